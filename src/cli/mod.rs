@@ -1,0 +1,37 @@
+//! The `alphasweep` command line: one file per subcommand.
+
+mod data;
+mod demo;
+mod synth;
+
+use clap::{Parser, Subcommand};
+
+/// Multi-factor stock selection on China A-shares: factors, screening, LSTM sweeps, backtests.
+///
+/// Start with `alphasweep demo`: it builds the synthetic market and runs the pipeline on it.
+/// Every stage reads and writes plain files (CSV, JSON, PNG), so each can be rerun alone.
+#[derive(Debug, Parser)]
+#[command(name = "alphasweep", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the pipeline on the built-in synthetic market (for now: generate it and summarize it).
+    Demo(demo::DemoArgs),
+    /// Generate the synthetic market and write it in the standard format.
+    Synth(synth::SynthArgs),
+    /// Load market data (standard, qlib, baostock or several merged) and print a summary.
+    Data(data::DataArgs),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo(a) => demo::run(a),
+        Command::Synth(a) => synth::run(a),
+        Command::Data(a) => data::run(a),
+    }
+}

@@ -1,0 +1,180 @@
+//! The TOML configuration. Every section is a plain serde struct with
+//! `deny_unknown_fields`, so a typo is an error rather than a silent default.
+//!
+//! ```toml
+//! [data]
+//! start = "2017-01-01"          # optional date range
+//! end = "2022-07-01"
+//! [[data.sources]]
+//! path = "${ALPHASWEEP_SHARED_DATA}/qlib_csi300/qlib_csi300_subset_bins.tar.gz"
+//! format = "qlib"               # auto | standard | qlib | baostock | synth
+//! market = "csi300"             # qlib: instruments/<market>.txt gives membership
+//! [data.prefer]                 # where sources overlap, whose field wins
+//! close = "qlib"
+//!
+//! [synth]                       # the built-in market (format = "synth")
+//! stocks = 300
+//! ```
+//! Relative paths are relative to the config file's folder; `${VAR}` expands an
+//! environment variable.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::data::Date;
+use crate::data::load::{Format, LoadOptions, SourceSpec};
+use crate::data::synth::SynthConfig;
+use crate::error::{Error, Result};
+
+/// The whole config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub data: DataConfig,
+    #[serde(default)]
+    pub synth: SynthSettings,
+}
+
+/// `[data]`: where the market data comes from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    #[serde(default)]
+    pub sources: Vec<SourceConfig>,
+    /// Field → source name (its format: `qlib`, `baostock`, `standard`, or `qlib#2` for a second one).
+    #[serde(default)]
+    pub prefer: BTreeMap<String, String>,
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+}
+
+/// One `[[data.sources]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// A folder or `.tar.gz` archive. Not needed for `format = "synth"`.
+    pub path: Option<String>,
+    #[serde(default = "auto")]
+    pub format: Format,
+    pub market: Option<String>,
+}
+
+fn auto() -> Format {
+    Format::Auto
+}
+
+/// `[synth]`: the built-in synthetic market (defaults: 300 stocks, 2015-01-01..2022-07-01, seed 42).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynthSettings {
+    #[serde(default = "default_stocks")]
+    pub stocks: usize,
+    #[serde(default = "default_start")]
+    pub start: Date,
+    #[serde(default = "default_end")]
+    pub end: Date,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Remove every planted signal.
+    #[serde(default)]
+    pub null: bool,
+}
+
+fn default_stocks() -> usize {
+    300
+}
+fn default_start() -> Date {
+    Date::from_ymd(2015, 1, 1).expect("valid date")
+}
+fn default_end() -> Date {
+    Date::from_ymd(2022, 7, 1).expect("valid date")
+}
+fn default_seed() -> u64 {
+    42
+}
+
+impl Default for SynthSettings {
+    fn default() -> Self {
+        SynthSettings { stocks: default_stocks(), start: default_start(), end: default_end(), seed: default_seed(), null: false }
+    }
+}
+
+impl SynthSettings {
+    pub fn to_config(&self) -> SynthConfig {
+        SynthConfig { stocks: self.stocks, start: self.start, end: self.end, seed: self.seed, null: self.null }
+    }
+}
+
+impl Config {
+    /// Reads and parses a config file; errors name the file and the TOML location.
+    pub fn from_file(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+    }
+
+    /// The data sources with paths resolved against `base` (the config file's folder).
+    pub fn load_options(&self, base: &Path) -> Result<LoadOptions> {
+        let sources = self
+            .data
+            .sources
+            .iter()
+            .map(|s| {
+                let path = match &s.path {
+                    Some(p) => Some(resolve(base, p)?),
+                    None if s.format == Format::Synth => None,
+                    None => return Err(Error::Config(format!("a [[data.sources]] entry of format {} needs `path`", s.format.name()))),
+                };
+                Ok(SourceSpec { path, format: s.format, market: s.market.clone() })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(LoadOptions {
+            sources,
+            prefer: self.data.prefer.clone(),
+            start: self.data.start,
+            end: self.data.end,
+            synth: self.synth.to_config(),
+        })
+    }
+}
+
+/// Expands `${VAR}` and makes a relative path relative to `base`.
+pub fn resolve(base: &Path, raw: &str) -> Result<PathBuf> {
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let j = rest[i..].find('}').ok_or_else(|| Error::Config(format!("unclosed `${{` in path `{raw}`")))?;
+        let var = &rest[i + 2..i + j];
+        let val = std::env::var(var).map_err(|_| Error::Config(format!("path `{raw}` uses ${{{var}}}, which is not set")))?;
+        out.push_str(&val);
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    let p = PathBuf::from(out);
+    Ok(if p.is_relative() { base.join(p) } else { p })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_are_errors() {
+        let e = toml::from_str::<Config>("[data]\nstrat = \"2017-01-01\"\n").unwrap_err().to_string();
+        assert!(e.contains("unknown field `strat`"), "{e}");
+        let e = toml::from_str::<Config>("[data]\n[[data.sources]]\nformat = \"qlibb\"\n").unwrap_err().to_string();
+        assert!(e.contains("qlibb"), "{e}");
+    }
+
+    #[test]
+    fn paths_resolve_against_the_config_folder() {
+        let c: Config = toml::from_str("[[data.sources]]\npath = \"d\"\n[[data.sources]]\nformat = \"synth\"\n").unwrap();
+        let o = c.load_options(Path::new("/cfg")).unwrap();
+        assert_eq!(o.sources[0].path.as_deref(), Some(Path::new("/cfg/d")));
+        assert_eq!(o.sources[1].format, Format::Synth);
+        assert!(resolve(Path::new("/"), "${ALPHASWEEP_SURELY_UNSET_VAR}/x").is_err());
+    }
+}

@@ -1,0 +1,158 @@
+//! Loading market data from one or more sources, detecting each one's format, merging
+//! them, and slicing to a date range.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::data::date::Date;
+use crate::data::merge::{Disagreement, merge};
+use crate::data::panel::Panel;
+use crate::data::source::Source;
+use crate::data::synth::{SynthConfig, generate};
+use crate::data::{baostock, qlib, standard};
+use crate::error::{Error, Result};
+
+/// An input format. `Auto` detects it from the folder's shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Auto,
+    Standard,
+    Qlib,
+    Baostock,
+    /// The built-in synthetic market (no path needed).
+    Synth,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Standard => "standard",
+            Format::Qlib => "qlib",
+            Format::Baostock => "baostock",
+            Format::Synth => "synth",
+        }
+    }
+}
+
+/// One source to load.
+#[derive(Clone, Debug)]
+pub struct SourceSpec {
+    /// A folder or archive; `None` only for `Format::Synth`.
+    pub path: Option<PathBuf>,
+    pub format: Format,
+    /// qlib: which `instruments/<market>.txt` gives membership.
+    pub market: Option<String>,
+}
+
+/// What to load and how to combine it.
+#[derive(Default)]
+pub struct LoadOptions {
+    pub sources: Vec<SourceSpec>,
+    /// Field → source name (its format, e.g. `qlib`) whose values win where sources overlap.
+    pub prefer: BTreeMap<String, String>,
+    /// Keep only dates in `[start, end]`.
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+    /// The synthetic market's settings, for `Format::Synth` sources.
+    pub synth: SynthConfig,
+}
+
+/// A loaded market and what loading found out.
+pub struct Loaded {
+    pub panel: Panel,
+    /// Source names, in order (`qlib`, `baostock`, `standard#2`, …).
+    pub names: Vec<String>,
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// Detects a source's format from its shape.
+pub fn detect(src: &Source) -> Result<Format> {
+    if qlib::detect(src) {
+        Ok(Format::Qlib)
+    } else if standard::detect(src) {
+        Ok(Format::Standard)
+    } else if baostock::detect(src) {
+        Ok(Format::Baostock)
+    } else {
+        Err(Error::format(
+            src.root().display(),
+            "unrecognised data folder: expected daily.csv[.gz] (standard), calendars/day.txt (qlib) \
+             or files like sh.600519.csv (baostock); see docs/DATA.md",
+        ))
+    }
+}
+
+/// Loads one source.
+pub fn load_one(spec: &SourceSpec, synth: &SynthConfig) -> Result<(Format, Panel)> {
+    if spec.format == Format::Synth {
+        return Ok((Format::Synth, generate(synth)?.panel));
+    }
+    let path = spec.path.as_deref().ok_or_else(|| Error::Config(format!("format {} needs a path", spec.format.name())))?;
+    let src = Source::open(path)?;
+    let format = match spec.format {
+        Format::Auto => detect(&src)?,
+        f => f,
+    };
+    let panel = match format {
+        Format::Standard => standard::read_standard(&src)?,
+        Format::Qlib => qlib::read_qlib(&src, spec.market.as_deref())?,
+        Format::Baostock => baostock::read_baostock(&src)?,
+        Format::Auto | Format::Synth => unreachable!("resolved above"),
+    };
+    Ok((format, panel))
+}
+
+/// Loads, merges and slices every source of `opts`.
+pub fn load(opts: &LoadOptions) -> Result<Loaded> {
+    if opts.sources.is_empty() {
+        return Err(Error::Config("no data source given".into()));
+    }
+    let mut parts = Vec::new();
+    for spec in &opts.sources {
+        let (format, panel) = load_one(spec, &opts.synth)?;
+        let base = format.name().to_string();
+        let n = parts.iter().filter(|(n, _): &&(String, Panel)| n.split('#').next() == Some(&base)).count();
+        let name = if n == 0 { base } else { format!("{base}#{}", n + 1) };
+        parts.push((name, panel));
+    }
+    let names = parts.iter().map(|p| p.0.clone()).collect();
+    let (mut panel, disagreements) = merge(parts, &opts.prefer)?;
+    if opts.start.is_some() || opts.end.is_some() {
+        panel = slice_dates(panel, opts.start, opts.end)?;
+    }
+    Ok(Loaded { panel, names, disagreements })
+}
+
+/// Keeps the dates in `[start, end]` (either bound optional).
+pub fn slice_dates(mut p: Panel, start: Option<Date>, end: Option<Date>) -> Result<Panel> {
+    let a = start.map_or(0, |s| p.dates.partition_point(|d| *d < s));
+    let b = end.map_or(p.dates.len(), |e| p.dates.partition_point(|d| *d <= e));
+    if a >= b {
+        return Err(Error::Config(format!(
+            "no trading days in the range {}..{} (data covers {}..{})",
+            start.map_or("start".into(), |d| d.to_string()),
+            end.map_or("end".into(), |d| d.to_string()),
+            p.dates.first().map_or("-".into(), |d| d.to_string()),
+            p.dates.last().map_or("-".into(), |d| d.to_string()),
+        )));
+    }
+    let ns = p.stocks.len();
+    for m in p.fields.values_mut() {
+        m.data = m.data[a * ns..b * ns].to_vec();
+        m.n_dates = b - a;
+    }
+    for s in p.indices.values_mut() {
+        for v in s.fields.values_mut() {
+            *v = v[a..b].to_vec();
+        }
+    }
+    p.dates = p.dates[a..b].to_vec();
+    Ok(p)
+}
+
+/// A source spec from a CLI path and format.
+pub fn spec(path: &Path, format: Format, market: Option<String>) -> SourceSpec {
+    SourceSpec { path: Some(path.to_path_buf()), format, market }
+}

@@ -1,0 +1,21 @@
+//! Market data: the [`Panel`] model, its loaders (standard CSV, qlib, baostock), merging of
+//! several sources, the synthetic market, and the summary `alphasweep data` prints.
+
+pub mod baostock;
+pub mod code;
+pub mod date;
+pub mod load;
+pub mod matrix;
+pub mod merge;
+pub mod rows;
+pub mod panel;
+pub mod qlib;
+pub mod source;
+pub mod standard;
+pub mod summary;
+pub mod synth;
+pub mod table;
+
+pub use date::Date;
+pub use matrix::Matrix;
+pub use panel::{Financials, IndexSeries, Panel, Report, Spell, field};

@@ -1,0 +1,188 @@
+//! The qlib provider layout, read as-is:
+//! `calendars/day.txt` (one date per line), `instruments/<market>.txt` (tab-separated
+//! `code start end` membership spells), and `features/<code>/<field>.day.bin`: little-endian
+//! `f32`, element 0 the start index into the calendar, then one value per trading day.
+//!
+//! qlib prices are adjusted (`price × factor`); they are stored raw (`price / factor`) with
+//! `factor` as `adj_factor`. `change` becomes `pct_change`. Index instruments (`SH000300`)
+//! become index series.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::data::code;
+use crate::data::date::Date;
+use crate::data::matrix::Matrix;
+use crate::data::panel::{IndexSeries, Panel, Spell, field};
+use crate::data::source::Source;
+use crate::error::{Error, Result};
+
+/// True if the source has qlib's layout.
+pub fn detect(src: &Source) -> bool {
+    src.exists("calendars/day.txt")
+}
+
+/// Reads a qlib provider folder. `market` names `instruments/<market>.txt` for membership;
+/// by default `csi300` if present, else none (every stock with a price is in the universe).
+pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
+    let dates = read_calendar(src)?;
+    let market = match market {
+        Some(m) => Some(m.to_string()),
+        None => src.exists("instruments/csi300.txt").then(|| "csi300".to_string()),
+    };
+    let universe = match &market {
+        Some(m) => Some(read_instruments(src, &format!("instruments/{m}.txt"))?),
+        None => None,
+    };
+    let dirs = src.list("features", true)?;
+    if dirs.is_empty() {
+        return Err(Error::format(src.display("features"), "no instrument folders"));
+    }
+    // (canonical code, field → series over the whole calendar)
+    let loaded: Vec<(String, BTreeMap<String, Vec<f64>>)> = dirs
+        .par_iter()
+        .map(|dir| {
+            let canon = code::normalize(dir)
+                .ok_or_else(|| Error::format(src.display(&format!("features/{dir}")), "folder name is not a stock code"))?;
+            let mut fields = BTreeMap::new();
+            for file in src.list(&format!("features/{dir}"), false)? {
+                let Some(name) = file.strip_suffix(".day.bin") else { continue };
+                let rel = format!("features/{dir}/{file}");
+                fields.insert(name.to_string(), read_bin(src, &rel, dates.len())?);
+            }
+            Ok((canon, fields))
+        })
+        .collect::<Result<_>>()?;
+
+    let mut stocks: Vec<String> = loaded.iter().map(|x| x.0.clone()).filter(|c| !code::is_index(c)).collect();
+    stocks.sort();
+    stocks.dedup();
+    let (nd, ns) = (dates.len(), stocks.len());
+    let mut fields: BTreeMap<String, Matrix> = BTreeMap::new();
+    let mut indices = BTreeMap::new();
+    for (canon, series) in loaded {
+        if code::is_index(&canon) {
+            let mut s = IndexSeries::default();
+            for (name, v) in series {
+                s.fields.insert(rename(&name).to_string(), v);
+            }
+            indices.insert(canon, s);
+            continue;
+        }
+        let col = stocks.binary_search(&canon).expect("stock listed");
+        let factor = series.get("factor").cloned();
+        for (name, v) in series {
+            let name = rename(&name);
+            let m = fields.entry(name.to_string()).or_insert_with(|| Matrix::nan(nd, ns));
+            let is_price = field::PRICES.contains(&name);
+            for (d, x) in v.iter().enumerate() {
+                let x = match (&factor, is_price) {
+                    (Some(f), true) => if f[d] > 0.0 { x / f[d] } else { f64::NAN },
+                    _ => *x,
+                };
+                m.data[d * ns + col] = x;
+            }
+        }
+    }
+    let mut line = format!("qlib: {}", src.root().display());
+    if let Some(m) = &market {
+        line.push_str(&format!(" (membership: instruments/{m}.txt)"));
+    }
+    Ok(Panel { dates, stocks, fields, universe, indices, provenance: vec![line], ..Panel::default() })
+}
+
+fn rename(qlib: &str) -> &str {
+    match qlib {
+        "factor" => field::ADJ_FACTOR,
+        "change" => field::PCT_CHANGE,
+        other => other,
+    }
+}
+
+fn read_calendar(src: &Source) -> Result<Vec<Date>> {
+    let rel = "calendars/day.txt";
+    let text = String::from_utf8(src.read(rel)?).map_err(|_| Error::format(src.display(rel), "not UTF-8 text"))?;
+    let mut dates: Vec<Date> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let bad = |reason: String| Error::BadValue { file: src.display(rel), line: i as u64 + 1, column: "date".into(), reason };
+        let d: Date = line.get(..10).unwrap_or(line).parse().map_err(bad)?;
+        if dates.last().is_some_and(|p| *p >= d) {
+            return Err(bad(format!("{d} is not after the previous date")));
+        }
+        dates.push(d);
+    }
+    if dates.is_empty() {
+        return Err(Error::Empty { file: src.display(rel) });
+    }
+    Ok(dates)
+}
+
+/// `instruments/<market>.txt`: `code<TAB>start<TAB>end` per line.
+fn read_instruments(src: &Source, rel: &str) -> Result<Vec<Spell>> {
+    let text = String::from_utf8(src.read(rel)?).map_err(|_| Error::format(src.display(rel), "not UTF-8 text"))?;
+    let mut spells = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |column: &str, reason: String| Error::BadValue {
+            file: src.display(rel),
+            line: i as u64 + 1,
+            column: column.into(),
+            reason,
+        };
+        let parts: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if parts.len() < 3 {
+            return Err(Error::BadRow {
+                file: src.display(rel),
+                line: i as u64 + 1,
+                reason: format!("expected `code<TAB>start<TAB>end`, found {} fields", parts.len()),
+            });
+        }
+        let code = code::normalize(parts[0]).ok_or_else(|| bad("code", format!("`{}` is not a stock code", parts[0])))?;
+        let start: Date = parts[1].parse().map_err(|e| bad("start", e))?;
+        let end: Date = parts[2].parse().map_err(|e| bad("end", e))?;
+        if end < start {
+            return Err(bad("end", format!("end {end} is before start {start}")));
+        }
+        spells.push(Spell { code, start, end });
+    }
+    spells.sort();
+    Ok(spells)
+}
+
+/// One `.day.bin` spread over the calendar (`NaN` outside its span).
+fn read_bin(src: &Source, rel: &str, n_dates: usize) -> Result<Vec<f64>> {
+    let bytes = src.read(rel)?;
+    let bad = |reason: String| Error::format(src.display(rel), reason);
+    if bytes.len() < 4 {
+        return Err(bad(format!("{} bytes: too short for a qlib .bin (needs the start index)", bytes.len())));
+    }
+    if bytes.len() % 4 != 0 {
+        return Err(bad(format!("{} bytes is not a whole number of float32 values: truncated file", bytes.len())));
+    }
+    let vals: Vec<f32> = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let start = vals[0];
+    if !(start >= 0.0 && start.fract() == 0.0) {
+        return Err(bad(format!("record 0 (start index) is {start}, not a calendar position")));
+    }
+    let start = start as usize;
+    let n = vals.len() - 1;
+    if start + n > n_dates {
+        return Err(bad(format!(
+            "values run to calendar position {}, past the calendar's {n_dates} days (record {})",
+            start + n,
+            n_dates - start + 1
+        )));
+    }
+    let mut out = vec![f64::NAN; n_dates];
+    for (i, v) in vals[1..].iter().enumerate() {
+        out[start + i] = *v as f64;
+    }
+    Ok(out)
+}

@@ -1,0 +1,204 @@
+//! `DailyRows`: long-format daily rows `(date, code, values…)` gathered from one or more
+//! files and then scattered into a [`Panel`]'s dense `[date, stock]` matrices. Rows whose
+//! code is an index (`SH000xxx`, `SZ399xxx`) become index series instead of stocks.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::data::code;
+use crate::data::date::Date;
+use crate::data::matrix::Matrix;
+use crate::data::panel::{IndexSeries, Panel};
+use crate::error::{Error, Result};
+
+/// Rows of one or more daily files, with per-code date-order checks.
+pub struct DailyRows {
+    /// Field names, in the order of `values`.
+    pub fields: Vec<String>,
+    /// Raw code text → id; `names[id]` is the canonical code.
+    ids: HashMap<Vec<u8>, u32>,
+    names: Vec<String>,
+    /// Last date seen per id, with its line, for the order check.
+    last: Vec<Option<(Date, u64)>>,
+    dates: Vec<Date>,
+    ids_of_rows: Vec<u32>,
+    /// `values[f][row]`.
+    values: Vec<Vec<f64>>,
+    cached: Option<(Vec<u8>, u32)>,
+}
+
+impl DailyRows {
+    pub fn new(fields: Vec<String>) -> DailyRows {
+        let n = fields.len();
+        DailyRows {
+            fields,
+            ids: HashMap::new(),
+            names: Vec::new(),
+            last: Vec::new(),
+            dates: Vec::new(),
+            ids_of_rows: Vec::new(),
+            values: vec![Vec::new(); n],
+            cached: None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.dates.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.dates.is_empty()
+    }
+
+    /// The id of a raw code (normalizing it on first sight); `None` if it is not a code.
+    pub fn code_id(&mut self, raw: &[u8]) -> Option<u32> {
+        if let Some((c, id)) = &self.cached {
+            if c.as_slice() == raw {
+                return Some(*id);
+            }
+        }
+        let id = match self.ids.get(raw) {
+            Some(&id) => id,
+            None => {
+                let canon = code::normalize(std::str::from_utf8(raw).ok()?)?;
+                let id = match self.names.iter().position(|n| *n == canon) {
+                    Some(i) => i as u32,
+                    None => {
+                        self.names.push(canon);
+                        self.last.push(None);
+                        (self.names.len() - 1) as u32
+                    }
+                };
+                self.ids.insert(raw.to_vec(), id);
+                id
+            }
+        };
+        self.cached = Some((raw.to_vec(), id));
+        Some(id)
+    }
+
+    /// Adds one row. Dates must rise strictly per code: a repeat is a duplicate-row error,
+    /// a step back an unsorted-dates error; both name `file` and `line`.
+    pub fn push(&mut self, id: u32, date: Date, values: &[f64], file: &str, line: u64) -> Result<()> {
+        let slot = &mut self.last[id as usize];
+        if let Some((prev, prev_line)) = *slot {
+            if date == prev {
+                return Err(Error::BadRow {
+                    file: file.into(),
+                    line,
+                    reason: format!("duplicate row for ({date}, {}), first at line {prev_line}", self.names[id as usize]),
+                });
+            }
+            if date < prev {
+                return Err(Error::BadRow {
+                    file: file.into(),
+                    line,
+                    reason: format!(
+                        "dates out of order for {}: {date} after {prev} (line {prev_line}); sort each code's rows by date",
+                        self.names[id as usize]
+                    ),
+                });
+            }
+        }
+        *slot = Some((date, line));
+        self.dates.push(date);
+        self.ids_of_rows.push(id);
+        for (col, v) in self.values.iter_mut().zip(values) {
+            col.push(*v);
+        }
+        Ok(())
+    }
+
+    /// Appends another set of rows with the same fields (e.g. one per baostock file).
+    /// A code present in both with overlapping dates is a duplicate-row error.
+    pub fn append(&mut self, other: DailyRows, file: &str) -> Result<()> {
+        debug_assert_eq!(self.fields, other.fields);
+        let remap: Vec<u32> = other.names.iter().map(|n| self.code_id(n.as_bytes()).expect("canonical code")).collect();
+        for (i, (&d, &id)) in other.dates.iter().zip(&other.ids_of_rows).enumerate() {
+            let vals: Vec<f64> = other.values.iter().map(|c| c[i]).collect();
+            self.push(remap[id as usize], d, &vals, file, i as u64 + 2)?;
+        }
+        Ok(())
+    }
+
+    /// Scatters the rows into a panel over the union of their dates and `extra_dates`.
+    /// Stocks get dense fields; index codes become [`IndexSeries`].
+    pub fn into_panel(self, extra_dates: &[Date]) -> Panel {
+        let mut all: BTreeSet<Date> = self.dates.iter().copied().collect();
+        all.extend(extra_dates.iter().copied());
+        let dates: Vec<Date> = all.into_iter().collect();
+        let date_pos: HashMap<Date, usize> = dates.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+
+        let mut stocks: Vec<String> = self.names.iter().filter(|n| !code::is_index(n)).cloned().collect();
+        stocks.sort();
+        // id → Ok(stock column) | Err(index code)
+        let target: Vec<std::result::Result<usize, &str>> = self
+            .names
+            .iter()
+            .map(|n| if code::is_index(n) { Err(n.as_str()) } else { Ok(stocks.binary_search(n).expect("stock listed")) })
+            .collect();
+
+        let (nd, ns) = (dates.len(), stocks.len());
+        let mut fields: BTreeMap<String, Matrix> = BTreeMap::new();
+        let mut indices: BTreeMap<String, IndexSeries> = BTreeMap::new();
+        let row_date: Vec<usize> = self.dates.iter().map(|d| date_pos[d]).collect();
+        for (f, name) in self.fields.iter().enumerate() {
+            let col = &self.values[f];
+            if col.iter().all(|v| v.is_nan()) {
+                continue;
+            }
+            let mut m = Matrix::nan(nd, ns);
+            for (r, &id) in self.ids_of_rows.iter().enumerate() {
+                match target[id as usize] {
+                    Ok(s) => m.data[row_date[r] * ns + s] = col[r],
+                    Err(code) => {
+                        let series = indices.entry(code.to_string()).or_default();
+                        series.fields.entry(name.clone()).or_insert_with(|| vec![f64::NAN; nd])[row_date[r]] = col[r];
+                    }
+                }
+            }
+            if ns > 0 {
+                fields.insert(name.clone(), m);
+            }
+        }
+        Panel { dates, stocks, fields, indices, ..Panel::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn scatters_stocks_and_splits_out_indices() {
+        let mut rows = DailyRows::new(vec!["close".into()]);
+        let a = rows.code_id(b"sh.600000").unwrap();
+        let i = rows.code_id(b"SH000300").unwrap();
+        let b = rows.code_id(b"000001.SZ").unwrap();
+        rows.push(a, d("2020-01-03"), &[2.0], "f", 2).unwrap();
+        rows.push(b, d("2020-01-02"), &[5.0], "f", 3).unwrap();
+        rows.push(i, d("2020-01-02"), &[4000.0], "f", 4).unwrap();
+        let p = rows.into_panel(&[]);
+        assert_eq!(p.stocks, vec!["SH600000", "SZ000001"]);
+        assert_eq!(p.dates, vec![d("2020-01-02"), d("2020-01-03")]);
+        let c = &p.fields["close"];
+        assert!(c.get(0, 0).is_nan());
+        assert_eq!((c.get(1, 0), c.get(0, 1)), (2.0, 5.0));
+        assert_eq!(p.indices["SH000300"].close().unwrap()[0], 4000.0);
+    }
+
+    #[test]
+    fn duplicate_and_unsorted_rows_are_errors() {
+        let mut rows = DailyRows::new(vec!["close".into()]);
+        let a = rows.code_id(b"SH600000").unwrap();
+        rows.push(a, d("2020-01-03"), &[1.0], "daily.csv", 2).unwrap();
+        let e = rows.push(a, d("2020-01-03"), &[1.0], "daily.csv", 3).unwrap_err().to_string();
+        assert!(e.starts_with("daily.csv:3: duplicate row for (2020-01-03, SH600000), first at line 2"), "{e}");
+        let e = rows.push(a, d("2020-01-02"), &[1.0], "daily.csv", 4).unwrap_err().to_string();
+        assert!(e.contains("daily.csv:4: dates out of order"), "{e}");
+        assert!(rows.code_id(b"not-a-code").is_none());
+    }
+}

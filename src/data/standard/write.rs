@@ -1,0 +1,119 @@
+//! Writing a [`Panel`] as a standard-format folder (`.csv.gz` files). Output is
+//! deterministic: the same panel gives the same bytes.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::data::matrix::Matrix;
+use crate::data::panel::{Panel, field};
+use crate::error::{Error, Result};
+
+/// Writes `daily`, and where present `index`, `universe`, `industry`, `financials`, into `dir`.
+pub fn write_standard(panel: &Panel, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut names: Vec<&str> = field::KNOWN.iter().copied().filter(|f| panel.fields.contains_key(*f)).collect();
+    names.extend(panel.fields.keys().map(String::as_str).filter(|f| !field::KNOWN.contains(f)));
+    let mats: Vec<&Matrix> = names.iter().map(|n| &panel.fields[*n]).collect();
+    write_long(panel, &dir.join("daily.csv.gz"), &names, &mats)?;
+
+    if !panel.indices.is_empty() {
+        let mut out = String::from("date,code,open,high,low,close,volume\n");
+        for (code, s) in &panel.indices {
+            for (d, date) in panel.dates.iter().enumerate() {
+                let v = |f: &str| s.fields.get(f).map(|x| x[d]).unwrap_or(f64::NAN);
+                if v("close").is_nan() {
+                    continue;
+                }
+                let _ = write!(out, "{date},{code}");
+                for f in ["open", "high", "low", "close", "volume"] {
+                    out.push(',');
+                    push_num(&mut out, v(f));
+                }
+                out.push('\n');
+            }
+        }
+        write_gz(&dir.join("index.csv.gz"), out.as_bytes())?;
+    }
+    if let Some(spells) = &panel.universe {
+        let mut out = String::from("code,start_date,end_date\n");
+        for s in spells {
+            let _ = writeln!(out, "{},{},{}", s.code, s.start, s.end);
+        }
+        write_gz(&dir.join("universe.csv.gz"), out.as_bytes())?;
+    }
+    if !panel.industry.is_empty() {
+        let mut out = String::from("code,industry\n");
+        for (c, i) in &panel.industry {
+            let _ = writeln!(out, "{c},{i}");
+        }
+        write_gz(&dir.join("industry.csv.gz"), out.as_bytes())?;
+    }
+    if let Some(fin) = &panel.financials {
+        let mut out = format!("code,period_end,announce_date,{}\n", fin.fields.join(","));
+        for r in &fin.reports {
+            let _ = write!(out, "{},{},{}", r.code, r.period_end, r.announce);
+            for v in &r.values {
+                out.push(',');
+                push_num(&mut out, *v);
+            }
+            out.push('\n');
+        }
+        write_gz(&dir.join("financials.csv.gz"), out.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Writes `date, code, <names…>` rows (date-major) for every stock-day with any finite value.
+pub fn write_long(panel: &Panel, path: &Path, names: &[&str], mats: &[&Matrix]) -> Result<()> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut gz = GzEncoder::new(BufWriter::with_capacity(1 << 20, file), Compression::fast());
+    let mut line = format!("date,code,{}\n", names.join(","));
+    let io = |e| Error::io(path, e);
+    gz.write_all(line.as_bytes()).map_err(io)?;
+    for (d, date) in panel.dates.iter().enumerate() {
+        let date = date.to_string();
+        for (s, code) in panel.stocks.iter().enumerate() {
+            if mats.iter().all(|m| m.get(d, s).is_nan()) {
+                continue;
+            }
+            line.clear();
+            line.push_str(&date);
+            line.push(',');
+            line.push_str(code);
+            for m in mats {
+                line.push(',');
+                push_num(&mut line, m.get(d, s));
+            }
+            line.push('\n');
+            gz.write_all(line.as_bytes()).map_err(io)?;
+        }
+    }
+    gz.finish().and_then(|mut w| w.flush()).map_err(io)?;
+    Ok(())
+}
+
+/// Writes a `date, code, <matrix names…>` table of named matrices (e.g. the synthetic truth).
+pub fn write_matrices(panel: &Panel, path: &Path, mats: &BTreeMap<String, Matrix>) -> Result<()> {
+    let names: Vec<&str> = mats.keys().map(String::as_str).collect();
+    let refs: Vec<&Matrix> = mats.values().collect();
+    write_long(panel, path, &names, &refs)
+}
+
+/// Shortest round-trip decimal; empty for NaN.
+fn push_num(out: &mut String, v: f64) {
+    if v.is_finite() {
+        let _ = write!(out, "{v}");
+    }
+}
+
+fn write_gz(path: &Path, bytes: &[u8]) -> Result<()> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut gz = GzEncoder::new(BufWriter::new(file), Compression::fast());
+    gz.write_all(bytes).and_then(|_| gz.finish()).and_then(|mut w| w.flush()).map_err(|e| Error::io(path, e))
+}

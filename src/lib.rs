@@ -1,0 +1,13 @@
+//! alphasweep: multi-factor stock selection on China A-shares (CSI 300).
+//!
+//! Pipeline: data → factors → clean → screen → dataset → sweep → predict → backtest → report.
+//! This crate holds every stage as a library module; the `alphasweep` binary is a thin CLI
+//! over them (see `cli`).
+
+pub mod cli;
+pub mod config;
+pub mod data;
+pub mod error;
+pub mod factors;
+
+pub use error::{Error, Result};
