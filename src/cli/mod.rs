@@ -1,5 +1,6 @@
 //! The `alphasweep` command line: one file per subcommand.
 
+mod bench;
 mod data;
 mod demo;
 mod synth;
@@ -25,6 +26,8 @@ pub enum Command {
     Synth(synth::SynthArgs),
     /// Load market data (standard, qlib, baostock or several merged) and print a summary.
     Data(data::DataArgs),
+    /// Benchmarks that print figures for docs/PERFORMANCE.md.
+    Bench(bench::BenchArgs),
 }
 
 /// Runs a parsed command line.
@@ -33,5 +36,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(a) => demo::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Data(a) => data::run(a),
+        Command::Bench(a) => bench::run(a),
     }
 }

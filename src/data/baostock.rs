@@ -9,7 +9,7 @@ use crate::data::panel::Panel;
 use crate::data::rows::DailyRows;
 use crate::data::source::Source;
 use crate::data::standard::daily::read_daily;
-use crate::data::table::Table;
+use crate::data::fast_csv::FastCsv;
 use crate::error::{Error, Result};
 
 /// The per-stock export files at the source's root.
@@ -39,7 +39,7 @@ pub fn read_baostock(src: &Source) -> Result<Panel> {
         .map(|f| {
             let name = src.display(f);
             let mut rows = None;
-            let info = read_daily(Table::new(name.clone(), src.stream(f)?)?, &mut rows)?;
+            let info = read_daily(FastCsv::open(name.clone(), src.stream(f)?)?, &mut rows)?;
             Ok((name, rows.expect("read_daily fills rows"), info.suspended_rows))
         })
         .collect::<Result<_>>()?;

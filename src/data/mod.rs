@@ -4,6 +4,7 @@
 pub mod baostock;
 pub mod code;
 pub mod date;
+pub mod fast_csv;
 pub mod load;
 pub mod matrix;
 pub mod merge;

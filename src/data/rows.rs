@@ -2,7 +2,9 @@
 //! files and then scattered into a [`Panel`]'s dense `[date, stock]` matrices. Rows whose
 //! code is an index (`SH000xxx`, `SZ399xxx`) become index series instead of stocks.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::data::code;
 use crate::data::date::Date;
@@ -123,9 +125,9 @@ impl DailyRows {
     /// Scatters the rows into a panel over the union of their dates and `extra_dates`.
     /// Stocks get dense fields; index codes become [`IndexSeries`].
     pub fn into_panel(self, extra_dates: &[Date]) -> Panel {
-        let mut all: BTreeSet<Date> = self.dates.iter().copied().collect();
-        all.extend(extra_dates.iter().copied());
-        let dates: Vec<Date> = all.into_iter().collect();
+        let mut seen: HashSet<Date> = HashSet::new();
+        let mut dates: Vec<Date> = self.dates.iter().chain(extra_dates).copied().filter(|d| seen.insert(*d)).collect();
+        dates.sort_unstable();
         let date_pos: HashMap<Date, usize> = dates.iter().enumerate().map(|(i, d)| (*d, i)).collect();
 
         let mut stocks: Vec<String> = self.names.iter().filter(|n| !code::is_index(n)).cloned().collect();
@@ -138,26 +140,31 @@ impl DailyRows {
             .collect();
 
         let (nd, ns) = (dates.len(), stocks.len());
-        let mut fields: BTreeMap<String, Matrix> = BTreeMap::new();
-        let mut indices: BTreeMap<String, IndexSeries> = BTreeMap::new();
         let row_date: Vec<usize> = self.dates.iter().map(|d| date_pos[d]).collect();
-        for (f, name) in self.fields.iter().enumerate() {
-            let col = &self.values[f];
-            if col.iter().all(|v| v.is_nan()) {
-                continue;
-            }
-            let mut m = Matrix::nan(nd, ns);
-            for (r, &id) in self.ids_of_rows.iter().enumerate() {
-                match target[id as usize] {
-                    Ok(s) => m.data[row_date[r] * ns + s] = col[r],
-                    Err(code) => {
-                        let series = indices.entry(code.to_string()).or_default();
-                        series.fields.entry(name.clone()).or_insert_with(|| vec![f64::NAN; nd])[row_date[r]] = col[r];
+        // Stock fields, one matrix per field in parallel.
+        let stock_fields: Vec<(String, Matrix)> = self
+            .fields
+            .par_iter()
+            .zip(self.values.par_iter())
+            .filter(|(_, col)| ns > 0 && col.iter().any(|v| !v.is_nan()))
+            .map(|(name, col)| {
+                let mut m = Matrix::nan(nd, ns);
+                for (r, &id) in self.ids_of_rows.iter().enumerate() {
+                    if let Ok(s) = target[id as usize] {
+                        m.data[row_date[r] * ns + s] = col[r];
                     }
                 }
-            }
-            if ns > 0 {
-                fields.insert(name.clone(), m);
+                (name.clone(), m)
+            })
+            .collect();
+        let fields: BTreeMap<String, Matrix> = stock_fields.into_iter().collect();
+        let mut indices: BTreeMap<String, IndexSeries> = BTreeMap::new();
+        for (r, &id) in self.ids_of_rows.iter().enumerate() {
+            if let Err(code) = target[id as usize] {
+                let series = indices.entry(code.to_string()).or_default();
+                for (name, col) in self.fields.iter().zip(&self.values) {
+                    series.fields.entry(name.clone()).or_insert_with(|| vec![f64::NAN; nd])[row_date[r]] = col[r];
+                }
             }
         }
         Panel { dates, stocks, fields, indices, ..Panel::default() }

@@ -3,13 +3,10 @@
 //! a column named `adj_factor` (or none) means the prices are raw; a column named `factor`
 //! (qlib's name) means the prices are already adjusted, and raw = price / factor.
 
-use std::io::Read;
-
-use csv::ByteRecord;
-
 use crate::data::panel::field;
 use crate::data::rows::DailyRows;
-use crate::data::table::Table;
+use crate::data::date::Date;
+use crate::data::fast_csv::{FastCsv, fast_number};
 use crate::error::{Error, Result};
 
 /// One daily column: canonical field, accepted header names, required or not.
@@ -58,15 +55,22 @@ pub struct DailyInfo {
 }
 
 /// Reads all rows of one daily file into `rows` (created on first use with the file's fields).
-pub fn read_daily<R: Read>(mut t: Table<R>, rows: &mut Option<DailyRows>) -> Result<DailyInfo> {
-    let date_col = t.require(&["date", "trade_date", "datetime"])?;
-    let code_col = t.require(&CODE_ALIASES)?;
+pub fn read_daily(mut t: FastCsv, rows: &mut Option<DailyRows>) -> Result<DailyInfo> {
+    let require = |t: &FastCsv, names: &[&str]| {
+        t.column(names).ok_or_else(|| Error::MissingColumn {
+            file: t.file.clone(),
+            column: names[0].to_string(),
+            found: t.headers.join(", "),
+        })
+    };
+    let date_col = require(&t, &["date", "trade_date", "datetime"])?;
+    let code_col = require(&t, &CODE_ALIASES)?;
     let mut cols: Vec<(usize, &'static str)> = Vec::new();
     for c in &COLUMNS {
         match t.column(c.aliases) {
             Some(i) => cols.push((i, c.field)),
             None if c.required => {
-                t.require(c.aliases)?;
+                require(&t, c.aliases)?;
             }
             None => {}
         }
@@ -97,51 +101,59 @@ pub fn read_daily<R: Read>(mut t: Table<R>, rows: &mut Option<DailyRows>) -> Res
     if rows.fields != names {
         return Err(Error::format(&t.file, format!("columns differ from the first file's ({})", rows.fields.join(", "))));
     }
-    let pos = |f: &str| cols.iter().position(|c| c.1 == f);
-    let (open, high, low, close, volume) =
-        (pos(field::OPEN).unwrap(), pos(field::HIGH).unwrap(), pos(field::LOW).unwrap(), pos(field::CLOSE).unwrap(), pos(field::VOLUME).unwrap());
-    let adj = pos(field::ADJ_FACTOR);
+    let pos = |f: &str| cols.iter().position(|c| c.1 == f).expect("required column");
+    let (open, high, low, close, volume) = (pos(field::OPEN), pos(field::HIGH), pos(field::LOW), pos(field::CLOSE), pos(field::VOLUME));
+    let adj = qlib_factor.map(|_| pos(field::ADJ_FACTOR));
 
-    let mut rec = ByteRecord::new();
+    let file = t.file.clone();
+    let headers = t.headers.clone();
+    let bad = |line: u64, col: usize, reason: String| Error::BadValue {
+        file: file.clone(),
+        line,
+        column: headers.get(col).cloned().unwrap_or_default(),
+        reason,
+    };
     let mut vals = vec![0.0; cols.len()];
-    let mut n = 0usize;
-    while t.next(&mut rec)? {
-        n += 1;
-        let date = t.date(&rec, date_col)?;
+    let n = t.for_each(|rec, line| {
+        let date = Date::parse_bytes(rec[date_col].trim_ascii()).ok_or_else(|| {
+            bad(line, date_col, format!("`{}` is not a date (expected YYYY-MM-DD)", String::from_utf8_lossy(rec[date_col])))
+        })?;
         let id = rows
             .code_id(rec[code_col].trim_ascii())
-            .ok_or_else(|| t.bad(&rec, code_col, format!("`{}` is not a stock code", String::from_utf8_lossy(&rec[code_col]))))?;
+            .ok_or_else(|| bad(line, code_col, format!("`{}` is not a stock code", String::from_utf8_lossy(rec[code_col]))))?;
         for (v, (i, _)) in vals.iter_mut().zip(&cols) {
-            *v = t.number(&rec, *i)?;
+            *v = fast_number(rec[*i])
+                .ok_or_else(|| bad(line, *i, format!("`{}` is not a number", String::from_utf8_lossy(rec[*i]))))?;
         }
         for &p in &[open, high, low, close, volume] {
             if vals[p] < 0.0 {
-                return Err(t.bad(&rec, cols[p].0, format!("negative value {}", vals[p])));
+                return Err(bad(line, cols[p].0, format!("negative value {}", vals[p])));
             }
         }
         if vals[high] < vals[low] {
-            return Err(t.bad(&rec, cols[high].0, format!("high {} is below low {}", vals[high], vals[low])));
+            return Err(bad(line, cols[high].0, format!("high {} is below low {}", vals[high], vals[low])));
         }
         if let Some(c) = adjflag_col {
-            let flag = t.text(&rec, c)?;
-            if !flag.is_empty() && flag != "3" {
-                return Err(t.bad(&rec, c, format!("adjustflag {flag}: prices are adjusted; export unadjusted bars (adjustflag=3)")));
+            let flag = rec[c].trim_ascii();
+            if !flag.is_empty() && flag != b"3" {
+                let flag = String::from_utf8_lossy(flag);
+                return Err(bad(line, c, format!("adjustflag {flag}: prices are adjusted; export unadjusted bars (adjustflag=3)")));
             }
         }
         if let Some(c) = status_col {
-            if t.number(&rec, c)? == 0.0 {
+            if fast_number(rec[c]) == Some(0.0) {
                 vals[volume] = 0.0;
                 info.suspended_rows += 1;
             }
         }
-        if qlib_factor.is_some() {
-            let k = vals[adj.expect("factor column")];
+        if let Some(a) = adj {
+            let k = vals[a];
             for &p in &[open, high, low, close] {
                 vals[p] = if k > 0.0 { vals[p] / k } else { f64::NAN };
             }
         }
-        rows.push(id, date, &vals, &t.file, Table::<R>::line(&rec))?;
-    }
+        rows.push(id, date, &vals, &file, line)
+    })?;
     if n == 0 {
         return Err(Error::Empty { file: t.file.clone() });
     }

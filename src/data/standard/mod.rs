@@ -16,6 +16,7 @@ pub mod write;
 use crate::data::panel::Panel;
 use crate::data::rows::DailyRows;
 use crate::data::source::Source;
+use crate::data::fast_csv::FastCsv;
 use crate::data::table::Table;
 use crate::error::{Error, Result};
 
@@ -32,7 +33,7 @@ pub fn read_standard(src: &Source) -> Result<Panel> {
         .find_csv("daily")
         .ok_or_else(|| Error::format(src.root().display(), "no daily.csv or daily.csv.gz: not a standard-format folder"))?;
     let mut rows: Option<DailyRows> = None;
-    let info = daily::read_daily(Table::new(src.display(&daily), src.stream(&daily)?)?, &mut rows)?;
+    let info = daily::read_daily(FastCsv::open(src.display(&daily), src.stream(&daily)?)?, &mut rows)?;
     let rows = rows.expect("read_daily fills rows");
 
     let index = match src.find_csv("index") {

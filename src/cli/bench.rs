@@ -1,0 +1,55 @@
+//! `alphasweep bench`: repeatable timings that docs/PERFORMANCE.md quotes. Each prints one
+//! line per run and, last, `median_s=<seconds>`.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use crate::data::load::{Format, LoadOptions, load, spec};
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub what: BenchCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time loading a data source into a panel (read, parse, validate, scatter).
+    Load {
+        /// Data folder or archive.
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, value_enum, default_value = "auto")]
+        format: Format,
+        /// Timed runs (after one warm-up).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+}
+
+pub fn run(a: BenchArgs) -> anyhow::Result<()> {
+    match a.what {
+        BenchCommand::Load { data, format, runs } => {
+            let opts = LoadOptions { sources: vec![spec(&data, format, None)], ..LoadOptions::default() };
+            let mut times = Vec::new();
+            for i in 0..=runs {
+                let t = Instant::now();
+                let l = load(&opts).with_context(|| format!("loading {}", data.display()))?;
+                let s = t.elapsed().as_secs_f64();
+                let cells: usize = l.panel.fields.values().map(|m| m.count_finite()).sum();
+                if i == 0 {
+                    println!("warm-up {s:.3} s ({} dates x {} stocks, {cells} values)", l.panel.n_dates(), l.panel.n_stocks());
+                } else {
+                    println!("run {i} {s:.3} s");
+                    times.push(s);
+                }
+            }
+            times.sort_by(f64::total_cmp);
+            println!("median_s={:.4}", times[times.len() / 2]);
+            Ok(())
+        }
+    }
+}
