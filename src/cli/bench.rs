@@ -25,8 +25,8 @@ pub enum BenchCommand {
         #[arg(long, value_enum, default_value = "auto")]
         format: Format,
         /// Timed runs (after one warm-up).
-        #[arg(long, default_value_t = 5)]
-        runs: usize,
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+        runs: u16,
     },
 }
 
@@ -35,7 +35,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         BenchCommand::Load { data, format, runs } => {
             let opts = LoadOptions { sources: vec![spec(&data, format, None)], ..LoadOptions::default() };
             let mut times = Vec::new();
-            for i in 0..=runs {
+            for i in 0..=runs as usize {
                 let t = Instant::now();
                 let l = load(&opts).with_context(|| format!("loading {}", data.display()))?;
                 let s = t.elapsed().as_secs_f64();

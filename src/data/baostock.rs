@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::data::panel::Panel;
 use crate::data::rows::DailyRows;
 use crate::data::source::Source;
-use crate::data::standard::daily::read_daily;
+use crate::data::standard::daily::{ParsedDaily, parse_daily};
 use crate::data::fast_csv::FastCsv;
 use crate::error::{Error, Result};
 
@@ -34,28 +34,12 @@ pub fn read_baostock(src: &Source) -> Result<Panel> {
     if files.is_empty() {
         return Err(Error::format(src.root().display(), "no baostock exports (files named like sh.600519.csv)"));
     }
-    let parts: Vec<(String, DailyRows, usize)> = files
-        .par_iter()
-        .map(|f| {
-            let name = src.display(f);
-            let mut rows = None;
-            let info = read_daily(FastCsv::open(name.clone(), src.stream(f)?)?, &mut rows)?;
-            Ok((name, rows.expect("read_daily fills rows"), info.suspended_rows))
-        })
-        .collect::<Result<_>>()?;
+    let parsed: Vec<ParsedDaily> =
+        files.par_iter().map(|f| parse_daily(FastCsv::open(src.display(f), src.stream(f)?)?)).collect::<Result<_>>()?;
     let mut all: Option<DailyRows> = None;
     let mut suspended = 0;
-    for (name, rows, s) in parts {
-        suspended += s;
-        match &mut all {
-            None => all = Some(rows),
-            Some(a) => {
-                if a.fields != rows.fields {
-                    return Err(Error::format(name, format!("columns differ from the other exports ({})", a.fields.join(", "))));
-                }
-                a.append(rows, &name)?;
-            }
-        }
+    for p in parsed {
+        suspended += p.into_rows(&mut all)?.suspended_rows;
     }
     let mut panel = all.expect("at least one file").into_panel(&[]);
     panel.provenance.push(format!(

@@ -1,79 +1,49 @@
 //! A fast reader for large, simple CSV files (daily bars): one thread decompresses and cuts
-//! the stream into chunks of whole lines while the caller splits and parses them. Lines are
-//! split on commas; a line holding a quote is parsed by the `csv` crate instead (quoted
-//! fields may not span lines). Errors name the file and line like [`crate::data::table`].
+//! the stream into chunks of whole lines (counting lines as it goes), and the chunks are
+//! split and parsed in parallel. Lines are split on commas; a line holding a quote is parsed
+//! by the `csv` crate instead (quoted fields may not span lines). Errors name the file and
+//! line like [`crate::data::table`].
 
 use std::io::Read;
 use std::sync::mpsc::{Receiver, sync_channel};
-use std::thread::JoinHandle;
+
+use rayon::prelude::*;
 
 use crate::data::source::Stream;
 use crate::data::table::parse_number;
 use crate::error::{Error, Result};
 
-const CHUNK: usize = 4 << 20;
+const CHUNK: usize = 2 << 20;
+
+/// Whole lines of a file; `first_line` is the 1-based line number of the first.
+pub struct Chunk {
+    pub data: Vec<u8>,
+    pub first_line: u64,
+}
+
+/// What the reader thread sends: a chunk, or an I/O error after a given line.
+type Message = std::result::Result<Chunk, (std::io::Error, u64)>;
 
 /// A CSV stream being read in chunks on a background thread.
 pub struct FastCsv {
     pub file: String,
     pub headers: Vec<String>,
-    rx: Receiver<std::io::Result<Vec<u8>>>,
-    reader: Option<JoinHandle<()>>,
-    /// Bytes after the header line in the first chunk.
-    pending: Vec<u8>,
+    rx: Receiver<Message>,
+    /// The rest of the first chunk after the header line.
+    first: Option<Chunk>,
 }
 
 impl FastCsv {
     /// Starts reading `stream` and parses the header line.
-    pub fn open(file: impl Into<String>, mut stream: Stream) -> Result<FastCsv> {
+    pub fn open(file: impl Into<String>, stream: Stream) -> Result<FastCsv> {
         let file = file.into();
-        let (tx, rx) = sync_channel::<std::io::Result<Vec<u8>>>(4);
-        let reader = std::thread::spawn(move || {
-            let mut carry: Vec<u8> = Vec::new();
-            loop {
-                let mut buf = std::mem::take(&mut carry);
-                let start = buf.len();
-                buf.resize(start + CHUNK, 0);
-                let mut filled = start;
-                let res = loop {
-                    match stream.read(&mut buf[filled..]) {
-                        Ok(0) => break Ok(true),
-                        Ok(n) => {
-                            filled += n;
-                            if filled == buf.len() {
-                                break Ok(false);
-                            }
-                        }
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => break Err(e),
-                    }
-                };
-                buf.truncate(filled);
-                match res {
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                    Ok(true) => {
-                        if !buf.is_empty() {
-                            let _ = tx.send(Ok(buf));
-                        }
-                        return;
-                    }
-                    Ok(false) => {
-                        // Keep the partial last line for the next chunk.
-                        let cut = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
-                        carry = buf[cut..].to_vec();
-                        buf.truncate(cut);
-                        if !buf.is_empty() && tx.send(Ok(buf)).is_err() {
-                            return;
-                        }
-                    }
-                }
-            }
-        });
-        let mut me = FastCsv { file, headers: Vec::new(), rx, reader: Some(reader), pending: Vec::new() };
-        let first = me.next_chunk(0)?.unwrap_or_default();
+        let (tx, rx) = sync_channel::<Message>(4);
+        std::thread::spawn(move || read_chunks(stream, |m| tx.send(m).is_ok()));
+        let mut me = FastCsv { file, headers: Vec::new(), rx, first: None };
+        let first = match me.recv()? {
+            Some(c) => c.data,
+            None => return Err(Error::Empty { file: me.file }),
+        };
         let end = memchr::memchr(b'\n', &first).unwrap_or(first.len());
         let header = trim_cr(&first[..end]);
         let header = header.strip_prefix("\u{feff}".as_bytes()).unwrap_or(header);
@@ -85,23 +55,18 @@ impl FastCsv {
             .iter()
             .map(|h| String::from_utf8_lossy(h).trim().to_string())
             .collect();
-        me.pending = first[(end + 1).min(first.len())..].to_vec();
+        me.first = Some(Chunk { data: first[(end + 1).min(first.len())..].to_vec(), first_line: 2 });
         Ok(me)
     }
 
-    fn next_chunk(&mut self, line: u64) -> Result<Option<Vec<u8>>> {
+    fn recv(&self) -> Result<Option<Chunk>> {
         match self.rx.recv() {
             Ok(Ok(c)) => Ok(Some(c)),
-            Ok(Err(e)) => Err(Error::format(
+            Ok(Err((e, line))) => Err(Error::format(
                 &self.file,
                 format!("read failed after line {line}: {e} (truncated or corrupt file?)"),
             )),
-            Err(_) => {
-                if let Some(h) = self.reader.take() {
-                    let _ = h.join();
-                }
-                Ok(None)
-            }
+            Err(_) => Ok(None),
         }
     }
 
@@ -110,71 +75,141 @@ impl FastCsv {
         names.iter().find_map(|n| self.headers.iter().position(|h| h.eq_ignore_ascii_case(n)))
     }
 
-    /// Calls `f(fields, line)` for every data row, in order; stops at the first error.
-    /// Returns the number of rows.
+    /// The chunks in file order (the first one after the header), then errors.
+    fn chunks(&mut self) -> impl Iterator<Item = Result<Chunk>> + Send + use<> {
+        let first = self.first.take();
+        // The receiver moves into the iterator (a Receiver is Send but not Sync).
+        let rx = std::mem::replace(&mut self.rx, sync_channel(0).1);
+        let file = self.file.clone();
+        first.map(Ok).into_iter().chain(std::iter::from_fn(move || match rx.recv() {
+            Ok(Ok(c)) => Some(Ok(c)),
+            Ok(Err((e, line))) => Some(Err(Error::format(
+                &file,
+                format!("read failed after line {line}: {e} (truncated or corrupt file?)"),
+            ))),
+            Err(_) => None,
+        }))
+    }
+
+    /// Applies `f` to every chunk, in parallel, and returns the results in file order. The
+    /// first error in file order wins.
+    pub fn map_chunks<T: Send>(&mut self, f: impl Fn(&Chunk) -> Result<T> + Sync + Send) -> Result<Vec<T>> {
+        let mut out: Vec<(usize, Result<T>)> =
+            self.chunks().enumerate().par_bridge().map(|(i, c)| (i, c.and_then(|c| f(&c)))).collect();
+        out.sort_by_key(|x| x.0);
+        out.into_iter().map(|x| x.1).collect()
+    }
+
+    /// Calls `f(fields, line)` for every data row, in order, on this thread.
     pub fn for_each(&mut self, mut f: impl FnMut(&[&[u8]], u64) -> Result<()>) -> Result<u64> {
-        let n_cols = self.headers.len();
-        let mut line_no = 1u64;
-        let mut rows = 0u64;
-        let mut chunk = std::mem::take(&mut self.pending);
-        let mut fields: Vec<(usize, usize)> = Vec::with_capacity(n_cols);
-        loop {
-            let mut slices: Vec<&[u8]> = Vec::with_capacity(n_cols);
-            // One SIMD pass finds every comma, newline and quote of the chunk.
-            let (mut line_start, mut field_start, mut quoted) = (0usize, 0usize, false);
-            fields.clear();
-            let ends = memchr::memchr3_iter(b',', b'\n', b'"', &chunk).chain((chunk.last() != Some(&b'\n') && !chunk.is_empty()).then_some(chunk.len()));
-            for pos in ends {
-                match chunk.get(pos) {
-                    Some(b',') => {
-                        fields.push((field_start, pos));
-                        field_start = pos + 1;
-                        continue;
-                    }
-                    Some(b'"') => {
-                        quoted = true;
-                        continue;
-                    }
-                    _ => {}
-                }
-                // End of a line at `pos`.
-                line_no += 1;
-                let line = trim_cr(&chunk[line_start..pos]);
-                fields.push((field_start, line_start + line.len()));
-                if !line.is_empty() {
-                    if quoted {
-                        let owned = split_quoted(line).map_err(|r| self.row_error(line_no, r))?;
-                        let quoted: Vec<&[u8]> = owned.iter().map(|v| v.as_slice()).collect();
-                        if quoted.len() != n_cols {
-                            return Err(self.row_error(line_no, format!("has {} fields, the header has {n_cols}", quoted.len())));
-                        }
-                        f(&quoted, line_no)?;
-                    } else {
-                        if fields.len() != n_cols {
-                            return Err(self.row_error(line_no, format!("has {} fields, the header has {n_cols}", fields.len())));
-                        }
-                        slices.clear();
-                        slices.extend(fields.iter().map(|&(a, b)| &chunk[a..b]));
-                        f(&slices, line_no)?;
-                    }
-                    rows += 1;
-                }
-                fields.clear();
-                line_start = pos + 1;
-                field_start = pos + 1;
-                quoted = false;
-            }
-            drop(slices);
-            match self.next_chunk(line_no)? {
-                Some(c) => chunk = c,
-                None => break,
-            }
+        let (file, n_cols) = (self.file.clone(), self.headers.len());
+        let mut rows = 0;
+        for c in self.chunks() {
+            rows += c?.for_each_record(&file, n_cols, &mut f)?;
         }
         Ok(rows)
     }
+}
 
-    fn row_error(&self, line: u64, reason: String) -> Error {
-        Error::BadRow { file: self.file.clone(), line, reason }
+/// The reader thread: fills chunks of about `CHUNK` bytes, cut after the last newline, and
+/// hands each to `send` with its first line number; stops when `send` returns false.
+fn read_chunks(mut stream: Stream, send: impl Fn(Message) -> bool) {
+    let mut carry: Vec<u8> = Vec::new();
+    let mut line = 1u64;
+    loop {
+        let mut buf = std::mem::take(&mut carry);
+        let start = buf.len();
+        buf.resize(start + CHUNK, 0);
+        let mut filled = start;
+        let eof = loop {
+            match stream.read(&mut buf[filled..]) {
+                Ok(0) => break true,
+                Ok(n) => {
+                    filled += n;
+                    if filled == buf.len() {
+                        break false;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    send(Err((e, line + memchr::memchr_iter(b'\n', &buf[..filled]).count() as u64 - 1)));
+                    return;
+                }
+            }
+        };
+        buf.truncate(filled);
+        if !eof {
+            // Keep the partial last line for the next chunk.
+            let cut = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
+            carry = buf[cut..].to_vec();
+            buf.truncate(cut);
+        }
+        if !buf.is_empty() {
+            let n = memchr::memchr_iter(b'\n', &buf).count() as u64;
+            if !send(Ok(Chunk { data: buf, first_line: line })) {
+                return;
+            }
+            line += n;
+        }
+        if eof {
+            return;
+        }
+    }
+}
+
+impl Chunk {
+    /// Calls `f(fields, line)` for every non-empty line; `n_cols` fields are required.
+    pub fn for_each_record(&self, file: &str, n_cols: usize, mut f: impl FnMut(&[&[u8]], u64) -> Result<()>) -> Result<u64> {
+        let chunk = &self.data;
+        let row_error = |line: u64, reason: String| Error::BadRow { file: file.to_string(), line, reason };
+        let mut line_no = self.first_line - 1;
+        let mut rows = 0u64;
+        let mut fields: Vec<(usize, usize)> = Vec::with_capacity(n_cols);
+        let mut slices: Vec<&[u8]> = Vec::with_capacity(n_cols);
+        // One SIMD pass finds every comma, newline and quote of the chunk.
+        let (mut line_start, mut field_start, mut quoted) = (0usize, 0usize, false);
+        let tail = (!chunk.is_empty() && chunk.last() != Some(&b'\n')).then_some(chunk.len());
+        for pos in memchr::memchr3_iter(b',', b'\n', b'"', chunk).chain(tail) {
+            match chunk.get(pos) {
+                Some(b',') => {
+                    fields.push((field_start, pos));
+                    field_start = pos + 1;
+                    continue;
+                }
+                Some(b'"') => {
+                    quoted = true;
+                    continue;
+                }
+                _ => {}
+            }
+            // End of a line at `pos`.
+            line_no += 1;
+            let line = trim_cr(&chunk[line_start..pos]);
+            fields.push((field_start, line_start + line.len()));
+            if !line.is_empty() {
+                if quoted {
+                    let owned = split_quoted(line).map_err(|r| row_error(line_no, r))?;
+                    let q: Vec<&[u8]> = owned.iter().map(|v| v.as_slice()).collect();
+                    if q.len() != n_cols {
+                        return Err(row_error(line_no, format!("has {} fields, the header has {n_cols}", q.len())));
+                    }
+                    f(&q, line_no)?;
+                } else {
+                    if fields.len() != n_cols {
+                        return Err(row_error(line_no, format!("has {} fields, the header has {n_cols}", fields.len())));
+                    }
+                    slices.clear();
+                    slices.extend(fields.iter().map(|&(a, b)| &chunk[a..b]));
+                    f(&slices, line_no)?;
+                }
+                rows += 1;
+            }
+            fields.clear();
+            line_start = pos + 1;
+            field_start = pos + 1;
+            quoted = false;
+        }
+        Ok(rows)
     }
 }
 

@@ -81,6 +81,40 @@ impl DailyRows {
     /// Adds one row. Dates must rise strictly per code: a repeat is a duplicate-row error,
     /// a step back an unsorted-dates error; both name `file` and `line`.
     pub fn push(&mut self, id: u32, date: Date, values: &[f64], file: &str, line: u64) -> Result<()> {
+        self.check_order(id, date, file, line)?;
+        self.ids_of_rows.push(id);
+        self.dates.push(date);
+        for (col, v) in self.values.iter_mut().zip(values) {
+            col.push(*v);
+        }
+        Ok(())
+    }
+
+    /// Appends a batch parsed from part of `file` (see [`RowBatch`]), normalizing its codes
+    /// and checking date order across batches. `code_column` names the code column in errors.
+    pub fn extend(&mut self, b: RowBatch, file: &str, code_column: &str) -> Result<()> {
+        let mut remap = Vec::with_capacity(b.codes.len());
+        for (raw, line) in &b.codes {
+            remap.push(self.code_id(raw).ok_or_else(|| Error::BadValue {
+                file: file.into(),
+                line: *line,
+                column: code_column.into(),
+                reason: format!("`{}` is not a stock code", String::from_utf8_lossy(raw)),
+            })?);
+        }
+        for ((&local, &date), &line) in b.ids.iter().zip(&b.dates).zip(&b.lines) {
+            let id = remap[local as usize];
+            self.check_order(id, date, file, line)?;
+            self.ids_of_rows.push(id);
+        }
+        self.dates.extend_from_slice(&b.dates);
+        for (col, v) in self.values.iter_mut().zip(&b.values) {
+            col.extend_from_slice(v);
+        }
+        Ok(())
+    }
+
+    fn check_order(&mut self, id: u32, date: Date, file: &str, line: u64) -> Result<()> {
         let slot = &mut self.last[id as usize];
         if let Some((prev, prev_line)) = *slot {
             if date == prev {
@@ -102,23 +136,6 @@ impl DailyRows {
             }
         }
         *slot = Some((date, line));
-        self.dates.push(date);
-        self.ids_of_rows.push(id);
-        for (col, v) in self.values.iter_mut().zip(values) {
-            col.push(*v);
-        }
-        Ok(())
-    }
-
-    /// Appends another set of rows with the same fields (e.g. one per baostock file).
-    /// A code present in both with overlapping dates is a duplicate-row error.
-    pub fn append(&mut self, other: DailyRows, file: &str) -> Result<()> {
-        debug_assert_eq!(self.fields, other.fields);
-        let remap: Vec<u32> = other.names.iter().map(|n| self.code_id(n.as_bytes()).expect("canonical code")).collect();
-        for (i, (&d, &id)) in other.dates.iter().zip(&other.ids_of_rows).enumerate() {
-            let vals: Vec<f64> = other.values.iter().map(|c| c[i]).collect();
-            self.push(remap[id as usize], d, &vals, file, i as u64 + 2)?;
-        }
         Ok(())
     }
 
@@ -168,6 +185,59 @@ impl DailyRows {
             }
         }
         Panel { dates, stocks, fields, indices, ..Panel::default() }
+    }
+}
+
+/// Rows parsed from one chunk of a file, with chunk-local code ids, before normalization.
+pub struct RowBatch {
+    /// Raw code text per local id, with the line it first appears on.
+    pub codes: Vec<(Vec<u8>, u64)>,
+    pub ids: Vec<u32>,
+    pub dates: Vec<Date>,
+    pub lines: Vec<u64>,
+    /// `values[field][row]`.
+    pub values: Vec<Vec<f64>>,
+    lookup: HashMap<Vec<u8>, u32>,
+    last: Option<(Vec<u8>, u32)>,
+}
+
+impl RowBatch {
+    pub fn new(n_fields: usize) -> RowBatch {
+        RowBatch {
+            codes: Vec::new(),
+            ids: Vec::new(),
+            dates: Vec::new(),
+            lines: Vec::new(),
+            values: vec![Vec::new(); n_fields],
+            lookup: HashMap::new(),
+            last: None,
+        }
+    }
+
+    /// Adds one row with raw code text `code`.
+    pub fn push(&mut self, code: &[u8], date: Date, values: &[f64], line: u64) {
+        let id = match &self.last {
+            Some((c, id)) if c.as_slice() == code => *id,
+            _ => {
+                let id = match self.lookup.get(code) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.codes.len() as u32;
+                        self.codes.push((code.to_vec(), line));
+                        self.lookup.insert(code.to_vec(), id);
+                        id
+                    }
+                };
+                self.last = Some((code.to_vec(), id));
+                id
+            }
+        };
+        self.ids.push(id);
+        self.dates.push(date);
+        self.lines.push(line);
+        for (col, v) in self.values.iter_mut().zip(values) {
+            col.push(*v);
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! (qlib's name) means the prices are already adjusted, and raw = price / factor.
 
 use crate::data::panel::field;
-use crate::data::rows::DailyRows;
+use crate::data::rows::{DailyRows, RowBatch};
 use crate::data::date::Date;
 use crate::data::fast_csv::{FastCsv, fast_number};
 use crate::error::{Error, Result};
@@ -54,23 +54,102 @@ pub struct DailyInfo {
     pub suspended_rows: usize,
 }
 
+/// A daily file parsed into row batches, not yet normalized and merged.
+pub struct ParsedDaily {
+    pub file: String,
+    pub fields: Vec<String>,
+    pub code_column: String,
+    pub info: DailyInfo,
+    pub batches: Vec<RowBatch>,
+}
+
+impl ParsedDaily {
+    /// Merges the batches into `rows` (created with this file's fields on first use).
+    pub fn into_rows(self, rows: &mut Option<DailyRows>) -> Result<DailyInfo> {
+        let rows = rows.get_or_insert_with(|| DailyRows::new(self.fields.clone()));
+        if rows.fields != self.fields {
+            return Err(Error::format(&self.file, format!("columns differ from the first file's ({})", rows.fields.join(", "))));
+        }
+        let n: usize = self.batches.iter().map(|b| b.dates.len()).sum();
+        if n == 0 {
+            return Err(Error::Empty { file: self.file });
+        }
+        for b in self.batches {
+            rows.extend(b, &self.file, &self.code_column)?;
+        }
+        Ok(self.info)
+    }
+}
+
+/// Column positions of one daily file, resolved from its header.
+struct Layout {
+    date_col: usize,
+    code_col: usize,
+    /// (column index, field) for every stored value, in value order.
+    cols: Vec<(usize, &'static str)>,
+    /// Positions in `cols` of the price and volume fields, and of qlib's factor.
+    open: usize,
+    high: usize,
+    low: usize,
+    close: usize,
+    volume: usize,
+    qlib_factor: Option<usize>,
+    status_col: Option<usize>,
+    adjflag_col: Option<usize>,
+}
+
 /// Reads all rows of one daily file into `rows` (created on first use with the file's fields).
-pub fn read_daily(mut t: FastCsv, rows: &mut Option<DailyRows>) -> Result<DailyInfo> {
-    let require = |t: &FastCsv, names: &[&str]| {
+pub fn read_daily(t: FastCsv, rows: &mut Option<DailyRows>) -> Result<DailyInfo> {
+    parse_daily(t)?.into_rows(rows)
+}
+
+/// Parses one daily file, its chunks in parallel.
+pub fn parse_daily(mut t: FastCsv) -> Result<ParsedDaily> {
+    let (layout, mut info) = resolve(&t)?;
+    let file = t.file.clone();
+    let headers = t.headers.clone();
+    let parsed = t.map_chunks(|chunk| {
+        let mut batch = RowBatch::new(layout.cols.len());
+        let mut suspended = 0;
+        let n_cols = headers.len();
+        chunk.for_each_record(&file, n_cols, |rec, line| {
+            let (date, vals, susp) = parse_row(&layout, &file, &headers, rec, line)?;
+            suspended += susp as usize;
+            batch.push(rec[layout.code_col].trim_ascii(), date, &vals, line);
+            Ok(())
+        })?;
+        Ok((batch, suspended))
+    })?;
+    let mut batches = Vec::with_capacity(parsed.len());
+    for (b, s) in parsed {
+        info.suspended_rows += s;
+        batches.push(b);
+    }
+    Ok(ParsedDaily {
+        fields: layout.cols.iter().map(|c| c.1.to_string()).collect(),
+        code_column: headers[layout.code_col].clone(),
+        file,
+        info,
+        batches,
+    })
+}
+
+fn resolve(t: &FastCsv) -> Result<(Layout, DailyInfo)> {
+    let require = |names: &[&str]| {
         t.column(names).ok_or_else(|| Error::MissingColumn {
             file: t.file.clone(),
             column: names[0].to_string(),
             found: t.headers.join(", "),
         })
     };
-    let date_col = require(&t, &["date", "trade_date", "datetime"])?;
-    let code_col = require(&t, &CODE_ALIASES)?;
+    let date_col = require(&["date", "trade_date", "datetime"])?;
+    let code_col = require(&CODE_ALIASES)?;
     let mut cols: Vec<(usize, &'static str)> = Vec::new();
     for c in &COLUMNS {
         match t.column(c.aliases) {
             Some(i) => cols.push((i, c.field)),
             None if c.required => {
-                require(&t, c.aliases)?;
+                require(c.aliases)?;
             }
             None => {}
         }
@@ -86,7 +165,6 @@ pub fn read_daily(mut t: FastCsv, rows: &mut Option<DailyRows>) -> Result<DailyI
         cols.push((i, field::PCT_CHANGE));
     }
     let status_col = t.column(&["tradestatus"]);
-    let adjflag_col = t.column(&["adjustflag"]);
     let used: Vec<usize> = cols.iter().map(|c| c.0).chain([date_col, code_col]).chain(status_col).collect();
     info.ignored = t
         .headers
@@ -95,67 +173,65 @@ pub fn read_daily(mut t: FastCsv, rows: &mut Option<DailyRows>) -> Result<DailyI
         .filter(|(i, h)| !used.contains(i) && !KNOWN_IGNORED.iter().any(|k| k.eq_ignore_ascii_case(h)))
         .map(|(_, h)| h.clone())
         .collect();
-
-    let names: Vec<String> = cols.iter().map(|c| c.1.to_string()).collect();
-    let rows = rows.get_or_insert_with(|| DailyRows::new(names.clone()));
-    if rows.fields != names {
-        return Err(Error::format(&t.file, format!("columns differ from the first file's ({})", rows.fields.join(", "))));
-    }
     let pos = |f: &str| cols.iter().position(|c| c.1 == f).expect("required column");
-    let (open, high, low, close, volume) = (pos(field::OPEN), pos(field::HIGH), pos(field::LOW), pos(field::CLOSE), pos(field::VOLUME));
-    let adj = qlib_factor.map(|_| pos(field::ADJ_FACTOR));
+    let layout = Layout {
+        date_col,
+        code_col,
+        open: pos(field::OPEN),
+        high: pos(field::HIGH),
+        low: pos(field::LOW),
+        close: pos(field::CLOSE),
+        volume: pos(field::VOLUME),
+        qlib_factor: qlib_factor.map(|_| pos(field::ADJ_FACTOR)),
+        status_col,
+        adjflag_col: t.column(&["adjustflag"]),
+        cols,
+    };
+    Ok((layout, info))
+}
 
-    let file = t.file.clone();
-    let headers = t.headers.clone();
-    let bad = |line: u64, col: usize, reason: String| Error::BadValue {
-        file: file.clone(),
+/// Parses and validates one row: (date, values in layout order, suspended by tradestatus).
+fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u64) -> Result<(Date, Vec<f64>, bool)> {
+    let bad = |col: usize, reason: String| Error::BadValue {
+        file: file.to_string(),
         line,
         column: headers.get(col).cloned().unwrap_or_default(),
         reason,
     };
-    let mut vals = vec![0.0; cols.len()];
-    let n = t.for_each(|rec, line| {
-        let date = Date::parse_bytes(rec[date_col].trim_ascii()).ok_or_else(|| {
-            bad(line, date_col, format!("`{}` is not a date (expected YYYY-MM-DD)", String::from_utf8_lossy(rec[date_col])))
-        })?;
-        let id = rows
-            .code_id(rec[code_col].trim_ascii())
-            .ok_or_else(|| bad(line, code_col, format!("`{}` is not a stock code", String::from_utf8_lossy(rec[code_col]))))?;
-        for (v, (i, _)) in vals.iter_mut().zip(&cols) {
-            *v = fast_number(rec[*i])
-                .ok_or_else(|| bad(line, *i, format!("`{}` is not a number", String::from_utf8_lossy(rec[*i]))))?;
-        }
-        for &p in &[open, high, low, close, volume] {
-            if vals[p] < 0.0 {
-                return Err(bad(line, cols[p].0, format!("negative value {}", vals[p])));
-            }
-        }
-        if vals[high] < vals[low] {
-            return Err(bad(line, cols[high].0, format!("high {} is below low {}", vals[high], vals[low])));
-        }
-        if let Some(c) = adjflag_col {
-            let flag = rec[c].trim_ascii();
-            if !flag.is_empty() && flag != b"3" {
-                let flag = String::from_utf8_lossy(flag);
-                return Err(bad(line, c, format!("adjustflag {flag}: prices are adjusted; export unadjusted bars (adjustflag=3)")));
-            }
-        }
-        if let Some(c) = status_col {
-            if fast_number(rec[c]) == Some(0.0) {
-                vals[volume] = 0.0;
-                info.suspended_rows += 1;
-            }
-        }
-        if let Some(a) = adj {
-            let k = vals[a];
-            for &p in &[open, high, low, close] {
-                vals[p] = if k > 0.0 { vals[p] / k } else { f64::NAN };
-            }
-        }
-        rows.push(id, date, &vals, &file, line)
+    let date = Date::parse_bytes(rec[l.date_col].trim_ascii()).ok_or_else(|| {
+        bad(l.date_col, format!("`{}` is not a date (expected YYYY-MM-DD)", String::from_utf8_lossy(rec[l.date_col])))
     })?;
-    if n == 0 {
-        return Err(Error::Empty { file: t.file.clone() });
+    let mut vals = Vec::with_capacity(l.cols.len());
+    for &(i, _) in &l.cols {
+        vals.push(fast_number(rec[i]).ok_or_else(|| bad(i, format!("`{}` is not a number", String::from_utf8_lossy(rec[i]))))?);
     }
-    Ok(info)
+    for &p in &[l.open, l.high, l.low, l.close, l.volume] {
+        if vals[p] < 0.0 {
+            return Err(bad(l.cols[p].0, format!("negative value {}", vals[p])));
+        }
+    }
+    if vals[l.high] < vals[l.low] {
+        return Err(bad(l.cols[l.high].0, format!("high {} is below low {}", vals[l.high], vals[l.low])));
+    }
+    if let Some(c) = l.adjflag_col {
+        let flag = rec[c].trim_ascii();
+        if !flag.is_empty() && flag != b"3" {
+            let flag = String::from_utf8_lossy(flag);
+            return Err(bad(c, format!("adjustflag {flag}: prices are adjusted; export unadjusted bars (adjustflag=3)")));
+        }
+    }
+    let mut suspended = false;
+    if let Some(c) = l.status_col {
+        if fast_number(rec[c]) == Some(0.0) {
+            vals[l.volume] = 0.0;
+            suspended = true;
+        }
+    }
+    if let Some(a) = l.qlib_factor {
+        let k = vals[a];
+        for &p in &[l.open, l.high, l.low, l.close] {
+            vals[p] = if k > 0.0 { vals[p] / k } else { f64::NAN };
+        }
+    }
+    Ok((date, vals, suspended))
 }
