@@ -49,6 +49,8 @@ pub struct DataConfig {
     pub prefer: BTreeMap<String, String>,
     pub start: Option<Date>,
     pub end: Option<Date>,
+    /// An industry CSV (`code, industry`), e.g. the shared ZXF snapshot.
+    pub industry: Option<String>,
 }
 
 /// One `[[data.sources]]` entry.
@@ -135,6 +137,7 @@ impl Config {
             prefer: self.data.prefer.clone(),
             start: self.data.start,
             end: self.data.end,
+            industry: self.data.industry.as_deref().map(|p| resolve(base, p)).transpose()?,
             synth: self.synth.to_config(),
         })
     }

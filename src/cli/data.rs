@@ -28,6 +28,9 @@ pub struct DataArgs {
     /// Where sources overlap, whose values win: FIELD=SOURCE (e.g. close=qlib); repeatable.
     #[arg(long, value_name = "FIELD=SOURCE")]
     pub prefer: Vec<String>,
+    /// An industry CSV (`code, industry`), e.g. ../shared/data/industry/fuzicao_stock_industry_ZXF.csv.gz.
+    #[arg(long)]
+    pub industry: Option<PathBuf>,
     #[arg(long)]
     pub start: Option<Date>,
     #[arg(long)]
@@ -79,6 +82,9 @@ fn options(a: &DataArgs) -> anyhow::Result<LoadOptions> {
     for p in &a.prefer {
         let (f, s) = p.split_once('=').with_context(|| format!("--prefer `{p}`: expected FIELD=SOURCE"))?;
         opts.prefer.insert(f.trim().to_string(), s.trim().to_string());
+    }
+    if a.industry.is_some() {
+        opts.industry = a.industry.clone();
     }
     opts.start = a.start.or(opts.start);
     opts.end = a.end.or(opts.end);

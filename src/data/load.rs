@@ -55,6 +55,8 @@ pub struct LoadOptions {
     /// Keep only dates in `[start, end]`.
     pub start: Option<Date>,
     pub end: Option<Date>,
+    /// An industry file (`code, industry` CSV, e.g. the shared ZXF snapshot) to attach.
+    pub industry: Option<PathBuf>,
     /// The synthetic market's settings, for `Format::Synth` sources.
     pub synth: SynthConfig,
 }
@@ -119,10 +121,21 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
     }
     let names = parts.iter().map(|p| p.0.clone()).collect();
     let (mut panel, disagreements) = merge(parts, &opts.prefer)?;
+    if let Some(path) = &opts.industry {
+        panel.industry = read_industry_file(path)?;
+    }
     if opts.start.is_some() || opts.end.is_some() {
         panel = slice_dates(panel, opts.start, opts.end)?;
     }
     Ok(Loaded { panel, names, disagreements })
+}
+
+/// Reads an industry CSV (`code, industry`; plain or `.gz`).
+pub fn read_industry_file(path: &Path) -> Result<BTreeMap<String, String>> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| Error::format(path.display(), "not a file name"))?;
+    let src = Source::Dir(dir.to_path_buf());
+    standard::read_industry(crate::data::table::Table::new(src.display(name), src.stream(name)?)?)
 }
 
 /// Keeps the dates in `[start, end]` (either bound optional).

@@ -20,6 +20,7 @@ use crate::data::fast_csv::FastCsv;
 use crate::data::table::Table;
 use crate::error::{Error, Result};
 
+pub use extras::read_industry;
 pub use write::write_standard;
 
 /// True if the source looks like a standard-format folder.
