@@ -49,6 +49,11 @@ impl Matrix {
         Matrix { n_dates: self.n_dates, n_stocks: self.n_stocks, data }
     }
 
+    /// Elementwise transform.
+    pub fn map(&self, f: impl Fn(f64) -> f64) -> Matrix {
+        Matrix { n_dates: self.n_dates, n_stocks: self.n_stocks, data: self.data.iter().map(|&v| f(v)).collect() }
+    }
+
     /// Copies this matrix onto new axes: `date_map[d]` / `stock_map[s]` give the new
     /// row / column of old row `d` / column `s` (`None` drops it). New cells start as `NaN`.
     pub fn remap(&self, n_dates: usize, n_stocks: usize, date_map: &[Option<usize>], stock_map: &[Option<usize>]) -> Matrix {

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::data::merge::Disagreement;
 use crate::data::panel::{Panel, field};
-use crate::factors::catalog::{Category, FACTORS, Support, support};
+use crate::factors::registry::{self, Category, Support, support};
 
 /// Minimum, median and maximum of a count over dates.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
@@ -98,10 +98,10 @@ impl DataSummary {
             .iter()
             .map(|&cat| {
                 let mut cs = CategorySupport { category: cat.paper_name().into(), direct: vec![], derived: vec![], unavailable: vec![] };
-                for spec in FACTORS.iter().filter(|f| f.category == cat) {
+                for spec in registry::all().filter(|f| f.category == cat) {
                     match support(spec, panel) {
-                        Support::Direct => cs.direct.push(spec.code.into()),
-                        Support::Derived(_) => cs.derived.push(spec.code.into()),
+                        Support::Direct(_) => cs.direct.push(spec.code.into()),
+                        Support::Derived(..) => cs.derived.push(spec.code.into()),
                         Support::Missing(m) => cs.unavailable.push((spec.code.into(), m)),
                     }
                 }

@@ -1,4 +1,16 @@
-//! The paper's factor library. For now: the catalog of all 41 factors with the inputs each
-//! needs, used to tell which factors a data set can support.
+//! The paper's factor library: 41 factors in five categories (one file per category),
+//! computed from a [`Panel`](crate::data::Panel) with quarterly items made point-in-time.
+//! [`registry`] lists them; [`compute`] evaluates a chosen set.
 
-pub mod catalog;
+pub mod basic;
+pub mod compute;
+pub mod inputs;
+pub mod pit;
+pub mod quality;
+pub mod registry;
+pub mod risk;
+pub mod trade;
+pub mod value;
+pub mod window;
+
+pub use compute::{FactorValues, Unavailable, compute_factors};
