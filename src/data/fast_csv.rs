@@ -19,6 +19,8 @@ const CHUNK: usize = 2 << 20;
 pub struct Chunk {
     pub data: Vec<u8>,
     pub first_line: u64,
+    /// Number of line breaks in `data`.
+    pub lines: u64,
 }
 
 /// What the reader thread sends: a chunk, or an I/O error after a given line.
@@ -55,7 +57,9 @@ impl FastCsv {
             .iter()
             .map(|h| String::from_utf8_lossy(h).trim().to_string())
             .collect();
-        me.first = Some(Chunk { data: first[(end + 1).min(first.len())..].to_vec(), first_line: 2 });
+        let rest = first[(end + 1).min(first.len())..].to_vec();
+        let lines = memchr::memchr_iter(b'\n', &rest).count() as u64;
+        me.first = Some(Chunk { data: rest, first_line: 2, lines });
         Ok(me)
     }
 
@@ -146,7 +150,7 @@ fn read_chunks(mut stream: Stream, send: impl Fn(Message) -> bool) {
         }
         if !buf.is_empty() {
             let n = memchr::memchr_iter(b'\n', &buf).count() as u64;
-            if !send(Ok(Chunk { data: buf, first_line: line })) {
+            if !send(Ok(Chunk { data: buf, first_line: line, lines: n })) {
                 return;
             }
             line += n;

@@ -1,8 +1,9 @@
 //! `DailyRows`: long-format daily rows `(date, code, values…)` gathered from one or more
 //! files and then scattered into a [`Panel`]'s dense `[date, stock]` matrices. Rows whose
 //! code is an index (`SH000xxx`, `SZ399xxx`) become index series instead of stocks.
+//! Parsed batches are kept as they come (no concatenation copy) until the scatter.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
@@ -12,69 +13,53 @@ use crate::data::matrix::Matrix;
 use crate::data::panel::{IndexSeries, Panel};
 use crate::error::{Error, Result};
 
+/// Rows with canonical code ids: `ids[r]`, `dates[r]`, `values[field][r]`.
+struct Block {
+    ids: Vec<u32>,
+    dates: Vec<Date>,
+    values: Vec<Vec<f64>>,
+}
+
 /// Rows of one or more daily files, with per-code date-order checks.
 pub struct DailyRows {
-    /// Field names, in the order of `values`.
+    /// Field names, in the order of each block's `values`.
     pub fields: Vec<String>,
     /// Raw code text → id; `names[id]` is the canonical code.
     ids: HashMap<Vec<u8>, u32>,
     names: Vec<String>,
     /// Last date seen per id, with its line, for the order check.
     last: Vec<Option<(Date, u64)>>,
-    dates: Vec<Date>,
-    ids_of_rows: Vec<u32>,
-    /// `values[f][row]`.
-    values: Vec<Vec<f64>>,
-    cached: Option<(Vec<u8>, u32)>,
+    blocks: Vec<Block>,
 }
 
 impl DailyRows {
     pub fn new(fields: Vec<String>) -> DailyRows {
-        let n = fields.len();
-        DailyRows {
-            fields,
-            ids: HashMap::new(),
-            names: Vec::new(),
-            last: Vec::new(),
-            dates: Vec::new(),
-            ids_of_rows: Vec::new(),
-            values: vec![Vec::new(); n],
-            cached: None,
-        }
+        DailyRows { fields, ids: HashMap::new(), names: Vec::new(), last: Vec::new(), blocks: Vec::new() }
     }
 
     pub fn len(&self) -> usize {
-        self.dates.len()
+        self.blocks.iter().map(|b| b.dates.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.dates.is_empty()
+        self.len() == 0
     }
 
     /// The id of a raw code (normalizing it on first sight); `None` if it is not a code.
     pub fn code_id(&mut self, raw: &[u8]) -> Option<u32> {
-        if let Some((c, id)) = &self.cached {
-            if c.as_slice() == raw {
-                return Some(*id);
-            }
+        if let Some(&id) = self.ids.get(raw) {
+            return Some(id);
         }
-        let id = match self.ids.get(raw) {
-            Some(&id) => id,
+        let canon = code::normalize(std::str::from_utf8(raw).ok()?)?;
+        let id = match self.names.iter().position(|n| *n == canon) {
+            Some(i) => i as u32,
             None => {
-                let canon = code::normalize(std::str::from_utf8(raw).ok()?)?;
-                let id = match self.names.iter().position(|n| *n == canon) {
-                    Some(i) => i as u32,
-                    None => {
-                        self.names.push(canon);
-                        self.last.push(None);
-                        (self.names.len() - 1) as u32
-                    }
-                };
-                self.ids.insert(raw.to_vec(), id);
-                id
+                self.names.push(canon);
+                self.last.push(None);
+                (self.names.len() - 1) as u32
             }
         };
-        self.cached = Some((raw.to_vec(), id));
+        self.ids.insert(raw.to_vec(), id);
         Some(id)
     }
 
@@ -82,11 +67,7 @@ impl DailyRows {
     /// a step back an unsorted-dates error; both name `file` and `line`.
     pub fn push(&mut self, id: u32, date: Date, values: &[f64], file: &str, line: u64) -> Result<()> {
         self.check_order(id, date, file, line)?;
-        self.ids_of_rows.push(id);
-        self.dates.push(date);
-        for (col, v) in self.values.iter_mut().zip(values) {
-            col.push(*v);
-        }
+        self.blocks.push(Block { ids: vec![id], dates: vec![date], values: values.iter().map(|v| vec![*v]).collect() });
         Ok(())
     }
 
@@ -102,15 +83,12 @@ impl DailyRows {
                 reason: format!("`{}` is not a stock code", String::from_utf8_lossy(raw)),
             })?);
         }
-        for ((&local, &date), &line) in b.ids.iter().zip(&b.dates).zip(&b.lines) {
-            let id = remap[local as usize];
-            self.check_order(id, date, file, line)?;
-            self.ids_of_rows.push(id);
+        let mut ids = b.ids;
+        for ((id, &date), &line) in ids.iter_mut().zip(&b.dates).zip(&b.lines) {
+            *id = remap[*id as usize];
+            self.check_order(*id, date, file, line)?;
         }
-        self.dates.extend_from_slice(&b.dates);
-        for (col, v) in self.values.iter_mut().zip(&b.values) {
-            col.extend_from_slice(v);
-        }
+        self.blocks.push(Block { ids, dates: b.dates, values: b.values });
         Ok(())
     }
 
@@ -142,45 +120,59 @@ impl DailyRows {
     /// Scatters the rows into a panel over the union of their dates and `extra_dates`.
     /// Stocks get dense fields; index codes become [`IndexSeries`].
     pub fn into_panel(self, extra_dates: &[Date]) -> Panel {
-        let mut seen: HashSet<Date> = HashSet::new();
-        let mut dates: Vec<Date> = self.dates.iter().chain(extra_dates).copied().filter(|d| seen.insert(*d)).collect();
-        dates.sort_unstable();
-        let date_pos: HashMap<Date, usize> = dates.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+        // Dates: mark each day of the covered range, then number the marked days.
+        let all = self.blocks.iter().flat_map(|b| b.dates.iter()).chain(extra_dates);
+        let (lo, hi) = all.clone().fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(d.0), hi.max(d.0)));
+        let span = if lo <= hi { (hi - lo + 1) as usize } else { 0 };
+        let mut pos = vec![u32::MAX; span];
+        for d in all {
+            pos[(d.0 - lo) as usize] = 0;
+        }
+        let mut dates = Vec::new();
+        for (i, p) in pos.iter_mut().enumerate() {
+            if *p == 0 {
+                *p = dates.len() as u32;
+                dates.push(Date(lo + i as i32));
+            }
+        }
 
         let mut stocks: Vec<String> = self.names.iter().filter(|n| !code::is_index(n)).cloned().collect();
         stocks.sort();
-        // id → Ok(stock column) | Err(index code)
-        let target: Vec<std::result::Result<usize, &str>> = self
+        // id → stock column, or u32::MAX for an index code.
+        let column: Vec<u32> = self
             .names
             .iter()
-            .map(|n| if code::is_index(n) { Err(n.as_str()) } else { Ok(stocks.binary_search(n).expect("stock listed")) })
+            .map(|n| if code::is_index(n) { u32::MAX } else { stocks.binary_search(n).expect("stock listed") as u32 })
             .collect();
-
         let (nd, ns) = (dates.len(), stocks.len());
-        let row_date: Vec<usize> = self.dates.iter().map(|d| date_pos[d]).collect();
+        let row = |d: Date| pos[(d.0 - lo) as usize] as usize;
+
         // Stock fields, one matrix per field in parallel.
-        let stock_fields: Vec<(String, Matrix)> = self
-            .fields
-            .par_iter()
-            .zip(self.values.par_iter())
-            .filter(|(_, col)| ns > 0 && col.iter().any(|v| !v.is_nan()))
-            .map(|(name, col)| {
+        let blocks = &self.blocks;
+        let fields: BTreeMap<String, Matrix> = (0..self.fields.len())
+            .into_par_iter()
+            .filter(|&f| ns > 0 && blocks.iter().any(|b| b.values[f].iter().any(|v| !v.is_nan())))
+            .map(|f| {
                 let mut m = Matrix::nan(nd, ns);
-                for (r, &id) in self.ids_of_rows.iter().enumerate() {
-                    if let Ok(s) = target[id as usize] {
-                        m.data[row_date[r] * ns + s] = col[r];
+                for b in blocks {
+                    for ((&id, &d), &v) in b.ids.iter().zip(&b.dates).zip(&b.values[f]) {
+                        let s = column[id as usize];
+                        if s != u32::MAX {
+                            m.data[row(d) * ns + s as usize] = v;
+                        }
                     }
                 }
-                (name.clone(), m)
+                (self.fields[f].clone(), m)
             })
             .collect();
-        let fields: BTreeMap<String, Matrix> = stock_fields.into_iter().collect();
         let mut indices: BTreeMap<String, IndexSeries> = BTreeMap::new();
-        for (r, &id) in self.ids_of_rows.iter().enumerate() {
-            if let Err(code) = target[id as usize] {
-                let series = indices.entry(code.to_string()).or_default();
-                for (name, col) in self.fields.iter().zip(&self.values) {
-                    series.fields.entry(name.clone()).or_insert_with(|| vec![f64::NAN; nd])[row_date[r]] = col[r];
+        for b in blocks {
+            for (r, (&id, &d)) in b.ids.iter().zip(&b.dates).enumerate() {
+                if column[id as usize] == u32::MAX {
+                    let series = indices.entry(self.names[id as usize].clone()).or_default();
+                    for (name, col) in self.fields.iter().zip(&b.values) {
+                        series.fields.entry(name.clone()).or_insert_with(|| vec![f64::NAN; nd])[row(d)] = col[r];
+                    }
                 }
             }
         }
@@ -202,13 +194,14 @@ pub struct RowBatch {
 }
 
 impl RowBatch {
-    pub fn new(n_fields: usize) -> RowBatch {
+    /// An empty batch with room for `rows` rows.
+    pub fn new(n_fields: usize, rows: usize) -> RowBatch {
         RowBatch {
             codes: Vec::new(),
-            ids: Vec::new(),
-            dates: Vec::new(),
-            lines: Vec::new(),
-            values: vec![Vec::new(); n_fields],
+            ids: Vec::with_capacity(rows),
+            dates: Vec::with_capacity(rows),
+            lines: Vec::with_capacity(rows),
+            values: (0..n_fields).map(|_| Vec::with_capacity(rows)).collect(),
             lookup: HashMap::new(),
             last: None,
         }

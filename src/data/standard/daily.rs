@@ -109,11 +109,12 @@ pub fn parse_daily(mut t: FastCsv) -> Result<ParsedDaily> {
     let file = t.file.clone();
     let headers = t.headers.clone();
     let parsed = t.map_chunks(|chunk| {
-        let mut batch = RowBatch::new(layout.cols.len());
+        let mut batch = RowBatch::new(layout.cols.len(), chunk.lines as usize + 1);
         let mut suspended = 0;
         let n_cols = headers.len();
+        let mut vals = vec![0.0; layout.cols.len()];
         chunk.for_each_record(&file, n_cols, |rec, line| {
-            let (date, vals, susp) = parse_row(&layout, &file, &headers, rec, line)?;
+            let (date, susp) = parse_row(&layout, &file, &headers, rec, line, &mut vals)?;
             suspended += susp as usize;
             batch.push(rec[layout.code_col].trim_ascii(), date, &vals, line);
             Ok(())
@@ -190,8 +191,9 @@ fn resolve(t: &FastCsv) -> Result<(Layout, DailyInfo)> {
     Ok((layout, info))
 }
 
-/// Parses and validates one row: (date, values in layout order, suspended by tradestatus).
-fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u64) -> Result<(Date, Vec<f64>, bool)> {
+/// Parses and validates one row into `vals` (layout order); returns the date and whether
+/// tradestatus marked it suspended.
+fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u64, vals: &mut [f64]) -> Result<(Date, bool)> {
     let bad = |col: usize, reason: String| Error::BadValue {
         file: file.to_string(),
         line,
@@ -201,9 +203,8 @@ fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u6
     let date = Date::parse_bytes(rec[l.date_col].trim_ascii()).ok_or_else(|| {
         bad(l.date_col, format!("`{}` is not a date (expected YYYY-MM-DD)", String::from_utf8_lossy(rec[l.date_col])))
     })?;
-    let mut vals = Vec::with_capacity(l.cols.len());
-    for &(i, _) in &l.cols {
-        vals.push(fast_number(rec[i]).ok_or_else(|| bad(i, format!("`{}` is not a number", String::from_utf8_lossy(rec[i]))))?);
+    for (v, &(i, _)) in vals.iter_mut().zip(&l.cols) {
+        *v = fast_number(rec[i]).ok_or_else(|| bad(i, format!("`{}` is not a number", String::from_utf8_lossy(rec[i]))))?;
     }
     for &p in &[l.open, l.high, l.low, l.close, l.volume] {
         if vals[p] < 0.0 {
@@ -233,5 +234,5 @@ fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u6
             vals[p] = if k > 0.0 { vals[p] / k } else { f64::NAN };
         }
     }
-    Ok((date, vals, suspended))
+    Ok((date, suspended))
 }
