@@ -89,6 +89,10 @@ def main():
         os.makedirs(std)
         os.symlink(os.path.abspath(csv), os.path.join(std, "daily.csv.gz"))
         ours = alphasweep_load(std, "standard", a.runs)
+        out = subprocess.run([BIN, "bench", "gunzip", "--file", csv, "--runs", str(a.runs)],
+                             check=True, capture_output=True, text=True).stdout
+        gunzip = float(re.search(r"median_s=([0-9.]+)", out).group(1))
+        print(f"(decompressing the .csv.gz alone, zlib-rs, one thread: {gunzip:.3f} s: the floor under any csv.gz load)")
         pd_read = median_time(lambda: pandas_csv(csv), a.runs)
         pd_panel = median_time(lambda: pandas_csv_panel(csv), max(1, a.runs // 2))
         rows += [("csv.gz 1.1M rows", "pandas.read_csv", pd_read, ours),

@@ -28,10 +28,37 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
         runs: u16,
     },
+    /// Time decompressing a .gz file alone (the floor under loading a .csv.gz).
+    Gunzip {
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+        runs: u16,
+    },
 }
 
 pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     match a.what {
+        BenchCommand::Gunzip { file, runs } => {
+            let raw = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mut times = Vec::new();
+            for i in 0..=runs as usize {
+                let t = Instant::now();
+                let mut out = Vec::new();
+                std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&raw[..]), &mut out)
+                    .with_context(|| format!("decompressing {}", file.display()))?;
+                let s = t.elapsed().as_secs_f64();
+                if i == 0 {
+                    println!("warm-up {s:.3} s ({} bytes out)", out.len());
+                } else {
+                    println!("run {i} {s:.3} s");
+                    times.push(s);
+                }
+            }
+            times.sort_by(f64::total_cmp);
+            println!("median_s={:.4}", times[times.len() / 2]);
+            Ok(())
+        }
         BenchCommand::Load { data, format, runs } => {
             let opts = LoadOptions { sources: vec![spec(&data, format, None)], ..LoadOptions::default() };
             let mut times = Vec::new();
