@@ -41,42 +41,40 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     match a.what {
         BenchCommand::Gunzip { file, runs } => {
             let raw = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let mut times = Vec::new();
-            for i in 0..=runs as usize {
-                let t = Instant::now();
+            time_runs(runs, || {
                 let mut out = Vec::new();
                 std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&raw[..]), &mut out)
                     .with_context(|| format!("decompressing {}", file.display()))?;
-                let s = t.elapsed().as_secs_f64();
-                if i == 0 {
-                    println!("warm-up {s:.3} s ({} bytes out)", out.len());
-                } else {
-                    println!("run {i} {s:.3} s");
-                    times.push(s);
-                }
-            }
-            times.sort_by(f64::total_cmp);
-            println!("median_s={:.4}", times[times.len() / 2]);
-            Ok(())
+                Ok(format!("{} bytes out", out.len()))
+            })
         }
         BenchCommand::Load { data, format, runs } => {
             let opts = LoadOptions { sources: vec![spec(&data, format, None)], ..LoadOptions::default() };
-            let mut times = Vec::new();
-            for i in 0..=runs as usize {
-                let t = Instant::now();
+            time_runs(runs, || {
                 let l = load(&opts).with_context(|| format!("loading {}", data.display()))?;
-                let s = t.elapsed().as_secs_f64();
                 let cells: usize = l.panel.fields.values().map(|m| m.count_finite()).sum();
-                if i == 0 {
-                    println!("warm-up {s:.3} s ({} dates x {} stocks, {cells} values)", l.panel.n_dates(), l.panel.n_stocks());
-                } else {
-                    println!("run {i} {s:.3} s");
-                    times.push(s);
-                }
-            }
-            times.sort_by(f64::total_cmp);
-            println!("median_s={:.4}", times[times.len() / 2]);
-            Ok(())
+                Ok(format!("{} dates x {} stocks, {cells} values", l.panel.n_dates(), l.panel.n_stocks()))
+            })
         }
     }
+}
+
+/// Runs `f` once to warm up (printing what it returns), then `runs` timed times; prints each
+/// time and, last, `median_s=`.
+fn time_runs(runs: u16, mut f: impl FnMut() -> anyhow::Result<String>) -> anyhow::Result<()> {
+    let mut times = Vec::new();
+    for i in 0..=runs as usize {
+        let t = Instant::now();
+        let what = f()?;
+        let s = t.elapsed().as_secs_f64();
+        if i == 0 {
+            println!("warm-up {s:.3} s ({what})");
+        } else {
+            println!("run {i} {s:.3} s");
+            times.push(s);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    println!("median_s={:.4}", times[times.len() / 2]);
+    Ok(())
 }
