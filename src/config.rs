@@ -14,6 +14,17 @@
 //!
 //! [synth]                       # the built-in market (format = "synth")
 //! stocks = 300
+//!
+//! [factors]                     # which factors and how to clean them
+//! list = []                     # paper codes; empty = all 41
+//! upsample = "point_in_time"    # or "paper_backfill" (look-ahead!)
+//! risk_free = 0.04
+//! [factors.clean]
+//! fill = "mean"                 # mean | median | industry_mean | none
+//! mad_n = 5.0
+//! mad_scale = "normal"          # normal (x1.4826) | raw
+//! neutralize = "market_cap"     # none | market_cap | market_cap_industry
+//! standardize = true
 //! ```
 //! Relative paths are relative to the config file's folder; `${VAR}` expands an
 //! environment variable.
@@ -27,6 +38,7 @@ use crate::data::Date;
 use crate::data::load::{Format, LoadOptions, SourceSpec};
 use crate::data::synth::SynthConfig;
 use crate::error::{Error, Result};
+use crate::factors::FactorConfig;
 
 /// The whole config file.
 #[derive(Debug, Default, Deserialize)]
@@ -36,6 +48,8 @@ pub struct Config {
     pub data: DataConfig,
     #[serde(default)]
     pub synth: SynthSettings,
+    #[serde(default)]
+    pub factors: FactorConfig,
 }
 
 /// `[data]`: where the market data comes from.

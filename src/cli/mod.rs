@@ -3,6 +3,8 @@
 mod bench;
 mod data;
 mod demo;
+mod factors;
+mod source;
 mod synth;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +28,8 @@ pub enum Command {
     Synth(synth::SynthArgs),
     /// Load market data (standard, qlib, baostock or several merged) and print a summary.
     Data(data::DataArgs),
+    /// Compute the paper's 41 factors, clean them per date, and write a long table.
+    Factors(factors::FactorsArgs),
     /// Benchmarks that print figures for docs/PERFORMANCE.md.
     Bench(bench::BenchArgs),
 }
@@ -36,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(a) => demo::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Data(a) => data::run(a),
+        Command::Factors(a) => factors::run(a),
         Command::Bench(a) => bench::run(a),
     }
 }

@@ -3,6 +3,7 @@
 //! [`registry`] lists them; [`compute`] evaluates a chosen set.
 
 pub mod basic;
+pub mod build;
 pub mod compute;
 pub mod inputs;
 pub mod pit;
@@ -10,7 +11,10 @@ pub mod quality;
 pub mod registry;
 pub mod risk;
 pub mod trade;
+#[cfg(test)]
+mod tests;
 pub mod value;
 pub mod window;
 
+pub use build::{FactorConfig, FactorTable, build_factors};
 pub use compute::{FactorValues, Unavailable, compute_factors};

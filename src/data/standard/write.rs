@@ -8,6 +8,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use flate2::Compression;
+use rayon::prelude::*;
 use flate2::write::GzEncoder;
 
 use crate::data::matrix::Matrix;
@@ -20,7 +21,7 @@ pub fn write_standard(panel: &Panel, dir: &Path) -> Result<()> {
     let mut names: Vec<&str> = field::KNOWN.iter().copied().filter(|f| panel.fields.contains_key(*f)).collect();
     names.extend(panel.fields.keys().map(String::as_str).filter(|f| !field::KNOWN.contains(f)));
     let mats: Vec<&Matrix> = names.iter().map(|n| &panel.fields[*n]).collect();
-    write_long(panel, &dir.join("daily.csv.gz"), &names, &mats)?;
+    write_long(panel, &dir.join("daily.csv.gz"), &names, &mats, Precision::F64, &|_, _| true)?;
 
     if !panel.indices.is_empty() {
         let mut out = String::from("date,code,open,high,low,close,volume\n");
@@ -33,7 +34,7 @@ pub fn write_standard(panel: &Panel, dir: &Path) -> Result<()> {
                 let _ = write!(out, "{date},{code}");
                 for f in ["open", "high", "low", "close", "volume"] {
                     out.push(',');
-                    push_num(&mut out, v(f));
+                    push_num(&mut out, v(f), Precision::F64);
                 }
                 out.push('\n');
             }
@@ -60,7 +61,7 @@ pub fn write_standard(panel: &Panel, dir: &Path) -> Result<()> {
             let _ = write!(out, "{},{},{}", r.code, r.period_end, r.announce);
             for v in &r.values {
                 out.push(',');
-                push_num(&mut out, *v);
+                push_num(&mut out, *v, Precision::F64);
             }
             out.push('\n');
         }
@@ -69,46 +70,85 @@ pub fn write_standard(panel: &Panel, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `date, code, <names…>` rows (date-major) for every stock-day with any finite value.
-pub fn write_long(panel: &Panel, path: &Path, names: &[&str], mats: &[&Matrix]) -> Result<()> {
-    let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut gz = GzEncoder::new(BufWriter::with_capacity(1 << 20, file), Compression::fast());
-    let mut line = format!("date,code,{}\n", names.join(","));
+/// How many significant digits numbers are written with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    /// Shortest text that reads back as the same `f64` (market data).
+    F64,
+    /// Shortest text that reads back as the same `f32` (factor tables: about 7 significant
+    /// digits, the precision the models train in).
+    F32,
+}
+
+/// Dates per independently compressed block.
+const BLOCK_DATES: usize = 32;
+
+/// Writes `date, code, <names…>` rows (date-major) for every stock-day `(d, s)` that `keep`
+/// accepts and that has any finite value. Blocks of dates are formatted and compressed in
+/// parallel, each as one gzip member (a multi-member gzip file, which every gzip reader
+/// reads as one stream); the output is still deterministic.
+pub fn write_long(
+    panel: &Panel,
+    path: &Path,
+    names: &[&str],
+    mats: &[&Matrix],
+    precision: Precision,
+    keep: &(dyn Fn(usize, usize) -> bool + Sync),
+) -> Result<()> {
     let io = |e| Error::io(path, e);
-    gz.write_all(line.as_bytes()).map_err(io)?;
-    for (d, date) in panel.dates.iter().enumerate() {
-        let date = date.to_string();
-        for (s, code) in panel.stocks.iter().enumerate() {
-            if mats.iter().all(|m| m.get(d, s).is_nan()) {
-                continue;
+    let header = format!("date,code,{}\n", names.join(","));
+    let blocks: Vec<usize> = (0..panel.n_dates()).step_by(BLOCK_DATES).collect();
+    let members: Vec<std::io::Result<Vec<u8>>> = blocks
+        .par_iter()
+        .map(|&start| {
+            let mut text = String::new();
+            for d in start..(start + BLOCK_DATES).min(panel.n_dates()) {
+                let date = panel.dates[d].to_string();
+                for (s, code) in panel.stocks.iter().enumerate() {
+                    if !keep(d, s) || mats.iter().all(|m| m.get(d, s).is_nan()) {
+                        continue;
+                    }
+                    text.push_str(&date);
+                    text.push(',');
+                    text.push_str(code);
+                    for m in mats {
+                        text.push(',');
+                        push_num(&mut text, m.get(d, s), precision);
+                    }
+                    text.push('\n');
+                }
             }
-            line.clear();
-            line.push_str(&date);
-            line.push(',');
-            line.push_str(code);
-            for m in mats {
-                line.push(',');
-                push_num(&mut line, m.get(d, s));
-            }
-            line.push('\n');
-            gz.write_all(line.as_bytes()).map_err(io)?;
-        }
+            gzip(text.as_bytes())
+        })
+        .collect();
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(path).map_err(|e| Error::io(path, e))?);
+    out.write_all(&gzip(header.as_bytes()).map_err(io)?).map_err(io)?;
+    for m in members {
+        out.write_all(&m.map_err(io)?).map_err(io)?;
     }
-    gz.finish().and_then(|mut w| w.flush()).map_err(io)?;
-    Ok(())
+    out.flush().map_err(io)
+}
+
+fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut gz = GzEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::fast());
+    gz.write_all(bytes)?;
+    gz.finish()
 }
 
 /// Writes a `date, code, <matrix names…>` table of named matrices (e.g. the synthetic truth).
 pub fn write_matrices(panel: &Panel, path: &Path, mats: &BTreeMap<String, Matrix>) -> Result<()> {
     let names: Vec<&str> = mats.keys().map(String::as_str).collect();
     let refs: Vec<&Matrix> = mats.values().collect();
-    write_long(panel, path, &names, &refs)
+    write_long(panel, path, &names, &refs, Precision::F64, &|_, _| true)
 }
 
-/// Shortest round-trip decimal; empty for NaN.
-fn push_num(out: &mut String, v: f64) {
+/// Shortest round-trip decimal at `precision`; empty for NaN.
+fn push_num(out: &mut String, v: f64, precision: Precision) {
     if v.is_finite() {
-        let _ = write!(out, "{v}");
+        let _ = match precision {
+            Precision::F64 => write!(out, "{v}"),
+            Precision::F32 => write!(out, "{}", v as f32),
+        };
     }
 }
 

@@ -1,0 +1,146 @@
+//! The factor stage end to end: compute the chosen factors (raw), clean them per date over
+//! the universe, and report coverage. Factors are computed over the whole history (rolling
+//! windows need the days before `start`); `start`/`end` only bound what is reported.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clean::{CleanConfig, CleanReport, CrossSections, Neutralize, clean_factor};
+use crate::data::{Date, Matrix, Panel};
+use crate::error::Result;
+use crate::factors::compute::{Unavailable, compute_factors};
+use crate::factors::inputs::Inputs;
+use crate::factors::pit::Upsample;
+use crate::factors::registry;
+
+/// `[factors]`: which factors, how quarterly data becomes daily, the reporting range, and
+/// `[factors.clean]` (the paper's choices by default).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactorConfig {
+    /// Paper codes; empty = all 41.
+    #[serde(default)]
+    pub list: Vec<String>,
+    #[serde(default)]
+    pub upsample: Upsample,
+    /// Annual risk-free rate for SharpeRatio20.
+    #[serde(default = "default_risk_free")]
+    pub risk_free: f64,
+    pub start: Option<Date>,
+    pub end: Option<Date>,
+    #[serde(default)]
+    pub clean: CleanConfig,
+}
+
+fn default_risk_free() -> f64 {
+    0.04
+}
+
+impl Default for FactorConfig {
+    fn default() -> Self {
+        FactorConfig { list: vec![], upsample: Upsample::default(), risk_free: default_risk_free(), start: None, end: None, clean: CleanConfig::default() }
+    }
+}
+
+/// One factor's line in the coverage table.
+#[derive(Clone, Debug, Serialize)]
+pub struct Coverage {
+    pub code: String,
+    pub category: String,
+    /// How it was derived, when not from its definition.
+    pub derived: Option<String>,
+    /// Shares of member stock-days in the reported range.
+    pub available: f64,
+    pub filled: f64,
+    pub clipped: f64,
+    pub clean: CleanReport,
+}
+
+/// Raw and cleaned factor values on the panel's axes.
+pub struct FactorTable {
+    pub names: Vec<String>,
+    /// `[date, stock]` per name.
+    pub raw: Vec<Matrix>,
+    pub clean: Vec<Matrix>,
+    /// `[date, stock]` membership.
+    pub mask: Vec<bool>,
+    /// First and one-past-last date index of the reported range.
+    pub range: (usize, usize),
+    pub coverage: Vec<Coverage>,
+    pub unavailable: Vec<Unavailable>,
+    /// The paper's back-filled quarterly data was used: the values contain look-ahead.
+    pub look_ahead: bool,
+    /// What neutralization regressed on, or why it was skipped.
+    pub neutralized_on: String,
+}
+
+/// Computes, cleans and summarizes the factors of `cfg` on `panel`.
+pub fn build_factors(panel: &Panel, cfg: &FactorConfig) -> Result<FactorTable> {
+    let values = compute_factors(panel, &cfg.list, cfg.upsample, cfg.risk_free)?;
+    let mask = panel.universe_mask();
+    let a = cfg.start.map_or(0, |s| panel.dates.partition_point(|d| *d < s));
+    let b = cfg.end.map_or(panel.n_dates(), |e| panel.dates.partition_point(|d| *d <= e));
+    let ns = panel.n_stocks();
+    // Clean only the reported range: outside it, members are masked out.
+    let mut range_mask = mask.clone();
+    range_mask[..a * ns].fill(false);
+    range_mask[b * ns..].fill(false);
+
+    let inputs = Inputs::new(panel, Upsample::PointInTime, cfg.risk_free);
+    let cap = match cfg.clean.neutralize {
+        Neutralize::None => None,
+        _ => inputs.market_cap(),
+    };
+    let neutralized_on = match (cfg.clean.neutralize, &cap) {
+        (Neutralize::None, _) => "off".to_string(),
+        (_, None) => "SKIPPED: the data has no market cap (needs close with total_shares, float_shares, or turnover)".to_string(),
+        (Neutralize::MarketCap, Some((_, what))) => format!("log {what}"),
+        (Neutralize::MarketCapIndustry, Some((_, what))) => format!("log {what} + industry dummies"),
+    };
+    let log_cap = cap.map(|(m, _)| m.map(|v| if v > 0.0 { v.ln() } else { f64::NAN }));
+    let industry = industry_ids(panel);
+    let cs = CrossSections { mask: &range_mask, log_cap: log_cap.as_ref(), industry: &industry };
+
+    let mut table = FactorTable {
+        names: vec![],
+        raw: vec![],
+        clean: vec![],
+        mask,
+        range: (a, b),
+        coverage: vec![],
+        unavailable: values.unavailable,
+        look_ahead: values.look_ahead,
+        neutralized_on,
+    };
+    for ((name, raw), derived) in values.names.into_iter().zip(values.values).zip(values.derived) {
+        let (clean, rep) = clean_factor(&raw, &cs, &cfg.clean);
+        let cells = rep.cells.max(1) as f64;
+        let category = registry::find(&name).map_or("?", |s| s.category.paper_name()).to_string();
+        table.coverage.push(Coverage {
+            code: name.clone(),
+            category,
+            derived: derived.map(String::from),
+            available: 1.0 - rep.missing as f64 / cells,
+            filled: rep.filled as f64 / cells,
+            clipped: rep.clipped as f64 / cells,
+            clean: rep,
+        });
+        table.names.push(name);
+        table.raw.push(raw);
+        table.clean.push(clean);
+    }
+    Ok(table)
+}
+
+/// Dense industry ids per stock; stocks without a label share the last id.
+pub fn industry_ids(panel: &Panel) -> Vec<u32> {
+    let labels: BTreeMap<&String, u32> = {
+        let mut set: Vec<&String> = panel.industry.values().collect();
+        set.sort();
+        set.dedup();
+        set.into_iter().enumerate().map(|(i, l)| (l, i as u32)).collect()
+    };
+    let unknown = labels.len() as u32;
+    panel.stocks.iter().map(|s| panel.industry.get(s).map_or(unknown, |l| labels[l])).collect()
+}
