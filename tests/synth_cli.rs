@@ -60,7 +60,7 @@ fn null_market_has_zero_alpha() {
     synth(dir.path(), &["--null"]);
     let gz = std::fs::read(dir.path().join("synth_truth.csv.gz")).unwrap();
     let mut text = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut text).unwrap();
+    std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(&gz[..]), &mut text).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert!(header.contains(&"alpha"), "{header:?}");
