@@ -65,6 +65,12 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             let opts = LoadOptions { sources: vec![spec(&data, format, None)], ..LoadOptions::default() };
             let panel = load(&opts).with_context(|| format!("loading {}", data.display()))?.panel;
             let cfg = FactorConfig { list, ..FactorConfig::default() };
+            println!("compute only:");
+            time_runs(runs, || {
+                let v = crate::factors::compute_factors(&panel, &cfg.list, cfg.upsample, cfg.risk_free)?;
+                Ok(format!("{} factors", v.names.len()))
+            })?;
+            println!("compute and clean:");
             time_runs(runs, || {
                 let t = build_factors(&panel, &cfg)?;
                 Ok(format!("{} factors, {} dates x {} stocks", t.names.len(), panel.n_dates(), panel.n_stocks()))
