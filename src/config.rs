@@ -39,6 +39,7 @@ use crate::data::load::{Format, LoadOptions, SourceSpec};
 use crate::data::synth::SynthConfig;
 use crate::error::{Error, Result};
 use crate::factors::FactorConfig;
+use crate::screen::ScreenConfig;
 
 /// The whole config file.
 #[derive(Debug, Default, Deserialize)]
@@ -50,6 +51,8 @@ pub struct Config {
     pub synth: SynthSettings,
     #[serde(default)]
     pub factors: FactorConfig,
+    #[serde(default)]
+    pub screen: ScreenConfig,
 }
 
 /// `[data]`: where the market data comes from.

@@ -10,5 +10,8 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod factors;
+pub mod report;
+pub mod screen;
+pub mod stats;
 
 pub use error::{Error, Result};

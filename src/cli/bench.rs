@@ -41,6 +41,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
         runs: u16,
     },
+    /// Time screening a factor table (all its factors, 1/5/10-day periods) plus the
+    /// correlation matrix.
+    Screen {
+        #[arg(long)]
+        data: PathBuf,
+        /// Factor table from `alphasweep factors`.
+        #[arg(long)]
+        factors: PathBuf,
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+        runs: u16,
+    },
     /// Time decompressing a .gz file alone (the floor under loading a .csv.gz).
     Gunzip {
         #[arg(long)]
@@ -74,6 +85,26 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             time_runs(runs, || {
                 let t = build_factors(&panel, &cfg)?;
                 Ok(format!("{} factors, {} dates x {} stocks", t.names.len(), panel.n_dates(), panel.n_stocks()))
+            })
+        }
+        BenchCommand::Screen { data, factors, runs } => {
+            let opts = LoadOptions { sources: vec![spec(&data, Format::Auto, None)], ..LoadOptions::default() };
+            let panel = load(&opts).with_context(|| format!("loading {}", data.display()))?.panel;
+            let cols = crate::screen::input::read_factor_table(&factors, &panel, false)?;
+            let prices = panel.adjusted(crate::data::field::CLOSE).context("no close prices")?;
+            let cfg = crate::screen::ScreenConfig::default();
+            let refs: Vec<&crate::data::Matrix> = cols.values.iter().collect();
+            let members: Vec<bool> = (0..panel.n_dates() * panel.n_stocks()).map(|i| refs.iter().any(|m| !m.data[i].is_nan())).collect();
+            println!("correlation matrix only:");
+            time_runs(runs, || {
+                let c = crate::screen::correlation::mean_spearman(&refs, Some(&members));
+                Ok(format!("{}x{}", c.len(), c.len()))
+            })?;
+            println!("screen and correlation matrix:");
+            time_runs(runs, || {
+                let r = crate::screen::screen_all(&cols.names, &cols.values, &prices, &cfg, &|| {})?;
+                let c = crate::screen::correlation::mean_spearman(&refs, Some(&members));
+                Ok(format!("{} factors x {} periods, {}x{} correlation", r.len(), cfg.periods.len(), c.len(), c.len()))
             })
         }
         BenchCommand::Load { data, format, runs } => {

@@ -4,6 +4,7 @@ mod bench;
 mod data;
 mod demo;
 mod factors;
+mod screen;
 mod source;
 mod synth;
 
@@ -30,6 +31,8 @@ pub enum Command {
     Data(data::DataArgs),
     /// Compute the paper's 41 factors, clean them per date, and write a long table.
     Factors(factors::FactorsArgs),
+    /// Screen every factor of a factor table (alphalens-style) and select the model's inputs.
+    Screen(screen::ScreenArgs),
     /// Benchmarks that print figures for docs/PERFORMANCE.md.
     Bench(bench::BenchArgs),
 }
@@ -41,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Synth(a) => synth::run(a),
         Command::Data(a) => data::run(a),
         Command::Factors(a) => factors::run(a),
+        Command::Screen(a) => screen::run(a),
         Command::Bench(a) => bench::run(a),
     }
 }

@@ -1,0 +1,4 @@
+//! Output for people: PNG plots (plotters, with an embedded font so they render on a bare
+//! machine). The HTML report joins later stages.
+
+pub mod plots;
