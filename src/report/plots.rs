@@ -31,13 +31,15 @@ pub fn heatmap(path: &Path, title: &str, labels: &[String], m: &[Vec<f64>]) -> R
     init();
     let n = labels.len().max(1);
     let cell = 46u32;
+    // Room for row labels on the left and rotated column labels above the grid.
     let margin = 190u32;
-    let size = (margin + cell * n as u32 + 30, margin + cell * n as u32 + 40);
+    let top = 45 + 175u32;
+    let size = (margin + cell * n as u32 + 30, top + cell * n as u32 + 20);
     let root = BitMapBackend::new(path, size).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(path, e))?;
     root.draw(&Text::new(title.to_string(), (10, 10), ("sans-serif", 18).into_font())).map_err(|e| err(path, e))?;
     let x0 = margin as i32;
-    let y0 = 40 + margin as i32 - 150;
+    let y0 = top as i32;
     for (i, row) in m.iter().enumerate() {
         for (j, v) in row.iter().enumerate() {
             let (x, y) = (x0 + (j as u32 * cell) as i32, y0 + (i as u32 * cell) as i32);
@@ -128,13 +130,22 @@ pub fn bar_grid(path: &Path, title: &str, panels: &[(String, Vec<f64>)], y_label
             .margin(8)
             .x_label_area_size(24)
             .y_label_area_size(64)
-            .build_cartesian_2d((1..bars.len() + 1).into_segmented(), -m..m)
+            .build_cartesian_2d(0.5..bars.len() as f64 + 0.5, -m..m)
             .map_err(|e| err(path, e))?;
-        chart.configure_mesh().y_desc(y_label).label_style(("sans-serif", 11)).draw().map_err(|e| err(path, e))?;
+        chart
+            .configure_mesh()
+            .y_desc(y_label)
+            .x_labels(bars.len())
+            .x_label_formatter(&|x| format!("Q{}", x.round()))
+            .disable_x_mesh()
+            .label_style(("sans-serif", 11))
+            .draw()
+            .map_err(|e| err(path, e))?;
         chart
             .draw_series(bars.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(i, v)| {
                 let color = if *v >= 0.0 { RGBColor(200, 60, 60) } else { RGBColor(60, 90, 200) };
-                Rectangle::new([(SegmentValue::Exact(i + 1), 0.0), (SegmentValue::Exact(i + 2), *v)], color.filled())
+                let x = (i + 1) as f64;
+                Rectangle::new([(x - 0.35, 0.0), (x + 0.35, *v)], color.filled())
             }))
             .map_err(|e| err(path, e))?;
     }

@@ -62,38 +62,27 @@ impl Default for SelectConfig {
 }
 
 /// Decides for every candidate; `corr[i][j]` is the mean Spearman of candidates i and j.
+/// One greedy pass, strongest |score| first: a factor is kept unless it is weak, correlated
+/// above the threshold with a factor already kept (in its category or another), or its
+/// category already holds `per_category` kept factors.
 pub fn select(c: &[Candidate], corr: &[Vec<f64>], cfg: &SelectConfig) -> Vec<Decision> {
-    let mut decision: Vec<Option<String>> = vec![None; c.len()];
     let mut order: Vec<usize> = (0..c.len()).collect();
     order.sort_by(|&a, &b| c[b].score.abs().total_cmp(&c[a].score.abs()).then(a.cmp(&b)));
-    for &i in &order {
-        if !(c[i].p_value <= cfg.max_p_value) || !c[i].score.is_finite() {
-            decision[i] = Some(format!("weak: mean rank IC p-value {:.3} > {}", c[i].p_value, cfg.max_p_value));
-        }
-    }
-    // Within categories, strongest first.
+    let mut reason: Vec<Option<String>> = vec![None; c.len()];
     let mut kept: Vec<usize> = Vec::new();
     for &i in &order {
-        if decision[i].is_some() {
-            continue;
-        }
-        let same: Vec<usize> = kept.iter().copied().filter(|&k| c[k].category == c[i].category).collect();
-        if let Some(&k) = same.iter().find(|&&k| corr[i][k].abs() > cfg.corr_threshold) {
-            decision[i] = Some(format!("correlated with {} ({:.2}) in its category", c[k].code, corr[i][k]));
-        } else if same.len() >= cfg.per_category {
-            decision[i] = Some(format!("{} already has {} stronger factors", c[i].category, cfg.per_category));
+        let x = &c[i];
+        reason[i] = if !(x.p_value <= cfg.max_p_value) || !x.score.is_finite() {
+            Some(format!("weak: mean rank IC p-value {:.3} > {}", x.p_value, cfg.max_p_value))
+        } else if let Some(&k) = kept.iter().find(|&&k| corr[i][k].abs() > cfg.corr_threshold) {
+            let place = if c[k].category == x.category { "in its category" } else { "across categories" };
+            Some(format!("correlated with {} ({:.2}) {place}", c[k].code, corr[i][k]))
+        } else if kept.iter().filter(|&&k| c[k].category == x.category).count() >= cfg.per_category {
+            Some(format!("{} already has {} stronger factors", x.category, cfg.per_category))
         } else {
             kept.push(i);
-        }
-    }
-    // Across categories, strongest first.
-    let mut final_kept: Vec<usize> = Vec::new();
-    for &i in &kept {
-        if let Some(&k) = final_kept.iter().find(|&&k| corr[i][k].abs() > cfg.corr_threshold) {
-            decision[i] = Some(format!("correlated with {} ({:.2}) across categories", c[k].code, corr[i][k]));
-        } else {
-            final_kept.push(i);
-        }
+            None
+        };
     }
     c.iter()
         .enumerate()
@@ -101,8 +90,8 @@ pub fn select(c: &[Candidate], corr: &[Vec<f64>], cfg: &SelectConfig) -> Vec<Dec
             code: x.code.clone(),
             category: x.category.clone(),
             score: x.score,
-            selected: decision[i].is_none(),
-            reason: decision[i].clone().unwrap_or_else(|| "selected".into()),
+            selected: reason[i].is_none(),
+            reason: reason[i].clone().unwrap_or_else(|| "selected".into()),
         })
         .collect()
 }
@@ -116,8 +105,9 @@ mod tests {
     }
 
     /// PE, PB, PS are near-duplicates (0.9): only the strongest, PS, survives in value;
-    /// NOISE is weak; ROE and SKEW are kept, but SKEW correlates 0.8 with PS across
-    /// categories and is weaker, so it goes.
+    /// NOISE is weak; ROE is kept; SKEW correlates 0.8 with PS across categories and is
+    /// weaker, so it goes. With one factor per category, a second value factor that is
+    /// not correlated with PS is refused for lack of room.
     #[test]
     fn keeps_the_best_of_near_duplicates_and_explains_the_rest() {
         let c = [
@@ -139,5 +129,10 @@ mod tests {
         assert!(d[0].reason.contains("correlated with PS (0.90) in its category"), "{}", d[0].reason);
         assert!(d[3].reason.starts_with("weak"));
         assert!(d[5].reason.contains("correlated with PS (0.80) across categories"), "{}", d[5].reason);
+        let c2 = [cand("PS", "value", 0.9, 0.001), cand("MV", "value", 0.5, 0.001)];
+        let cfg = SelectConfig { per_category: 1, ..SelectConfig::default() };
+        let d = select(&c2, &[vec![1.0, 0.1], vec![0.1, 1.0]], &cfg);
+        assert_eq!((d[0].selected, d[1].selected), (true, false));
+        assert_eq!(d[1].reason, "value already has 1 stronger factors");
     }
 }
