@@ -39,37 +39,4 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// Spearman rank correlation of paired finite values (average ranks for ties).
-pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
-    fn ranks(x: &[f64]) -> Vec<f64> {
-        let mut idx: Vec<usize> = (0..x.len()).collect();
-        idx.sort_by(|&i, &j| x[i].total_cmp(&x[j]));
-        let mut r = vec![0.0; x.len()];
-        let mut i = 0;
-        while i < idx.len() {
-            let mut j = i;
-            while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
-                j += 1;
-            }
-            for k in i..=j {
-                r[idx[k]] = (i + j) as f64 / 2.0;
-            }
-            i = j + 1;
-        }
-        r
-    }
-    pearson(&ranks(a), &ranks(b))
-}
-
-/// Pearson correlation.
-pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len() as f64;
-    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
-    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-    for (x, y) in a.iter().zip(b) {
-        sab += (x - ma) * (y - mb);
-        saa += (x - ma) * (x - ma);
-        sbb += (y - mb) * (y - mb);
-    }
-    sab / (saa * sbb).sqrt()
-}
+pub use alphasweep::stats::{pearson, spearman};

@@ -25,24 +25,6 @@ pub fn forward_returns(p: &Panel) -> Matrix {
     out
 }
 
-fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..x.len()).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut r = vec![0.0; x.len()];
-    let mut k = 0;
-    while k < idx.len() {
-        let mut e = k;
-        while e + 1 < idx.len() && x[idx[e + 1]] == x[idx[k]] {
-            e += 1;
-        }
-        for &i in &idx[k..=e] {
-            r[i] = (k + e) as f64 / 2.0;
-        }
-        k = e + 1;
-    }
-    r
-}
-
 /// Spearman rank correlation of the pairs where both are finite; `None` below 20 pairs or
 /// with a constant side.
 pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
@@ -50,16 +32,7 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
     if a.len() < 20 {
         return None;
     }
-    let (ra, rb) = (ranks(&a), ranks(&b));
-    let n = ra.len() as f64;
-    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
-    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
-    for (u, v) in ra.iter().zip(&rb) {
-        sab += (u - ma) * (v - mb);
-        saa += (u - ma) * (u - ma);
-        sbb += (v - mb) * (v - mb);
-    }
-    (saa > 0.0 && sbb > 0.0).then(|| sab / (saa * sbb).sqrt())
+    Some(crate::stats::spearman(&a, &b)).filter(|r| r.is_finite())
 }
 
 /// Mean over dates of the daily cross-sectional rank IC of `a` with `b`, and its t-stat.
