@@ -10,7 +10,9 @@ pub mod config;
 pub mod data;
 pub mod error;
 pub mod factors;
+pub mod model;
 pub mod report;
+pub mod rng;
 pub mod screen;
 pub mod stats;
 

@@ -17,7 +17,7 @@ pub mod bar;
 pub mod calendar;
 pub mod index;
 pub mod market;
-pub mod rng;
+pub use crate::rng;
 pub mod signal;
 pub mod sim;
 pub mod stocks;

@@ -1,5 +1,7 @@
 //! A small deterministic random number generator: xoshiro256** seeded through
-//! splitmix64, with uniform, normal (Marsaglia polar) and Student-t draws.
+//! splitmix64, with uniform, normal (Marsaglia polar) and Student-t draws and shuffles.
+//! Used by the synthetic market, the data splits and the training loop, so that the same
+//! seed gives the same numbers on every platform and version.
 //!
 //! Every part of the market draws from its own named stream ([`Rng::stream`]), so a
 //! change in how many numbers one part consumes never shifts another part's draws.
@@ -45,6 +47,14 @@ impl Rng {
         let mut t = (kind << 48) ^ index;
         let b = splitmix64(&mut t);
         Rng::new(a ^ b.rotate_left(17))
+    }
+
+    /// Fisher–Yates shuffle in place.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i as u64 + 1) as usize;
+            v.swap(i, j);
+        }
     }
 
     pub fn next_u64(&mut self) -> u64 {

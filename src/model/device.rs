@@ -1,0 +1,93 @@
+//! Device choice: `--device auto|cpu|wgpu|cuda`. The CPU backend is always built; `wgpu`
+//! and `cuda` exist when compiled with those features. `auto` takes a compiled-in GPU that
+//! works at run time, else the CPU with a one-line notice.
+
+use burn::tensor::backend::AutodiffBackend;
+
+use crate::error::{Error, Result};
+
+/// The CPU backend used for training (with autodiff).
+pub type CpuBackend = burn::backend::Autodiff<burn::backend::NdArray<f32>>;
+#[cfg(feature = "wgpu")]
+pub type WgpuBackend = burn::backend::Autodiff<burn::backend::Wgpu>;
+#[cfg(feature = "cuda")]
+pub type CudaBackend = burn::backend::Autodiff<burn::backend::Cuda>;
+
+/// What the user asked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceKind {
+    #[default]
+    Auto,
+    Cpu,
+    Wgpu,
+    Cuda,
+}
+
+/// Work to run on some autodiff backend.
+pub trait OnBackend {
+    type Output;
+    fn run<B: AutodiffBackend>(self, device: B::Device, name: &str) -> Self::Output;
+}
+
+/// Runs `task` on the chosen device.
+pub fn run_on<T: OnBackend>(kind: DeviceKind, task: T) -> Result<T::Output> {
+    match kind {
+        DeviceKind::Cpu => Ok(task.run::<CpuBackend>(Default::default(), "cpu (ndarray)")),
+        DeviceKind::Cuda => {
+            #[cfg(feature = "cuda")]
+            {
+                if gpu_works::<CudaBackend>() {
+                    return Ok(task.run::<CudaBackend>(Default::default(), "cuda"));
+                }
+                Err(Error::Invalid("--device cuda: no usable CUDA device (driver, GPU or CUDA_PATH missing)".into()))
+            }
+            #[cfg(not(feature = "cuda"))]
+            Err(Error::Invalid("--device cuda: this build has no CUDA backend; rebuild with `--features cuda`".into()))
+        }
+        DeviceKind::Wgpu => {
+            #[cfg(feature = "wgpu")]
+            {
+                if gpu_works::<WgpuBackend>() {
+                    return Ok(task.run::<WgpuBackend>(Default::default(), "wgpu"));
+                }
+                Err(Error::Invalid("--device wgpu: no usable GPU adapter (Vulkan/Metal/DX12 driver missing?)".into()))
+            }
+            #[cfg(not(feature = "wgpu"))]
+            Err(Error::Invalid("--device wgpu: this build has no wgpu backend; rebuild with `--features wgpu`".into()))
+        }
+        DeviceKind::Auto => {
+            #[cfg(feature = "cuda")]
+            if gpu_works::<CudaBackend>() {
+                return Ok(task.run::<CudaBackend>(Default::default(), "cuda"));
+            }
+            #[cfg(feature = "wgpu")]
+            if gpu_works::<WgpuBackend>() {
+                return Ok(task.run::<WgpuBackend>(Default::default(), "wgpu"));
+            }
+            if cfg!(any(feature = "cuda", feature = "wgpu")) {
+                eprintln!("note: no usable GPU found; training on the CPU");
+            }
+            Ok(task.run::<CpuBackend>(Default::default(), "cpu (ndarray)"))
+        }
+    }
+}
+
+/// Whether a tiny computation succeeds on the backend's default device (GPU backends panic
+/// when no driver or adapter is present; the panic is caught here).
+#[allow(dead_code)]
+fn gpu_works<B: AutodiffBackend>() -> bool {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let ok = std::panic::catch_unwind(|| {
+        let device = B::Device::default();
+        let t = burn::tensor::Tensor::<B, 1>::from_floats([1.0, 2.0], &device);
+        let s: f32 = t.sum().into_scalar().elem();
+        s == 3.0
+    })
+    .unwrap_or(false);
+    std::panic::set_hook(hook);
+    ok
+}
+
+use burn::tensor::ElementConversion;

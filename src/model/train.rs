@@ -1,0 +1,166 @@
+//! The training loop: Adam on MSE, mini-batches in a seeded order, gradient clipping, per-
+//! epoch validation, early stopping, and the best epoch's weights kept. A loss that turns
+//! NaN or infinite stops the run with status `diverged`.
+
+use std::time::Instant;
+
+use burn::module::AutodiffModule;
+use burn::optim::{AdamConfig, GradientsParams, Optimizer};
+use burn::grad_clipping::GradientClippingConfig;
+use burn::tensor::backend::{AutodiffBackend, Backend};
+use burn::tensor::{Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use crate::model::dataset::{Sample, WindowData};
+use crate::model::metrics::{EvalMetrics, evaluate};
+use crate::model::network::{LstmNet, NetworkConfig};
+use crate::rng::Rng;
+
+/// Which validation metric picks the best epoch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Selection {
+    /// Highest mean valid IC (default).
+    #[default]
+    ValidIc,
+    ValidLoss,
+    /// Lowest valid MAPE (the paper's choice).
+    ValidMape,
+}
+
+impl Selection {
+    /// A score where higher is better.
+    pub fn score(self, m: &EvalMetrics) -> f64 {
+        match self {
+            Selection::ValidIc => m.ic,
+            Selection::ValidLoss => -m.loss,
+            Selection::ValidMape => -m.mape,
+        }
+    }
+}
+
+/// `[train]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainConfig {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub lr: f64,
+    /// Clip the gradient norm to this (None: no clipping).
+    pub grad_clip: Option<f32>,
+    pub seed: u64,
+    pub selection: Selection,
+    /// Stop after this many epochs without a better selection score.
+    pub patience: Option<usize>,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig { epochs: 10, batch_size: 256, lr: 1e-3, grad_clip: Some(1.0), seed: 42, selection: Selection::ValidIc, patience: None }
+    }
+}
+
+/// One epoch's line of `metrics.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct EpochRow {
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub valid: EvalMetrics,
+    pub seconds: f64,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Done,
+    StoppedEarly { epoch: usize },
+    Diverged { epoch: usize },
+}
+
+/// The outcome: the best epoch's model (inference backend), its epoch, every epoch's row.
+pub struct Trained<B: Backend> {
+    pub model: Option<LstmNet<B>>,
+    pub best_epoch: usize,
+    pub rows: Vec<EpochRow>,
+    pub status: Status,
+}
+
+/// Progress callbacks: (epoch, batches done, batches total, running loss).
+pub type OnBatch<'a> = dyn FnMut(usize, usize, usize, f64) + 'a;
+
+/// Trains a network on `data.train`, validating on `data.valid` after each epoch.
+pub fn train<B: AutodiffBackend>(
+    data: &WindowData,
+    net: &NetworkConfig,
+    cfg: &TrainConfig,
+    device: &B::Device,
+    on_batch: &mut OnBatch,
+    on_epoch: &mut dyn FnMut(&EpochRow),
+) -> Trained<B::InnerBackend> {
+    B::seed(device, cfg.seed);
+    let mut model: LstmNet<B> = net.init(device);
+    let mut optim = AdamConfig::new().with_grad_clipping(cfg.grad_clip.map(GradientClippingConfig::Norm)).init();
+    let mut rng = Rng::new(cfg.seed ^ 0x5eed);
+    let mut order: Vec<Sample> = data.train.clone();
+    let n_batches = order.len().div_ceil(cfg.batch_size.max(1));
+    let mut out = Trained { model: None, best_epoch: 0, rows: vec![], status: Status::Done };
+    let mut best = f64::NEG_INFINITY;
+    for epoch in 1..=cfg.epochs {
+        let t = Instant::now();
+        rng.shuffle(&mut order);
+        let (mut sum, mut count) = (0.0, 0usize);
+        for (b, chunk) in order.chunks(cfg.batch_size.max(1)).enumerate() {
+            let (x, y) = batch_tensors::<B>(data, chunk, device);
+            let pred = model.forward(x);
+            let loss = (pred - y).powf_scalar(2.0).mean();
+            let value: f64 = loss.clone().into_scalar().elem();
+            if !value.is_finite() {
+                out.status = Status::Diverged { epoch };
+                return out;
+            }
+            sum += value * chunk.len() as f64;
+            count += chunk.len();
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(cfg.lr, model, grads);
+            on_batch(epoch, b + 1, n_batches, sum / count as f64);
+        }
+        let valid_model = model.valid();
+        let preds = predict(&valid_model, data, &data.valid, cfg.batch_size.max(1), device);
+        let valid = evaluate(&preds, &data.valid, data);
+        let row = EpochRow { epoch, train_loss: sum / count.max(1) as f64, valid, seconds: t.elapsed().as_secs_f64() };
+        on_epoch(&row);
+        out.rows.push(row);
+        let score = cfg.selection.score(&valid);
+        if score > best || out.model.is_none() {
+            best = score.max(best);
+            out.best_epoch = epoch;
+            out.model = Some(valid_model);
+        } else if cfg.patience.is_some_and(|p| epoch - out.best_epoch >= p) {
+            out.status = Status::StoppedEarly { epoch };
+            break;
+        }
+    }
+    out
+}
+
+fn batch_tensors<B: Backend>(data: &WindowData, samples: &[Sample], device: &B::Device) -> (Tensor<B, 3>, Tensor<B, 1>) {
+    let (x, y) = data.batch(samples);
+    let n = samples.len();
+    let x = Tensor::from_data(TensorData::new(x, [n, data.mem_day, data.n_features]), device);
+    let y = Tensor::from_data(TensorData::new(y, [n]), device);
+    (x, y)
+}
+
+/// Predictions for `samples`, in batches, with the model in inference mode.
+pub fn predict<B: Backend>(model: &LstmNet<B>, data: &WindowData, samples: &[Sample], batch: usize, device: &B::Device) -> Vec<f32> {
+    let mut out = Vec::with_capacity(samples.len());
+    for chunk in samples.chunks(batch.max(1)) {
+        let (x, _) = batch_tensors::<B>(data, chunk, device);
+        let p: Vec<f32> = model.forward(x).into_data().to_vec().expect("f32 predictions");
+        out.extend(p);
+    }
+    out
+}
+
+use burn::tensor::ElementConversion;
