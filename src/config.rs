@@ -32,13 +32,16 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::data::Date;
 use crate::data::load::{Format, LoadOptions, SourceSpec};
 use crate::data::synth::SynthConfig;
 use crate::error::{Error, Result};
 use crate::factors::FactorConfig;
+use crate::model::dataset::DatasetConfig;
+use crate::model::network::NetworkConfig;
+use crate::model::train::TrainConfig;
 use crate::screen::ScreenConfig;
 
 /// The whole config file.
@@ -53,6 +56,38 @@ pub struct Config {
     pub factors: FactorConfig,
     #[serde(default)]
     pub screen: ScreenConfig,
+    #[serde(default)]
+    pub dataset: DatasetConfig,
+    #[serde(default)]
+    pub model: ModelConfig,
+    #[serde(default)]
+    pub train: TrainConfig,
+}
+
+/// `[model]`: the network (its input width comes from `dataset.factors`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelConfig {
+    pub lstm_layers: usize,
+    pub dense_layers: usize,
+    pub units: usize,
+    pub dropout: f64,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig { lstm_layers: 1, dense_layers: 1, units: 32, dropout: 0.1 }
+    }
+}
+
+impl ModelConfig {
+    /// The network for `n_features` inputs; layer counts and sizes must be positive.
+    pub fn network(&self, n_features: usize) -> Result<NetworkConfig> {
+        if self.lstm_layers == 0 || self.units == 0 || !(0.0..1.0).contains(&self.dropout) {
+            return Err(Error::Config(format!("model: lstm_layers and units must be at least 1 and dropout in [0, 1), got {self:?}")));
+        }
+        Ok(NetworkConfig { n_features, lstm_layers: self.lstm_layers, dense_layers: self.dense_layers, units: self.units, dropout: self.dropout })
+    }
 }
 
 /// `[data]`: where the market data comes from.
@@ -131,7 +166,12 @@ impl Config {
     /// Reads and parses a config file; errors name the file and the TOML location.
     pub fn from_file(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+        Config::from_str(&text, &path.display().to_string())
+    }
+
+    /// Parses config text; `name` labels errors.
+    pub fn from_str(text: &str, name: &str) -> Result<Config> {
+        toml::from_str(text).map_err(|e| Error::Config(format!("{name}: {e}")))
     }
 
     /// The data sources with paths resolved against `base` (the config file's folder).

@@ -3,9 +3,11 @@
 mod bench;
 mod data;
 mod demo;
+mod eval;
 mod factors;
 mod screen;
 mod source;
+mod train;
 mod synth;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +35,10 @@ pub enum Command {
     Factors(factors::FactorsArgs),
     /// Screen every factor of a factor table (alphalens-style) and select the model's inputs.
     Screen(screen::ScreenArgs),
+    /// Train one LSTM from a config and keep the best epoch's checkpoint.
+    Train(train::TrainArgs),
+    /// Reload a checkpoint: test metrics and a predicted-versus-actual plot.
+    Eval(eval::EvalArgs),
     /// Benchmarks that print figures for docs/PERFORMANCE.md.
     Bench(bench::BenchArgs),
 }
@@ -45,6 +51,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Data(a) => data::run(a),
         Command::Factors(a) => factors::run(a),
         Command::Screen(a) => screen::run(a),
+        Command::Train(a) => train::run(a),
+        Command::Eval(a) => eval::run(a),
         Command::Bench(a) => bench::run(a),
     }
 }

@@ -8,6 +8,7 @@ pub mod device;
 pub mod lstm;
 pub mod metrics;
 pub mod network;
+pub mod prepare;
 pub mod train;
 #[cfg(test)]
 mod tests;

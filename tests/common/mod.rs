@@ -39,4 +39,5 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+#[allow(unused_imports)]
 pub use alphasweep::stats::{pearson, spearman};
