@@ -52,6 +52,25 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
         runs: u16,
     },
+    /// Training throughput of one LSTM on the full-size synthetic panel (300 stocks, 2017-01
+    /// to 2022-07, the paper's 7 factors); prints `samples_per_s=` last.
+    Train {
+        #[arg(long, default_value_t = 32)]
+        units: usize,
+        #[arg(long, default_value_t = 1)]
+        lstm_layers: usize,
+        #[arg(long, default_value_t = 1)]
+        dense_layers: usize,
+        #[arg(long, default_value_t = 10)]
+        mem_day: usize,
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
+        #[arg(long, value_enum, default_value = "cpu")]
+        device: crate::model::device::DeviceKind,
+        /// Timed batches (after 5 warm-up batches).
+        #[arg(long, default_value_t = 100)]
+        batches: usize,
+    },
     /// Time decompressing a .gz file alone (the floor under loading a .csv.gz).
     Gunzip {
         #[arg(long)]
@@ -107,6 +126,20 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 Ok(format!("{} factors x {} periods, {}x{} correlation", r.len(), cfg.periods.len(), c.len(), c.len()))
             })
         }
+        BenchCommand::Train { units, lstm_layers, dense_layers, mem_day, batch, device, batches } => {
+            let text = format!(
+                "[[data.sources]]\nformat = \"synth\"\n[synth]\nstart = \"2017-01-01\"\nend = \"2022-07-01\"\n\
+                 [dataset]\nfactors = [\"S_VAL_PS\", \"NET_ASSETS_TODAY\", \"TOT_CUR_LIAB\", \"Kurtosis20\", \"Skewness20\", \"WVAD\", \"S_FA_ROE\"]\nmem_day = {mem_day}\n"
+            );
+            let cfg = crate::config::Config::from_str(&text, "bench config")?;
+            let data = crate::model::prepare::prepare(&cfg, std::path::Path::new("."))?.data;
+            let net = crate::model::network::NetworkConfig { n_features: data.n_features, lstm_layers, dense_layers, units, dropout: 0.1 };
+            println!("panel: {} stocks x {} dates x {} factors; {} training windows; model ({units},{lstm_layers},{dense_layers},{mem_day},{batch}), {} parameters", data.n_stocks, data.dates.len(), data.n_features, data.train.len(), net.n_params());
+            let (n, secs) = crate::model::device::run_on(device, ThroughputTask { data: &data, net: &net, batch, batches })?;
+            println!("{n} samples in {secs:.3} s");
+            println!("samples_per_s={:.0}", n as f64 / secs);
+            Ok(())
+        }
         BenchCommand::Load { data, format, runs } => {
             let opts = LoadOptions { sources: vec![spec(&data, format, None)], ..LoadOptions::default() };
             time_runs(runs, || {
@@ -136,4 +169,20 @@ fn time_runs(runs: u16, mut f: impl FnMut() -> anyhow::Result<String>) -> anyhow
     times.sort_by(f64::total_cmp);
     println!("median_s={:.4}", times[times.len() / 2]);
     Ok(())
+}
+
+/// Timed training steps on whichever backend the device choice picks.
+struct ThroughputTask<'a> {
+    data: &'a crate::model::dataset::WindowData,
+    net: &'a crate::model::network::NetworkConfig,
+    batch: usize,
+    batches: usize,
+}
+
+impl crate::model::device::OnBackend for ThroughputTask<'_> {
+    type Output = (usize, f64);
+    fn run<B: burn::tensor::backend::AutodiffBackend>(self, device: B::Device, name: &str) -> Self::Output {
+        println!("device: {name}");
+        crate::model::train::time_steps::<B>(self.data, self.net, self.batch, 5, self.batches, &device)
+    }
 }

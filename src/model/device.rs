@@ -6,8 +6,11 @@ use burn::tensor::backend::AutodiffBackend;
 
 use crate::error::{Error, Result};
 
-/// The CPU backend used for training (with autodiff).
-pub type CpuBackend = burn::backend::Autodiff<burn::backend::NdArray<f32>>;
+/// The CPU backend used for training (with autodiff): burn's `flex` backend, measured up to
+/// 2x faster than `ndarray` on these models (docs/PERFORMANCE.md).
+pub type CpuBackend = burn::backend::Autodiff<burn::backend::Flex>;
+/// burn's other CPU backend, selectable as `--device ndarray` for comparison.
+pub type NdArrayBackend = burn::backend::Autodiff<burn::backend::NdArray<f32>>;
 #[cfg(feature = "wgpu")]
 pub type WgpuBackend = burn::backend::Autodiff<burn::backend::Wgpu>;
 #[cfg(feature = "cuda")]
@@ -19,7 +22,10 @@ pub type CudaBackend = burn::backend::Autodiff<burn::backend::Cuda>;
 pub enum DeviceKind {
     #[default]
     Auto,
+    /// burn's `flex` CPU backend (the default CPU backend).
     Cpu,
+    /// burn's `ndarray` CPU backend.
+    Ndarray,
     Wgpu,
     Cuda,
 }
@@ -33,7 +39,8 @@ pub trait OnBackend {
 /// Runs `task` on the chosen device.
 pub fn run_on<T: OnBackend>(kind: DeviceKind, task: T) -> Result<T::Output> {
     match kind {
-        DeviceKind::Cpu => Ok(task.run::<CpuBackend>(Default::default(), "cpu (ndarray)")),
+        DeviceKind::Cpu => Ok(task.run::<CpuBackend>(Default::default(), "cpu (flex)")),
+        DeviceKind::Ndarray => Ok(task.run::<NdArrayBackend>(Default::default(), "cpu (ndarray)")),
         DeviceKind::Cuda => {
             #[cfg(feature = "cuda")]
             {
@@ -68,7 +75,7 @@ pub fn run_on<T: OnBackend>(kind: DeviceKind, task: T) -> Result<T::Output> {
             if cfg!(any(feature = "cuda", feature = "wgpu")) {
                 eprintln!("note: no usable GPU found; training on the CPU");
             }
-            Ok(task.run::<CpuBackend>(Default::default(), "cpu (ndarray)"))
+            Ok(task.run::<CpuBackend>(Default::default(), "cpu (flex)"))
         }
     }
 }

@@ -144,6 +144,35 @@ pub fn train<B: AutodiffBackend>(
     out
 }
 
+/// Throughput probe: `warmup` then `n_batches` training steps of `batch` samples (in the
+/// training set's seeded order, cycling); returns (samples trained, seconds) of the timed part.
+pub fn time_steps<B: AutodiffBackend>(data: &WindowData, net: &NetworkConfig, batch: usize, warmup: usize, n_batches: usize, device: &B::Device) -> (usize, f64) {
+    B::seed(device, 1);
+    let mut model: LstmNet<B> = net.init(device);
+    let mut optim = AdamConfig::new().init();
+    let mut order = data.train.clone();
+    Rng::new(7).shuffle(&mut order);
+    let batches: Vec<&[Sample]> = order.chunks(batch.max(1)).filter(|c| c.len() == batch).collect();
+    let mut t = Instant::now();
+    let mut samples = 0;
+    for i in 0..warmup + n_batches {
+        if i == warmup {
+            B::sync(device).ok();
+            t = Instant::now();
+        }
+        let chunk = batches[i % batches.len()];
+        let (x, y) = batch_tensors::<B>(data, chunk, device);
+        let loss = (model.forward(x) - y).powf_scalar(2.0).mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(1e-3, model, grads);
+        if i >= warmup {
+            samples += chunk.len();
+        }
+    }
+    B::sync(device).ok();
+    (samples, t.elapsed().as_secs_f64())
+}
+
 fn batch_tensors<B: Backend>(data: &WindowData, samples: &[Sample], device: &B::Device) -> (Tensor<B, 3>, Tensor<B, 1>) {
     let (x, y) = data.batch(samples);
     let n = samples.len();
