@@ -6,7 +6,7 @@ mod demo;
 mod eval;
 mod factors;
 mod screen;
-mod source;
+pub(crate) mod source;
 mod train;
 mod synth;
 
