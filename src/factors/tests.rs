@@ -55,7 +55,7 @@ pub(crate) fn panel() -> Panel {
         day = day.add_days(1);
     }
     let n = dates.len();
-    let mut f = |name: &str, a: &dyn Fn(usize) -> f64, b: f64| {
+    let f = |name: &str, a: &dyn Fn(usize) -> f64, b: f64| {
         let mut m = Matrix::nan(n, 2);
         for t in 0..n {
             m.set(t, 0, a(t));

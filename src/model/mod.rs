@@ -12,3 +12,5 @@ pub mod prepare;
 pub mod train;
 #[cfg(test)]
 mod tests;
+#[cfg(all(test, feature = "wgpu"))]
+mod tests_wgpu;
