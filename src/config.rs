@@ -84,9 +84,17 @@ impl ModelConfig {
     /// The network for `n_features` inputs; layer counts and sizes must be positive.
     pub fn network(&self, n_features: usize) -> Result<NetworkConfig> {
         if self.lstm_layers == 0 || self.units == 0 || !(0.0..1.0).contains(&self.dropout) {
-            return Err(Error::Config(format!("model: lstm_layers and units must be at least 1 and dropout in [0, 1), got {self:?}")));
+            return Err(Error::Config(format!(
+                "model: lstm_layers and units must be at least 1 and dropout in [0, 1), got {self:?}"
+            )));
         }
-        Ok(NetworkConfig { n_features, lstm_layers: self.lstm_layers, dense_layers: self.dense_layers, units: self.units, dropout: self.dropout })
+        Ok(NetworkConfig {
+            n_features,
+            lstm_layers: self.lstm_layers,
+            dense_layers: self.dense_layers,
+            units: self.units,
+            dropout: self.dropout,
+        })
     }
 }
 
@@ -184,7 +192,9 @@ impl Config {
                 let path = match &s.path {
                     Some(p) => Some(resolve(base, p)?),
                     None if s.format == Format::Synth => None,
-                    None => return Err(Error::Config(format!("a [[data.sources]] entry of format {} needs `path`", s.format.name()))),
+                    None => {
+                        return Err(Error::Config(format!("a [[data.sources]] entry of format {} needs `path`", s.format.name())));
+                    }
                 };
                 Ok(SourceSpec { path, format: s.format, market: s.market.clone() })
             })

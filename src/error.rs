@@ -14,25 +14,12 @@ pub enum Error {
     },
     /// A malformed row or value: `file:line: column `col`: reason`.
     #[error("{file}:{line}: column `{column}`: {reason}")]
-    BadValue {
-        file: String,
-        line: u64,
-        column: String,
-        reason: String,
-    },
+    BadValue { file: String, line: u64, column: String, reason: String },
     /// A row-level problem not tied to one column (wrong field count, duplicates, order).
     #[error("{file}:{line}: {reason}")]
-    BadRow {
-        file: String,
-        line: u64,
-        reason: String,
-    },
+    BadRow { file: String, line: u64, reason: String },
     #[error("{file}: missing required column `{column}` (columns found: {found})")]
-    MissingColumn {
-        file: String,
-        column: String,
-        found: String,
-    },
+    MissingColumn { file: String, column: String, found: String },
     #[error("{file}: file is empty (no header or no data rows)")]
     Empty { file: String },
     /// A structural problem with a file or folder (truncated binary, corrupt archive, bad layout).

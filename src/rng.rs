@@ -155,10 +155,12 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<u64> = (0..4).map({
-            let mut r = Rng::stream(42, kind::DAILY, 7);
-            move |_| r.next_u64()
-        }).collect();
+        let a: Vec<u64> = (0..4)
+            .map({
+                let mut r = Rng::stream(42, kind::DAILY, 7);
+                move |_| r.next_u64()
+            })
+            .collect();
         let mut r = Rng::stream(42, kind::DAILY, 7);
         assert_eq!(a, (0..4).map(|_| r.next_u64()).collect::<Vec<_>>());
         let mut other = Rng::stream(42, kind::DAILY, 8);

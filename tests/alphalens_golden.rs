@@ -81,7 +81,10 @@ fn clean_factor_data_matches() {
     for (t, d) in fx.cf.days.iter().enumerate() {
         for (i, a) in d.iter().flat_map(|d| d.assets.iter().enumerate()) {
             let day = d.as_ref().unwrap();
-            ours.insert((fx.dates[t].to_string(), fx.assets[*a as usize].clone()), (day.factor[i], day.quantile[i], [day.fwd[0][i], day.fwd[1][i], day.fwd[2][i]]));
+            ours.insert(
+                (fx.dates[t].to_string(), fx.assets[*a as usize].clone()),
+                (day.factor[i], day.quantile[i], [day.fwd[0][i], day.fwd[1][i], day.fwd[2][i]]),
+            );
         }
     }
     assert_eq!(ours.len(), golden.len(), "row count");
@@ -194,7 +197,13 @@ fn turnover_and_rank_autocorrelation_match() {
     for g in read("rank_autocorrelation.csv") {
         let t = fx.date(&g["date"]);
         for (k, p) in PERIODS.iter().enumerate() {
-            assert!(same(ours[k][t], num(&g[&p.to_string()])), "rank autocorrelation {} {p}: {} vs {}", g["date"], ours[k][t], g[&p.to_string()]);
+            assert!(
+                same(ours[k][t], num(&g[&p.to_string()])),
+                "rank autocorrelation {} {p}: {} vs {}",
+                g["date"],
+                ours[k][t],
+                g[&p.to_string()]
+            );
         }
     }
 }

@@ -49,7 +49,8 @@ fn duplicate_rows_are_rejected() {
 
 #[test]
 fn unsorted_dates_are_rejected() {
-    let e = fails_with(&format!("{HEADER}\n2020-01-03,SH600000,10,10.5,9.8,10.2,1000\n2020-01-02,SH600000,10,10.5,9.8,10.2,1000\n"));
+    let e =
+        fails_with(&format!("{HEADER}\n2020-01-03,SH600000,10,10.5,9.8,10.2,1000\n2020-01-02,SH600000,10,10.5,9.8,10.2,1000\n"));
     assert!(e.contains("daily.csv:3: dates out of order for SH600000: 2020-01-02 after 2020-01-03"), "{e}");
 }
 
@@ -155,7 +156,11 @@ fn bad_optional_files_are_named_too() {
     let e = run_fails(dir.path());
     assert!(e.contains("universe.csv:2: column `end_date`: end 2020-01-01 is before start 2020-01-05"), "{e}");
     std::fs::remove_file(dir.path().join("universe.csv")).unwrap();
-    std::fs::write(dir.path().join("financials.csv"), "code,period_end,announce_date,revenue\nSH600000,2020-03-31,2020-03-01,5\n").unwrap();
+    std::fs::write(
+        dir.path().join("financials.csv"),
+        "code,period_end,announce_date,revenue\nSH600000,2020-03-31,2020-03-01,5\n",
+    )
+    .unwrap();
     let e = run_fails(dir.path());
     assert!(e.contains("financials.csv:2: column `announce_date`: announced 2020-03-01, before the period ends"), "{e}");
 }

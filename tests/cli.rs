@@ -38,8 +38,14 @@ fn merging_from_the_command_line() {
     let a = folder(DAILY);
     let b = folder("date,code,open,high,low,close,volume\n2020-01-02,SH600000,10,10.5,9.8,10.3,1000\n");
     let out = alphasweep(&[
-        "data", "--data", a.path().to_str().unwrap(), "--data", b.path().to_str().unwrap(),
-        "--prefer", "close=standard#2", "--json",
+        "data",
+        "--data",
+        a.path().to_str().unwrap(),
+        "--data",
+        b.path().to_str().unwrap(),
+        "--prefer",
+        "close=standard#2",
+        "--json",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -62,7 +68,11 @@ fn config_typos_and_bad_dates_are_errors() {
     let d = folder(DAILY);
     let out = alphasweep(&["data", "--data", d.path().to_str().unwrap(), "--start", "2021-01-01"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("no trading days in the range 2021-01-01..end (data covers 2020-01-02..2020-01-03)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no trading days in the range 2021-01-01..end (data covers 2020-01-02..2020-01-03)"),
+        "{}",
+        stderr(&out)
+    );
     let out = alphasweep(&["data", "--data", d.path().to_str().unwrap(), "--start", "2021-02-30"]);
     assert_eq!(out.status.code(), Some(2), "clap rejects a bad date with a usage error");
 }

@@ -40,7 +40,8 @@ fn writes_members_from_start_with_meta_and_coverage() {
     let rows: Vec<&str> = lines.collect();
     assert!(rows.len() > 30 * 150, "{} rows", rows.len());
     assert!(rows.iter().all(|r| r[..10] >= *"2019-03-01"), "rows before [factors] start");
-    let meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!("{}.meta.json", out.display())).unwrap()).unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{}.meta.json", out.display())).unwrap()).unwrap();
     assert_eq!(meta["look_ahead"], false);
     assert_eq!(meta["coverage"].as_array().unwrap().len(), 3);
 }
@@ -52,7 +53,15 @@ fn paper_backfill_is_marked_as_look_ahead() {
     let cfg = dir.path().join("c.toml");
     std::fs::write(&cfg, CONFIG).unwrap();
     let out = dir.path().join("f.csv.gz");
-    let o = alphasweep(&["factors", "--config", cfg.to_str().unwrap(), "--out", out.to_str().unwrap(), "--upsample", "paper-backfill"]);
+    let o = alphasweep(&[
+        "factors",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--upsample",
+        "paper-backfill",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("LOOK-AHEAD"), "{}", stderr(&o));
     assert!(gunzip(&out).lines().next().unwrap().ends_with(",LOOK_AHEAD"));

@@ -12,7 +12,8 @@ use alphasweep::factors::{FactorConfig, build_factors, compute_factors};
 use common::{pearson, spearman};
 
 fn market(stocks: usize) -> SynthMarket {
-    let cfg = SynthConfig { stocks, start: "2018-01-01".parse().unwrap(), end: "2020-12-31".parse().unwrap(), seed: 5, null: false };
+    let cfg =
+        SynthConfig { stocks, start: "2018-01-01".parse().unwrap(), end: "2020-12-31".parse().unwrap(), seed: 5, null: false };
     generate(&cfg).unwrap()
 }
 
@@ -97,7 +98,13 @@ fn neutralized_factors_are_uncorrelated_with_log_cap() {
 fn winsorized_values_stay_inside_the_mad_bounds() {
     let m = market(80);
     let cfg = FactorConfig {
-        clean: CleanConfig { fill: Fill::Mean, mad_n: 5.0, mad_scale: MadScale::Normal, neutralize: Neutralize::None, standardize: false },
+        clean: CleanConfig {
+            fill: Fill::Mean,
+            mad_n: 5.0,
+            mad_scale: MadScale::Normal,
+            neutralize: Neutralize::None,
+            standardize: false,
+        },
         ..FactorConfig::default()
     };
     let t = build_factors(&m.panel, &cfg).unwrap();
@@ -172,7 +179,8 @@ fn changing_the_future_changes_nothing_before_it() {
             let ns = p.n_stocks();
             for k in 0..base.names.len() {
                 for (a, b) in [(&base.raw[k], &moved.raw[k]), (&base.clean[k], &moved.clean[k])] {
-                    let same = a.data[..(t + 1) * ns].iter().zip(&b.data[..(t + 1) * ns]).all(|(x, y)| x.to_bits() == y.to_bits());
+                    let same =
+                        a.data[..(t + 1) * ns].iter().zip(&b.data[..(t + 1) * ns]).all(|(x, y)| x.to_bits() == y.to_bits());
                     if upsample == Upsample::PointInTime {
                         assert!(same, "{} at or before date {t} changed when only later data changed", base.names[k]);
                     }

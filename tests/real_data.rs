@@ -71,7 +71,8 @@ fn qlib_csv_dump_matches_the_bins() {
     assert_eq!((p.dates[0], *p.dates.last().unwrap()), (d("2014-01-02"), d("2022-12-30")));
     assert_eq!(p.n_stocks(), 570);
     assert_eq!(p.indices.len(), 4);
-    let rows = p.fields[field::CLOSE].count_finite() + p.indices.values().map(|s| s.close().unwrap().iter().filter(|v| v.is_finite()).count()).sum::<usize>();
+    let rows = p.fields[field::CLOSE].count_finite()
+        + p.indices.values().map(|s| s.close().unwrap().iter().filter(|v| v.is_finite()).count()).sum::<usize>();
     assert_eq!(rows, 1_116_998);
     assert!(close_to(raw_close(p, "SH600519", "2017-01-03"), 334.56, 1e-6));
     assert!(close_to(raw_close(p, "SH600519", "2022-07-01"), 2029.05, 1e-6));

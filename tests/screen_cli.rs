@@ -30,12 +30,26 @@ fn screen_writes_tables_selection_and_plots() {
     let o = alphasweep(&["factors", "--config", cfg.to_str().unwrap(), "--out", table.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = dir.path().join("screen");
-    let o = alphasweep(&["screen", "--config", cfg.to_str().unwrap(), "--factors", table.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = alphasweep(&[
+        "screen",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--factors",
+        table.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("Skewness20"));
     let screen = std::fs::read_to_string(out.join("screen.csv")).unwrap();
     assert_eq!(screen.lines().count(), 1 + 41 * 2, "one row per factor and period");
-    assert!(screen.lines().next().unwrap().starts_with("factor,category,period,ann_alpha,beta,ann_return,max_drawdown,information_ratio"));
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("factor,category,period,ann_alpha,beta,ann_return,max_drawdown,information_ratio")
+    );
     let selection = std::fs::read_to_string(out.join("selection.csv")).unwrap();
     assert_eq!(selection.lines().count(), 42);
     let selected = std::fs::read_to_string(out.join("selected.txt")).unwrap();
@@ -55,11 +69,27 @@ fn bad_screen_settings_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("c.toml");
     std::fs::write(&cfg, CONFIG.replace("periods = [1, 5]", "periods = [0]")).unwrap();
-    let o = alphasweep(&["screen", "--config", cfg.to_str().unwrap(), "--factors", "x.csv.gz", "--out", dir.path().to_str().unwrap()]);
+    let o = alphasweep(&[
+        "screen",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--factors",
+        "x.csv.gz",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("screen.periods must be positive"), "{}", stderr(&o));
     std::fs::write(&cfg, CONFIG).unwrap();
-    let o = alphasweep(&["screen", "--config", cfg.to_str().unwrap(), "--factors", "/no/such.csv.gz", "--out", dir.path().to_str().unwrap()]);
+    let o = alphasweep(&[
+        "screen",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--factors",
+        "/no/such.csv.gz",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("/no/such.csv.gz"), "{}", stderr(&o));
 }

@@ -10,9 +10,11 @@ use alphasweep::screen::select::{Candidate, select};
 use alphasweep::screen::{FactorScreen, ScreenConfig, screen_all};
 
 fn run(null: bool) -> (Vec<FactorScreen>, Vec<alphasweep::screen::select::Decision>) {
-    let cfg = SynthConfig { stocks: 150, start: "2016-01-01".parse().unwrap(), end: "2020-12-31".parse().unwrap(), seed: 11, null };
+    let cfg =
+        SynthConfig { stocks: 150, start: "2016-01-01".parse().unwrap(), end: "2020-12-31".parse().unwrap(), seed: 11, null };
     let m = generate(&cfg).unwrap();
-    let t = build_factors(&m.panel, &FactorConfig { start: Some("2016-03-01".parse().unwrap()), ..FactorConfig::default() }).unwrap();
+    let t =
+        build_factors(&m.panel, &FactorConfig { start: Some("2016-03-01".parse().unwrap()), ..FactorConfig::default() }).unwrap();
     let prices = m.panel.adjusted(field::CLOSE).unwrap();
     let scfg = ScreenConfig::default();
     let r = screen_all(&t.names, &t.clean, &prices, &scfg, &|| {}).unwrap();
@@ -66,7 +68,13 @@ fn null_market_is_significant_only_by_chance() {
     let (r, d) = run(true);
     let hits: Vec<String> = r
         .iter()
-        .flat_map(|x| x.ic_summary.iter().zip(&x.periods).filter(|(s, _)| s.p_value_nw < 0.01).map(move |(s, p)| format!("{} {p}D p={:.4}", x.code, s.p_value_nw)))
+        .flat_map(|x| {
+            x.ic_summary
+                .iter()
+                .zip(&x.periods)
+                .filter(|(s, _)| s.p_value_nw < 0.01)
+                .map(move |(s, p)| format!("{} {p}D p={:.4}", x.code, s.p_value_nw))
+        })
         .collect();
     eprintln!("null market: {} of 123 tests below 1%: {hits:?}", hits.len());
     assert!(hits.len() <= 6, "{hits:?}");

@@ -6,20 +6,15 @@ mod common;
 use common::{alphasweep, stderr, stdout};
 
 fn synth(dir: &std::path::Path, extra: &[&str]) {
-    let mut args = vec!["synth", "--out", dir.to_str().unwrap(), "--stocks", "40", "--start", "2019-01-01", "--end", "2020-06-30"];
+    let mut args =
+        vec!["synth", "--out", dir.to_str().unwrap(), "--stocks", "40", "--start", "2019-01-01", "--end", "2020-06-30"];
     args.extend_from_slice(extra);
     let out = alphasweep(&args);
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-const FILES: [&str; 6] = [
-    "daily.csv.gz",
-    "index.csv.gz",
-    "universe.csv.gz",
-    "industry.csv.gz",
-    "financials.csv.gz",
-    "synth_truth.csv.gz",
-];
+const FILES: [&str; 6] =
+    ["daily.csv.gz", "index.csv.gz", "universe.csv.gz", "industry.csv.gz", "financials.csv.gz", "synth_truth.csv.gz"];
 
 #[test]
 fn same_seed_same_bytes_other_seed_differs() {

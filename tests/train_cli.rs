@@ -64,7 +64,11 @@ fn deterministic_and_reloadable() {
         assert!(o.status.success(), "{}", stderr(&o));
     }
     let strip = |p: &Path| {
-        std::fs::read_to_string(p.join("metrics.csv")).unwrap().lines().map(|l| l.rsplit_once(',').unwrap().0.to_string()).collect::<Vec<_>>()
+        std::fs::read_to_string(p.join("metrics.csv"))
+            .unwrap()
+            .lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+            .collect::<Vec<_>>()
     };
     assert_eq!(strip(&a), strip(&b), "metrics differ between two runs with the same seed");
     assert_eq!(std::fs::read_to_string(a.join("test.json")).unwrap(), std::fs::read_to_string(b.join("test.json")).unwrap());

@@ -46,7 +46,13 @@ pub struct CleanConfig {
 
 impl Default for CleanConfig {
     fn default() -> Self {
-        CleanConfig { fill: Fill::Mean, mad_n: 5.0, mad_scale: MadScale::Normal, neutralize: Neutralize::MarketCap, standardize: true }
+        CleanConfig {
+            fill: Fill::Mean,
+            mad_n: 5.0,
+            mad_scale: MadScale::Normal,
+            neutralize: Neutralize::MarketCap,
+            standardize: true,
+        }
     }
 }
 
@@ -130,10 +136,10 @@ fn clean_row(row: &mut [f64], mask: &[bool], log_cap: Option<&[f64]>, industry: 
     if cfg.mad_n > 0.0 {
         rep.clipped = winsorize::winsorize(row, mask, cfg.mad_n, cfg.mad_scale);
     }
-    if cfg.neutralize != Neutralize::None {
-        if let Some(cap) = log_cap {
-            rep.no_market_cap = neutralize::neutralize(row, mask, cap, industry, cfg.neutralize);
-        }
+    if cfg.neutralize != Neutralize::None
+        && let Some(cap) = log_cap
+    {
+        rep.no_market_cap = neutralize::neutralize(row, mask, cap, industry, cfg.neutralize);
     }
     if cfg.standardize && !standardize::zscore(row, mask) {
         rep.degenerate_dates = 1;

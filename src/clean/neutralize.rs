@@ -21,7 +21,8 @@ pub enum Neutralize {
 /// cannot be regressed: they are set `NaN`, and their count is returned.
 pub fn neutralize(row: &mut [f64], mask: &[bool], log_cap: &[f64], industry: &[u32], how: Neutralize) -> usize {
     let group = |i: usize| if how == Neutralize::MarketCapIndustry { industry[i] as usize } else { 0 };
-    let groups = if how == Neutralize::MarketCapIndustry { industry.iter().copied().max().map_or(1, |g| g as usize + 1) } else { 1 };
+    let groups =
+        if how == Neutralize::MarketCapIndustry { industry.iter().copied().max().map_or(1, |g| g as usize + 1) } else { 1 };
     let mut lost = 0;
     let mut used = Vec::with_capacity(row.len());
     for i in 0..row.len() {

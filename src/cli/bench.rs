@@ -113,7 +113,8 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             let prices = panel.adjusted(crate::data::field::CLOSE).context("no close prices")?;
             let cfg = crate::screen::ScreenConfig::default();
             let refs: Vec<&crate::data::Matrix> = cols.values.iter().collect();
-            let members: Vec<bool> = (0..panel.n_dates() * panel.n_stocks()).map(|i| refs.iter().any(|m| !m.data[i].is_nan())).collect();
+            let members: Vec<bool> =
+                (0..panel.n_dates() * panel.n_stocks()).map(|i| refs.iter().any(|m| !m.data[i].is_nan())).collect();
             println!("correlation matrix only:");
             time_runs(runs, || {
                 let c = crate::screen::correlation::mean_spearman(&refs, Some(&members));
@@ -133,8 +134,21 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             );
             let cfg = crate::config::Config::from_str(&text, "bench config")?;
             let data = crate::model::prepare::prepare(&cfg, std::path::Path::new("."))?.data;
-            let net = crate::model::network::NetworkConfig { n_features: data.n_features, lstm_layers, dense_layers, units, dropout: 0.1 };
-            println!("panel: {} stocks x {} dates x {} factors; {} training windows; model ({units},{lstm_layers},{dense_layers},{mem_day},{batch}), {} parameters", data.n_stocks, data.dates.len(), data.n_features, data.train.len(), net.n_params());
+            let net = crate::model::network::NetworkConfig {
+                n_features: data.n_features,
+                lstm_layers,
+                dense_layers,
+                units,
+                dropout: 0.1,
+            };
+            println!(
+                "panel: {} stocks x {} dates x {} factors; {} training windows; model ({units},{lstm_layers},{dense_layers},{mem_day},{batch}), {} parameters",
+                data.n_stocks,
+                data.dates.len(),
+                data.n_features,
+                data.train.len(),
+                net.n_params()
+            );
             let (n, secs) = crate::model::device::run_on(device, ThroughputTask { data: &data, net: &net, batch, batches })?;
             println!("{n} samples in {secs:.3} s");
             println!("samples_per_s={:.0}", n as f64 / secs);

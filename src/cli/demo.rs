@@ -59,11 +59,24 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     let table = a.out.join("factors.csv.gz");
     let mut src = source(&market);
     src.start = Some(start);
-    super::factors::run(super::factors::FactorsArgs { source: src, out: table.clone(), values: super::factors::Values::Clean, list: vec![], upsample: None })?;
+    super::factors::run(super::factors::FactorsArgs {
+        source: src,
+        out: table.clone(),
+        values: super::factors::Values::Clean,
+        list: vec![],
+        upsample: None,
+    })?;
 
     eprintln!("\n== 4/5 screening and selection");
     let screen = a.out.join("screen");
-    super::screen::run(super::screen::ScreenArgs { source: source(&market), factors: table, out: screen.clone(), raw: false, periods: vec![], criterion: None })?;
+    super::screen::run(super::screen::ScreenArgs {
+        source: source(&market),
+        factors: table,
+        out: screen.clone(),
+        raw: false,
+        periods: vec![],
+        criterion: None,
+    })?;
 
     if a.epochs == 0 {
         return Ok(());
@@ -84,8 +97,16 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     );
     let config_path = a.out.join("train.toml");
     std::fs::write(&config_path, config)?;
-    super::train::run(super::train::TrainArgs { config: config_path, device: crate::model::device::DeviceKind::Auto, out: a.out.join("model"), epochs: None })?;
-    eprintln!("\ndemo outputs in {}: market/, factors.csv.gz, screen/ (tables, selection, plots), model/ (checkpoint)", a.out.display());
+    super::train::run(super::train::TrainArgs {
+        config: config_path,
+        device: crate::model::device::DeviceKind::Auto,
+        out: a.out.join("model"),
+        epochs: None,
+    })?;
+    eprintln!(
+        "\ndemo outputs in {}: market/, factors.csv.gz, screen/ (tables, selection, plots), model/ (checkpoint)",
+        a.out.display()
+    );
     eprintln!("not built yet: the sweep, batch prediction, the backtest and the HTML report.");
     Ok(())
 }

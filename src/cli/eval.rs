@@ -38,8 +38,19 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let preds = predict(&model, &data, &data.test, 1024, &device);
     let m = evaluate(&preds, &data.test, &data);
     let tag = if data.look_ahead { " (LOOK-AHEAD: not out-of-sample)" } else { "" };
-    println!("test{tag}: {} samples; loss {:.4}  MAPE {:.3}  IC {:.4}  rank IC {:.4}  direction {:.3}", data.test.len(), m.loss, m.mape, m.ic, m.rank_ic, m.direction);
-    std::fs::write(a.model.join("eval.json"), serde_json::to_string_pretty(&serde_json::json!({ "test": m, "look_ahead": data.look_ahead }))?)?;
+    println!(
+        "test{tag}: {} samples; loss {:.4}  MAPE {:.3}  IC {:.4}  rank IC {:.4}  direction {:.3}",
+        data.test.len(),
+        m.loss,
+        m.mape,
+        m.ic,
+        m.rank_ic,
+        m.direction
+    );
+    std::fs::write(
+        a.model.join("eval.json"),
+        serde_json::to_string_pretty(&serde_json::json!({ "test": m, "look_ahead": data.look_ahead }))?,
+    )?;
 
     // Predicted against actual for one stock over the test period.
     let stock = match &a.stock {
@@ -62,7 +73,13 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let predicted: Vec<f64> = picked.iter().map(|(i, _)| preds[*i] as f64).collect();
     let code = &data.stocks[stock as usize];
     let path = a.model.join(format!("pred_vs_actual_{code}.png"));
-    plots::lines(&path, &format!("{code}: predicted vs actual label, test period{tag}"), "label", &dates, &[("actual".into(), actual), ("predicted".into(), predicted)])?;
+    plots::lines(
+        &path,
+        &format!("{code}: predicted vs actual label, test period{tag}"),
+        "label",
+        &dates,
+        &[("actual".into(), actual), ("predicted".into(), predicted)],
+    )?;
     eprintln!("wrote {} and eval.json", path.display());
     Ok(())
 }

@@ -76,7 +76,8 @@ pub fn run(a: FactorsArgs) -> anyhow::Result<()> {
         "dates": [panel.dates.get(table.range.0).map(|d| d.to_string()), panel.dates.get(table.range.1.max(1) - 1).map(|d| d.to_string())],
     });
     let meta_path = PathBuf::from(format!("{}.meta.json", a.out.display()));
-    std::fs::write(&meta_path, serde_json::to_string_pretty(&meta)?).with_context(|| format!("writing {}", meta_path.display()))?;
+    std::fs::write(&meta_path, serde_json::to_string_pretty(&meta)?)
+        .with_context(|| format!("writing {}", meta_path.display()))?;
     print_coverage(&table);
     eprintln!(
         "factors: {} computed, {} unavailable, written to {} in {:.2} s",
@@ -86,7 +87,9 @@ pub fn run(a: FactorsArgs) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
     if table.look_ahead {
-        eprintln!("WARNING: upsample = paper_backfill: quarterly values were filled back over their own quarter, before they were published. These factors contain LOOK-AHEAD; the table has a LOOK_AHEAD column.");
+        eprintln!(
+            "WARNING: upsample = paper_backfill: quarterly values were filled back over their own quarter, before they were published. These factors contain LOOK-AHEAD; the table has a LOOK_AHEAD column."
+        );
     }
     Ok(())
 }
@@ -105,7 +108,11 @@ fn write_table(panel: &crate::data::Panel, t: &FactorTable, values: Values, out:
             mats.push(&t.raw[i]);
         }
     }
-    let flag = t.look_ahead.then(|| Matrix { n_dates: panel.n_dates(), n_stocks: panel.n_stocks(), data: vec![1.0; panel.n_dates() * panel.n_stocks()] });
+    let flag = t.look_ahead.then(|| Matrix {
+        n_dates: panel.n_dates(),
+        n_stocks: panel.n_stocks(),
+        data: vec![1.0; panel.n_dates() * panel.n_stocks()],
+    });
     if let Some(f) = &flag {
         names.push("LOOK_AHEAD".into());
         mats.push(f);

@@ -7,8 +7,8 @@ mod eval;
 mod factors;
 mod screen;
 pub(crate) mod source;
-mod train;
 mod synth;
+mod train;
 
 use clap::{Parser, Subcommand};
 

@@ -54,7 +54,11 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<()> {
     let panel = load(&opts).context("loading market data")?.panel;
     let cols = read_factor_table(&a.factors, &panel, a.raw).with_context(|| format!("reading {}", a.factors.display()))?;
     if cols.skipped_rows > 0 {
-        eprintln!("note: {} rows of {} have a date or code the market data lacks; skipped", cols.skipped_rows, a.factors.display());
+        eprintln!(
+            "note: {} rows of {} have a date or code the market data lacks; skipped",
+            cols.skipped_rows,
+            a.factors.display()
+        );
     }
     let Some(prices) = panel.adjusted(field::CLOSE) else { bail!("the market data has no close prices") };
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
@@ -88,7 +92,10 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<()> {
     write_selection(&a.out, &decisions)?;
     write_correlation(&a.out, "correlation_all", "Mean daily Spearman correlation, all factors", &cols.names, &corr)?;
     let sub = |idx: &[usize]| -> (Vec<String>, Vec<Vec<f64>>) {
-        (idx.iter().map(|&i| cols.names[i].clone()).collect(), idx.iter().map(|&i| idx.iter().map(|&j| corr[i][j]).collect()).collect())
+        (
+            idx.iter().map(|&i| cols.names[i].clone()).collect(),
+            idx.iter().map(|&i| idx.iter().map(|&j| corr[i][j]).collect()).collect(),
+        )
     };
     let mut cats: Vec<&String> = categories.values().collect();
     cats.sort();
@@ -123,7 +130,9 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<()> {
 
     print_summary(&results, &decisions);
     if cols.look_ahead {
-        eprintln!("WARNING: the factor table was made with paper_backfill accounts: LOOK-AHEAD; these figures overstate what was knowable.");
+        eprintln!(
+            "WARNING: the factor table was made with paper_backfill accounts: LOOK-AHEAD; these figures overstate what was knowable."
+        );
     }
     eprintln!("screen: {} factors, {} selected; written to {}", results.len(), selected.len(), a.out.display());
     Ok(())
@@ -141,7 +150,10 @@ fn score(r: &FactorScreen, c: Criterion) -> f64 {
 
 fn print_summary(results: &[FactorScreen], decisions: &[crate::screen::select::Decision]) {
     let p = results.first().map_or(1, |r| r.periods[0]);
-    println!("{:<28} {:<13} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8}  decision ({p}-day period)", "factor", "category", "IC", "ICIR", "IR", "ann.ret", "max.dd", "alpha");
+    println!(
+        "{:<28} {:<13} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8}  decision ({p}-day period)",
+        "factor", "category", "IC", "ICIR", "IR", "ann.ret", "max.dd", "alpha"
+    );
     for (r, d) in results.iter().zip(decisions) {
         let (ic, ls) = (&r.ic_summary[0], &r.long_short[0]);
         println!(

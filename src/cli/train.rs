@@ -50,10 +50,17 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     eprintln!("train: {}\nvalid: {}\ntest:  {}", span(&data.train), span(&data.valid), span(&data.test));
     eprintln!(
         "model: {} LSTM x {} units, {} dense, {} factors x {} days, {} parameters",
-        net.lstm_layers, net.units, net.dense_layers, data.n_features, data.mem_day, net.n_params()
+        net.lstm_layers,
+        net.units,
+        net.dense_layers,
+        data.n_features,
+        data.mem_day,
+        net.n_params()
     );
     if data.look_ahead {
-        eprintln!("WARNING: this data set contains LOOK-AHEAD (paper_random split or paper_backfill accounts); its test figures are not out-of-sample.");
+        eprintln!(
+            "WARNING: this data set contains LOOK-AHEAD (paper_random split or paper_backfill accounts); its test figures are not out-of-sample."
+        );
     }
     let meta = CheckpointMeta {
         alphasweep: env!("CARGO_PKG_VERSION").into(),
@@ -103,7 +110,8 @@ impl OnBackend for TrainTask<'_> {
     fn run<B: burn::tensor::backend::AutodiffBackend>(mut self, device: B::Device, name: &str) -> Self::Output {
         eprintln!("device: {name}");
         let bar = ProgressBar::new(0).with_style(
-            ProgressStyle::with_template("epoch {prefix} {bar:30} {pos}/{len} batches, loss {msg} {elapsed}").expect("valid template"),
+            ProgressStyle::with_template("epoch {prefix} {bar:30} {pos}/{len} batches, loss {msg} {elapsed}")
+                .expect("valid template"),
         );
         let trained = train::<B>(
             self.data,

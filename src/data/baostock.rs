@@ -5,11 +5,11 @@
 
 use rayon::prelude::*;
 
+use crate::data::fast_csv::FastCsv;
 use crate::data::panel::Panel;
 use crate::data::rows::DailyRows;
 use crate::data::source::Source;
 use crate::data::standard::daily::{ParsedDaily, parse_daily};
-use crate::data::fast_csv::FastCsv;
 use crate::error::{Error, Result};
 
 /// The per-stock export files at the source's root.

@@ -93,8 +93,7 @@ impl fmt::Display for Date {
 impl FromStr for Date {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Date::parse_bytes(s.trim().as_bytes())
-            .ok_or_else(|| format!("`{s}` is not a date (expected YYYY-MM-DD)"))
+        Date::parse_bytes(s.trim().as_bytes()).ok_or_else(|| format!("`{s}` is not a date (expected YYYY-MM-DD)"))
     }
 }
 

@@ -66,10 +66,9 @@ impl FastCsv {
     fn recv(&self) -> Result<Option<Chunk>> {
         match self.rx.recv() {
             Ok(Ok(c)) => Ok(Some(c)),
-            Ok(Err((e, line))) => Err(Error::format(
-                &self.file,
-                format!("read failed after line {line}: {e} (truncated or corrupt file?)"),
-            )),
+            Ok(Err((e, line))) => {
+                Err(Error::format(&self.file, format!("read failed after line {line}: {e} (truncated or corrupt file?)")))
+            }
             Err(_) => Ok(None),
         }
     }
@@ -87,10 +86,9 @@ impl FastCsv {
         let file = self.file.clone();
         first.map(Ok).into_iter().chain(std::iter::from_fn(move || match rx.recv() {
             Ok(Ok(c)) => Some(Ok(c)),
-            Ok(Err((e, line))) => Some(Err(Error::format(
-                &file,
-                format!("read failed after line {line}: {e} (truncated or corrupt file?)"),
-            ))),
+            Ok(Err((e, line))) => {
+                Some(Err(Error::format(&file, format!("read failed after line {line}: {e} (truncated or corrupt file?)"))))
+            }
             Err(_) => None,
         }))
     }
@@ -237,8 +235,8 @@ fn split_quoted(line: &[u8]) -> std::result::Result<Vec<Vec<u8>>, String> {
 #[inline]
 pub fn fast_number(b: &[u8]) -> Option<f64> {
     const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-        1e20, 1e21, 1e22,
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21,
+        1e22,
     ];
     let (neg, d) = match b.first() {
         Some(b'-') => (true, &b[1..]),
@@ -300,7 +298,22 @@ mod tests {
 
     #[test]
     fn fast_numbers_round_like_std() {
-        for s in ["12345678", "0.12345678", "9999999999999999", "1234567.89012345", "0", "-0.5", "2112.12598", "6848548864", "0.122700997", "13595.2148", "1e5", "123456789012345678", "3.", ".5"] {
+        for s in [
+            "12345678",
+            "0.12345678",
+            "9999999999999999",
+            "1234567.89012345",
+            "0",
+            "-0.5",
+            "2112.12598",
+            "6848548864",
+            "0.122700997",
+            "13595.2148",
+            "1e5",
+            "123456789012345678",
+            "3.",
+            ".5",
+        ] {
             let want: f64 = s.parse().unwrap();
             assert_eq!(fast_number(s.as_bytes()).unwrap().to_bits(), want.to_bits(), "{s}");
         }

@@ -31,7 +31,10 @@ pub fn merge(parts: Vec<(String, Panel)>, prefer: &BTreeMap<String, String>) -> 
     for (field, src) in prefer {
         if !parts.iter().any(|(n, _)| n == src) {
             let names: Vec<&str> = parts.iter().map(|p| p.0.as_str()).collect();
-            return Err(Error::Config(format!("prefer.{field} = \"{src}\": no source named `{src}` (sources: {})", names.join(", "))));
+            return Err(Error::Config(format!(
+                "prefer.{field} = \"{src}\": no source named `{src}` (sources: {})",
+                names.join(", ")
+            )));
         }
         if !parts.iter().any(|(_, p)| p.fields.contains_key(field)) {
             return Err(Error::Config(format!("prefer.{field}: no source has a field named `{field}`")));

@@ -41,8 +41,22 @@ pub mod field {
 
     /// Every field the loaders know, in the order summaries list them.
     pub const KNOWN: [&str; 16] = [
-        OPEN, HIGH, LOW, CLOSE, VOLUME, AMOUNT, ADJ_FACTOR, TURNOVER, TOTAL_SHARES, FLOAT_SHARES,
-        PE_TTM, PB_MRQ, PS_TTM, PCF_TTM, IS_ST, PCT_CHANGE,
+        OPEN,
+        HIGH,
+        LOW,
+        CLOSE,
+        VOLUME,
+        AMOUNT,
+        ADJ_FACTOR,
+        TURNOVER,
+        TOTAL_SHARES,
+        FLOAT_SHARES,
+        PE_TTM,
+        PB_MRQ,
+        PS_TTM,
+        PCF_TTM,
+        IS_ST,
+        PCT_CHANGE,
     ];
     /// The four raw price fields.
     pub const PRICES: [&str; 4] = [OPEN, HIGH, LOW, CLOSE];

@@ -78,7 +78,13 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
             let is_price = field::PRICES.contains(&name);
             for (d, x) in v.iter().enumerate() {
                 let x = match (&factor, is_price) {
-                    (Some(f), true) => if f[d] > 0.0 { x / f[d] } else { f64::NAN },
+                    (Some(f), true) => {
+                        if f[d] > 0.0 {
+                            x / f[d]
+                        } else {
+                            f64::NAN
+                        }
+                    }
                     _ => *x,
                 };
                 m.data[d * ns + col] = x;

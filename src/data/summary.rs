@@ -79,7 +79,8 @@ impl DataSummary {
             ),
             None => Spread::of((0..nd).map(|d| (0..ns).filter(|&s| mask[d * ns + s]).count()).collect()),
         };
-        let with_price = Spread::of((0..nd).map(|d| (0..ns).filter(|&s| mask[d * ns + s] && priced(d * ns + s)).count()).collect());
+        let with_price =
+            Spread::of((0..nd).map(|d| (0..ns).filter(|&s| mask[d * ns + s] && priced(d * ns + s)).count()).collect());
         let base: Vec<usize> = (0..nd * ns).filter(|&i| mask[i]).collect();
         let fields = panel
             .fields
@@ -97,7 +98,8 @@ impl DataSummary {
         let factor_support = Category::ALL
             .iter()
             .map(|&cat| {
-                let mut cs = CategorySupport { category: cat.paper_name().into(), direct: vec![], derived: vec![], unavailable: vec![] };
+                let mut cs =
+                    CategorySupport { category: cat.paper_name().into(), direct: vec![], derived: vec![], unavailable: vec![] };
                 for spec in registry::all().filter(|f| f.category == cat) {
                     match support(spec, panel) {
                         Support::Direct(_) => cs.direct.push(spec.code.into()),
@@ -142,9 +144,17 @@ impl fmt::Display for DataSummary {
         let m = self.members_per_day;
         let p = self.members_with_price_per_day;
         if self.has_membership {
-            writeln!(f, "members/day   min {}  median {}  max {}   (with a price: min {}  median {}  max {})", m.min, m.median, m.max, p.min, p.median, p.max)?;
+            writeln!(
+                f,
+                "members/day   min {}  median {}  max {}   (with a price: min {}  median {}  max {})",
+                m.min, m.median, m.max, p.min, p.median, p.max
+            )?;
         } else {
-            writeln!(f, "members/day   no membership data: every stock with a price counts (min {}  median {}  max {})", m.min, m.median, m.max)?;
+            writeln!(
+                f,
+                "members/day   no membership data: every stock with a price counts (min {}  median {}  max {})",
+                m.min, m.median, m.max
+            )?;
         }
         writeln!(f, "suspended     {} stock-days ({} while a member)", self.suspended_stock_days, self.suspended_member_days)?;
         writeln!(f, "indices       {}", if self.indices.is_empty() { "none".into() } else { self.indices.join(", ") })?;

@@ -125,10 +125,9 @@ fn csv_error(file: &str, e: csv::Error) -> Error {
             line: pos.map(|p| p.line()).unwrap_or(line),
             reason: format!("has {len} fields, the header has {expected_len}"),
         },
-        csv::ErrorKind::Io(io) => Error::format(
-            file,
-            format!("read failed after line {line}: {io} (truncated or corrupt file?)"),
-        ),
+        csv::ErrorKind::Io(io) => {
+            Error::format(file, format!("read failed after line {line}: {io} (truncated or corrupt file?)"))
+        }
         other => Error::BadRow { file: file.to_string(), line, reason: format!("{other:?}") },
     }
 }

@@ -39,7 +39,14 @@ fn default_risk_free() -> f64 {
 
 impl Default for FactorConfig {
     fn default() -> Self {
-        FactorConfig { list: vec![], upsample: Upsample::default(), risk_free: default_risk_free(), start: None, end: None, clean: CleanConfig::default() }
+        FactorConfig {
+            list: vec![],
+            upsample: Upsample::default(),
+            risk_free: default_risk_free(),
+            start: None,
+            end: None,
+            clean: CleanConfig::default(),
+        }
     }
 }
 

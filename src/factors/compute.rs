@@ -37,7 +37,10 @@ pub fn resolve(codes: &[String]) -> Result<Vec<&'static FactorSpec>> {
         .iter()
         .map(|c| {
             registry::find(c).ok_or_else(|| {
-                Error::Config(format!("unknown factor `{c}` (known: {})", registry::all().map(|f| f.code).collect::<Vec<_>>().join(", ")))
+                Error::Config(format!(
+                    "unknown factor `{c}` (known: {})",
+                    registry::all().map(|f| f.code).collect::<Vec<_>>().join(", ")
+                ))
             })
         })
         .collect()

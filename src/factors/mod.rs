@@ -10,9 +10,9 @@ pub mod pit;
 pub mod quality;
 pub mod registry;
 pub mod risk;
-pub mod trade;
 #[cfg(test)]
 mod tests;
+pub mod trade;
 pub mod value;
 pub mod window;
 

@@ -87,9 +87,7 @@ impl Quarterly {
                     _ => {
                         let v = match basis {
                             Basis::Latest => st.by_quarter.get(&q).map_or(f64::NAN, |r| r.1[k]),
-                            Basis::Ttm => (0..4)
-                                .map(|i| st.by_quarter.get(&(q - i)).map_or(f64::NAN, |r| r.1[k]))
-                                .sum(),
+                            Basis::Ttm => (0..4).map(|i| st.by_quarter.get(&(q - i)).map_or(f64::NAN, |r| r.1[k])).sum(),
                         };
                         memo = Some((q, v));
                         v
@@ -144,7 +142,12 @@ mod tests {
     /// quarter is 2019Q4 (40 is not yet public); from 2020-04-29 it is 2020Q1, TTM = 100.
     /// Paper backfill: 2020Q1's 40 already shows on 2020-01-02, i.e. the future.
     fn panel() -> Panel {
-        let q = |end: &str, ann: &str, v: f64| Report { code: "SH600000".into(), period_end: d(end), announce: d(ann), values: vec![v] };
+        let q = |end: &str, ann: &str, v: f64| Report {
+            code: "SH600000".into(),
+            period_end: d(end),
+            announce: d(ann),
+            values: vec![v],
+        };
         Panel {
             dates: vec![d("2019-12-31"), d("2020-01-02"), d("2020-04-28"), d("2020-04-29")],
             stocks: vec!["SH600000".into()],

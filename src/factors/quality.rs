@@ -26,14 +26,32 @@ macro_rules! q {
 
 pub const FACTORS: [FactorSpec; 14] = [
     q!("S_FA_FCFF", "CNY", ["fcff"], |i, _| i.fin("fcff", Ttm)),
-    q!("S_FA_EPS_BASIC", "CNY/share", ["net_profit_parent", "total_shares"], |i, _| fin_ratio(i, "net_profit_parent", Ttm, "total_shares", Latest)),
+    q!("S_FA_EPS_BASIC", "CNY/share", ["net_profit_parent", "total_shares"], |i, _| fin_ratio(
+        i,
+        "net_profit_parent",
+        Ttm,
+        "total_shares",
+        Latest
+    )),
     q!("S_FA_BPS", "CNY/share", ["equity", "total_shares"], |i, _| fin_ratio(i, "equity", Latest, "total_shares", Latest)),
     q!("S_FA_ORPS", "CNY/share", ["revenue", "total_shares"], |i, _| fin_ratio(i, "revenue", Ttm, "total_shares", Latest)),
     q!("S_FA_NETPROFITMARGIN", "ratio", ["net_profit", "revenue"], |i, _| fin_ratio(i, "net_profit", Ttm, "revenue", Ttm)),
     q!("S_FA_GCTOGR", "ratio", ["total_oper_cost", "revenue"], |i, _| fin_ratio(i, "total_oper_cost", Ttm, "revenue", Ttm)),
     q!("S_FA_ROE", "ratio", ["net_profit", "equity"], |i, _| fin_ratio(i, "net_profit", Ttm, "equity", Latest)),
-    q!("S_FA_OPERATEINCOMETOEBT", "ratio", ["oper_net_income", "total_profit"], |i, _| fin_ratio(i, "oper_net_income", Ttm, "total_profit", Ttm)),
-    q!("S_FA_CATOASSETS", "ratio", ["cur_assets", "total_assets"], |i, _| fin_ratio(i, "cur_assets", Latest, "total_assets", Latest)),
+    q!("S_FA_OPERATEINCOMETOEBT", "ratio", ["oper_net_income", "total_profit"], |i, _| fin_ratio(
+        i,
+        "oper_net_income",
+        Ttm,
+        "total_profit",
+        Ttm
+    )),
+    q!("S_FA_CATOASSETS", "ratio", ["cur_assets", "total_assets"], |i, _| fin_ratio(
+        i,
+        "cur_assets",
+        Latest,
+        "total_assets",
+        Latest
+    )),
     q!("S_FA_CURRENT", "ratio", ["cur_assets", "cur_liab"], |i, _| fin_ratio(i, "cur_assets", Latest, "cur_liab", Latest)),
     q!("S_FA_QUICK", "ratio", ["cur_assets", "inventory", "cur_liab"], quick),
     q!("S_FA_FATURN", "1/year", ["revenue", "fixed_assets"], |i, _| fin_ratio(i, "revenue", Ttm, "fixed_assets", Latest)),

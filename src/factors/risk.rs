@@ -15,9 +15,27 @@ const RETURNS: &[Alt] = &[
 ];
 
 pub const FACTORS: [FactorSpec; 4] = [
-    FactorSpec { code: "Variance20", category: Category::Risk, unit: "1/year", alts: RETURNS, compute: |i, _| on_returns(i, |w| var(w) * DAYS_PER_YEAR) },
-    FactorSpec { code: "Kurtosis20", category: Category::Risk, unit: "excess kurtosis", alts: RETURNS, compute: |i, _| on_returns(i, kurt) },
-    FactorSpec { code: "Skewness20", category: Category::Risk, unit: "skewness", alts: RETURNS, compute: |i, _| on_returns(i, skew) },
+    FactorSpec {
+        code: "Variance20",
+        category: Category::Risk,
+        unit: "1/year",
+        alts: RETURNS,
+        compute: |i, _| on_returns(i, |w| var(w) * DAYS_PER_YEAR),
+    },
+    FactorSpec {
+        code: "Kurtosis20",
+        category: Category::Risk,
+        unit: "excess kurtosis",
+        alts: RETURNS,
+        compute: |i, _| on_returns(i, kurt),
+    },
+    FactorSpec {
+        code: "Skewness20",
+        category: Category::Risk,
+        unit: "skewness",
+        alts: RETURNS,
+        compute: |i, _| on_returns(i, skew),
+    },
     FactorSpec { code: "SharpeRatio20", category: Category::Risk, unit: "annualized", alts: RETURNS, compute: sharpe },
 ];
 

@@ -64,12 +64,14 @@ pub(crate) fn panel() -> Panel {
         (name.to_string(), m)
     };
     // Adjusted close of A: 10·Π(1 ± 1%); raw = adjusted / adj_factor (2 from day 10).
-    let adj_close: Vec<f64> = (0..n).scan(10.0, |p, t| {
-        if t > 0 {
-            *p *= if t % 2 == 1 { 1.01 } else { 0.99 };
-        }
-        Some(*p)
-    }).collect();
+    let adj_close: Vec<f64> = (0..n)
+        .scan(10.0, |p, t| {
+            if t > 0 {
+                *p *= if t % 2 == 1 { 1.01 } else { 0.99 };
+            }
+            Some(*p)
+        })
+        .collect();
     let factor = |t: usize| if t >= 10 { 2.0 } else { 1.0 };
     let close = |t: usize| adj_close[t] / factor(t);
     let fields = [
@@ -84,7 +86,8 @@ pub(crate) fn panel() -> Panel {
         f(field::TOTAL_SHARES, &|_| 1000.0, 800.0),
         f(field::FLOAT_SHARES, &|_| 600.0, 500.0),
     ];
-    let quarters = [("2019-03-31", "2019-04-20"), ("2019-06-30", "2019-08-20"), ("2019-09-30", "2019-10-20"), ("2019-12-31", "2020-01-15")];
+    let quarters =
+        [("2019-03-31", "2019-04-20"), ("2019-06-30", "2019-08-20"), ("2019-09-30", "2019-10-20"), ("2019-12-31", "2020-01-15")];
     let mut fields_fin: Vec<String> = ITEMS.iter().map(|x| x.0.to_string()).collect();
     fields_fin.push("total_shares".into());
     let reports = quarters

@@ -6,7 +6,8 @@ use crate::factors::registry::{Alt, Category, FactorSpec, Input::Daily as D};
 use crate::factors::value::turnover;
 use crate::factors::window::{mean, rolling, var};
 
-const OHLCV: &[crate::factors::registry::Input] = &[D(field::OPEN), D(field::HIGH), D(field::LOW), D(field::CLOSE), D(field::VOLUME)];
+const OHLCV: &[crate::factors::registry::Input] =
+    &[D(field::OPEN), D(field::HIGH), D(field::LOW), D(field::CLOSE), D(field::VOLUME)];
 
 pub const FACTORS: [FactorSpec; 4] = [
     FactorSpec {
@@ -36,7 +37,13 @@ pub const FACTORS: [FactorSpec; 4] = [
         ],
         compute: |i, alt| Some(rolling(&amount(i, alt)?, 20, mean)),
     },
-    FactorSpec { code: "WVAD", category: Category::Trade, unit: "shares", alts: &[Alt { inputs: OHLCV, derived: None }], compute: wvad },
+    FactorSpec {
+        code: "WVAD",
+        category: Category::Trade,
+        unit: "shares",
+        alts: &[Alt { inputs: OHLCV, derived: None }],
+        compute: wvad,
+    },
 ];
 
 fn amount(i: &Inputs, alt: usize) -> Option<Matrix> {
@@ -44,7 +51,8 @@ fn amount(i: &Inputs, alt: usize) -> Option<Matrix> {
         return i.daily(field::AMOUNT).cloned();
     }
     let p = i.panel;
-    let (o, h, l, c, v) = (p.field(field::OPEN)?, p.field(field::HIGH)?, p.field(field::LOW)?, p.field(field::CLOSE)?, p.field(field::VOLUME)?);
+    let (o, h, l, c, v) =
+        (p.field(field::OPEN)?, p.field(field::HIGH)?, p.field(field::LOW)?, p.field(field::CLOSE)?, p.field(field::VOLUME)?);
     let mut m = v.clone();
     for (k, x) in m.data.iter_mut().enumerate() {
         *x *= (o.data[k] + h.data[k] + l.data[k] + c.data[k]) / 4.0;
@@ -56,11 +64,18 @@ fn amount(i: &Inputs, alt: usize) -> Option<Matrix> {
 /// high = low (no range, e.g. suspended) adds 0.
 fn wvad(i: &Inputs, _alt: usize) -> Option<Matrix> {
     let p = i.panel;
-    let (o, h, l, c, v) = (p.field(field::OPEN)?, p.field(field::HIGH)?, p.field(field::LOW)?, p.field(field::CLOSE)?, p.field(field::VOLUME)?);
+    let (o, h, l, c, v) =
+        (p.field(field::OPEN)?, p.field(field::HIGH)?, p.field(field::LOW)?, p.field(field::CLOSE)?, p.field(field::VOLUME)?);
     let mut daily = v.clone();
     for (k, x) in daily.data.iter_mut().enumerate() {
         let range = h.data[k] - l.data[k];
-        *x = if range > 0.0 { (c.data[k] - o.data[k]) / range * *x } else if range == 0.0 { 0.0 * *x } else { f64::NAN };
+        *x = if range > 0.0 {
+            (c.data[k] - o.data[k]) / range * *x
+        } else if range == 0.0 {
+            0.0 * *x
+        } else {
+            f64::NAN
+        };
     }
     Some(rolling(&daily, 6, |w| w.iter().sum()))
 }

@@ -51,7 +51,11 @@ pub fn load<B: Backend>(dir: &Path, device: &B::Device) -> Result<(LstmNet<B>, C
     let path = dir.join("config.json");
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let meta: CheckpointMeta = serde_json::from_str(&text).map_err(|e| Error::format(path.display(), e))?;
-    let model = meta.network.init::<B>(device).load_file(dir.join("model"), &recorder(), device).map_err(|e| Error::format(dir.join("model.mpk").display(), e))?;
+    let model = meta
+        .network
+        .init::<B>(device)
+        .load_file(dir.join("model"), &recorder(), device)
+        .map_err(|e| Error::format(dir.join("model.mpk").display(), e))?;
     Ok((model, meta))
 }
 
@@ -60,7 +64,11 @@ pub fn metrics_csv(rows: &[EpochRow]) -> String {
     let mut out = String::from("epoch,train_loss,valid_loss,valid_mape,valid_ic,valid_rank_ic,valid_direction,seconds\n");
     for r in rows {
         let v = &r.valid;
-        let _ = writeln!(out, "{},{},{},{},{},{},{},{:.3}", r.epoch, r.train_loss, v.loss, v.mape, v.ic, v.rank_ic, v.direction, r.seconds);
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{:.3}",
+            r.epoch, r.train_loss, v.loss, v.mape, v.ic, v.rank_ic, v.direction, r.seconds
+        );
     }
     out
 }

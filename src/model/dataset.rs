@@ -10,9 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::rng::Rng;
 use crate::data::{Date, Matrix, Panel, field};
 use crate::error::{Error, Result};
+use crate::rng::Rng;
 use crate::stats;
 
 /// What the model predicts.
@@ -117,17 +117,24 @@ impl WindowData {
             return Err(Error::Config("dataset.mem_day and dataset.horizon must be at least 1".into()));
         }
         if !(cfg.train > 0.0 && cfg.valid > 0.0 && cfg.train + cfg.valid < 1.0) {
-            return Err(Error::Config(format!("dataset.train ({}) and dataset.valid ({}) must be positive and sum below 1", cfg.train, cfg.valid)));
+            return Err(Error::Config(format!(
+                "dataset.train ({}) and dataset.valid ({}) must be positive and sum below 1",
+                cfg.train, cfg.valid
+            )));
         }
         let picked: Vec<&Matrix> = cfg
             .factors
             .iter()
             .map(|c| {
-                names.iter().position(|n| n == c).map(|i| &factors[i]).ok_or_else(|| Error::Config(format!("dataset.factors: `{c}` was not computed (available: {})", names.join(", "))))
+                names.iter().position(|n| n == c).map(|i| &factors[i]).ok_or_else(|| {
+                    Error::Config(format!("dataset.factors: `{c}` was not computed (available: {})", names.join(", ")))
+                })
             })
             .collect::<Result<_>>()?;
         if picked.is_empty() {
-            return Err(Error::Config("dataset.factors is empty: name the factors the model reads (e.g. from the screen's selected.txt)".into()));
+            return Err(Error::Config(
+                "dataset.factors is empty: name the factors the model reads (e.g. from the screen's selected.txt)".into(),
+            ));
         }
         let (nd, ns, nf) = (panel.n_dates(), panel.n_stocks(), picked.len());
         let mut features = vec![f32::NAN; nd * ns * nf];
@@ -160,7 +167,11 @@ impl WindowData {
             }
         }
         if samples.len() < 100 {
-            return Err(Error::Invalid(format!("only {} samples have a full {}-day window and a label: too few to train", samples.len(), cfg.mem_day)));
+            return Err(Error::Invalid(format!(
+                "only {} samples have a full {}-day window and a label: too few to train",
+                samples.len(),
+                cfg.mem_day
+            )));
         }
         if cfg.label == LabelKind::FwdReturn {
             normalize_per_date(&mut labels, &samples, ns, cfg.label_norm);
@@ -257,7 +268,10 @@ fn split(samples: &[Sample], cfg: &DatasetConfig) -> Result<(Vec<Sample>, Vec<Sa
             let n_train = (n as f64 * cfg.train) as usize;
             let n_valid = (n as f64 * cfg.valid) as usize;
             if n_train < 2 || n_valid < 2 || n_train + n_valid + 2 * gap + 2 > n {
-                return Err(Error::Invalid(format!("{n} dates are too few for a {}/{} split with gaps of {gap}", cfg.train, cfg.valid)));
+                return Err(Error::Invalid(format!(
+                    "{n} dates are too few for a {}/{} split with gaps of {gap}",
+                    cfg.train, cfg.valid
+                )));
             }
             let train_end = dates[n_train - 1];
             let valid_start = dates[n_train + gap];

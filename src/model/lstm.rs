@@ -62,7 +62,8 @@ impl<B: Backend> FusedLstm<B> {
         let mut cell: Tensor<B, 2> = Tensor::zeros([batch, h], &device);
         let mut steps = Vec::with_capacity(if all_steps { seq } else { 0 });
         for t in 0..seq {
-            let gates = projected.clone().slice([0..batch, t..t + 1, 0..4 * h]).reshape([batch, 4 * h]) + hidden.matmul(w_hidden.clone());
+            let gates =
+                projected.clone().slice([0..batch, t..t + 1, 0..4 * h]).reshape([batch, 4 * h]) + hidden.matmul(w_hidden.clone());
             let mut parts = gates.chunk(4, 1).into_iter();
             let (i, f, g, o) = (
                 sigmoid(parts.next().expect("4 gates")),

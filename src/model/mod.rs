@@ -9,8 +9,8 @@ pub mod lstm;
 pub mod metrics;
 pub mod network;
 pub mod prepare;
-pub mod train;
 #[cfg(test)]
 mod tests;
 #[cfg(all(test, feature = "wgpu"))]
 mod tests_wgpu;
+pub mod train;

@@ -35,7 +35,9 @@ pub struct LstmNet<B: Backend> {
 impl NetworkConfig {
     pub fn init<B: Backend>(&self, device: &B::Device) -> LstmNet<B> {
         let lstms = (0..self.lstm_layers)
-            .map(|l| FusedLstmConfig { d_input: if l == 0 { self.n_features } else { self.units }, d_hidden: self.units }.init(device))
+            .map(|l| {
+                FusedLstmConfig { d_input: if l == 0 { self.n_features } else { self.units }, d_hidden: self.units }.init(device)
+            })
             .collect();
         let dense = (0..self.dense_layers).map(|_| LinearConfig::new(self.units, self.units).init(device)).collect();
         LstmNet {

@@ -43,6 +43,9 @@ fn fused_lstm_on_wgpu_matches_the_cpu() {
         let ga = (oa.clone() * oa).sum().backward();
         let gb = (ob.clone() * ob).sum().backward();
         assert!(rel(v(xa.grad(&ga).unwrap().into_data()), v(xb.grad(&gb).unwrap().into_data())) < 1e-4, "input gradients differ");
-        assert!(rel(v(a.w_hidden.val().grad(&ga).unwrap().into_data()), v(b.w_hidden.val().grad(&gb).unwrap().into_data())) < 1e-4, "weight gradients differ");
+        assert!(
+            rel(v(a.w_hidden.val().grad(&ga).unwrap().into_data()), v(b.w_hidden.val().grad(&gb).unwrap().into_data())) < 1e-4,
+            "weight gradients differ"
+        );
     }
 }

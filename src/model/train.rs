@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
+use burn::grad_clipping::GradientClippingConfig;
 use burn::module::AutodiffModule;
 use burn::optim::{AdamConfig, GradientsParams, Optimizer};
-use burn::grad_clipping::GradientClippingConfig;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
@@ -56,7 +56,15 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { epochs: 10, batch_size: 256, lr: 1e-3, grad_clip: Some(1.0), seed: 42, selection: Selection::ValidIc, patience: None }
+        TrainConfig {
+            epochs: 10,
+            batch_size: 256,
+            lr: 1e-3,
+            grad_clip: Some(1.0),
+            seed: 42,
+            selection: Selection::ValidIc,
+            patience: None,
+        }
     }
 }
 
@@ -146,7 +154,14 @@ pub fn train<B: AutodiffBackend>(
 
 /// Throughput probe: `warmup` then `n_batches` training steps of `batch` samples (in the
 /// training set's seeded order, cycling); returns (samples trained, seconds) of the timed part.
-pub fn time_steps<B: AutodiffBackend>(data: &WindowData, net: &NetworkConfig, batch: usize, warmup: usize, n_batches: usize, device: &B::Device) -> (usize, f64) {
+pub fn time_steps<B: AutodiffBackend>(
+    data: &WindowData,
+    net: &NetworkConfig,
+    batch: usize,
+    warmup: usize,
+    n_batches: usize,
+    device: &B::Device,
+) -> (usize, f64) {
     B::seed(device, 1);
     let mut model: LstmNet<B> = net.init(device);
     let mut optim = AdamConfig::new().init();
@@ -182,7 +197,13 @@ fn batch_tensors<B: Backend>(data: &WindowData, samples: &[Sample], device: &B::
 }
 
 /// Predictions for `samples`, in batches, with the model in inference mode.
-pub fn predict<B: Backend>(model: &LstmNet<B>, data: &WindowData, samples: &[Sample], batch: usize, device: &B::Device) -> Vec<f32> {
+pub fn predict<B: Backend>(
+    model: &LstmNet<B>,
+    data: &WindowData,
+    samples: &[Sample],
+    batch: usize,
+    device: &B::Device,
+) -> Vec<f32> {
     let mut out = Vec::with_capacity(samples.len());
     for chunk in samples.chunks(batch.max(1)) {
         let (x, _) = batch_tensors::<B>(data, chunk, device);

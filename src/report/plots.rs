@@ -54,7 +54,8 @@ pub fn heatmap(path: &Path, title: &str, labels: &[String], m: &[Vec<f64>]) -> R
             };
             root.draw(&Rectangle::new([(x, y), (x + cell as i32, y + cell as i32)], c.filled())).map_err(|e| err(path, e))?;
             let txt = if v.is_nan() { "-".to_string() } else { format!("{v:.2}") };
-            root.draw(&Text::new(txt, (x + 6, y + cell as i32 / 2 - 6), ("sans-serif", 12).into_font())).map_err(|e| err(path, e))?;
+            root.draw(&Text::new(txt, (x + 6, y + cell as i32 / 2 - 6), ("sans-serif", 12).into_font()))
+                .map_err(|e| err(path, e))?;
         }
         let label = labels[i].chars().take(26).collect::<String>();
         root.draw(&Text::new(label, (8, y0 + (i as u32 * cell) as i32 + cell as i32 / 2 - 6), ("sans-serif", 12).into_font()))
@@ -63,7 +64,8 @@ pub fn heatmap(path: &Path, title: &str, labels: &[String], m: &[Vec<f64>]) -> R
     for (j, l) in labels.iter().enumerate() {
         let label = l.chars().take(26).collect::<String>();
         let style = ("sans-serif", 12).into_font().transform(FontTransform::Rotate270);
-        root.draw(&Text::new(label, (x0 + (j as u32 * cell) as i32 + cell as i32 / 2 - 6, y0 - 6), style)).map_err(|e| err(path, e))?;
+        root.draw(&Text::new(label, (x0 + (j as u32 * cell) as i32 + cell as i32 / 2 - 6, y0 - 6), style))
+            .map_err(|e| err(path, e))?;
     }
     root.present().map_err(|e| err(path, e))
 }

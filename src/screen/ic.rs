@@ -41,12 +41,17 @@ pub fn fwd_rank_cache(fwd: &[crate::data::Matrix], member: &dyn Fn(usize, usize)
     let (nd, ns) = (first.n_dates, first.n_stocks);
     (0..nd)
         .map(|t| {
-            let assets: Vec<u32> =
-                (0..ns).filter(|&s| member(t, s) && fwd.iter().all(|m| m.data[t * ns + s].is_finite())).map(|s| s as u32).collect();
+            let assets: Vec<u32> = (0..ns)
+                .filter(|&s| member(t, s) && fwd.iter().all(|m| m.data[t * ns + s].is_finite()))
+                .map(|s| s as u32)
+                .collect();
             if assets.is_empty() {
                 return None;
             }
-            let ranks = fwd.iter().map(|m| stats::ranks(&assets.iter().map(|&s| m.data[t * ns + s as usize]).collect::<Vec<_>>())).collect();
+            let ranks = fwd
+                .iter()
+                .map(|m| stats::ranks(&assets.iter().map(|&s| m.data[t * ns + s as usize]).collect::<Vec<_>>()))
+                .collect();
             Some((assets, ranks))
         })
         .collect()
@@ -78,7 +83,18 @@ pub fn summarize(ic: &[f64], period: usize) -> IcSummary {
     let x: Vec<f64> = ic.iter().copied().filter(|v| v.is_finite()).collect();
     if x.len() < 2 {
         let nan = f64::NAN;
-        return IcSummary { mean: nan, std: nan, risk_adjusted: nan, t_stat: nan, p_value: nan, skew: nan, kurtosis: nan, t_stat_nw: nan, p_value_nw: nan, n: x.len() };
+        return IcSummary {
+            mean: nan,
+            std: nan,
+            risk_adjusted: nan,
+            t_stat: nan,
+            p_value: nan,
+            skew: nan,
+            kurtosis: nan,
+            t_stat_nw: nan,
+            p_value_nw: nan,
+            n: x.len(),
+        };
     }
     let (t_stat_nw, p_value_nw) = stats::ttest_newey_west(&x, period.saturating_sub(1));
     let (mean, std) = (stats::mean(&x), stats::std(&x));

@@ -27,8 +27,16 @@ pub fn read_factor_table(path: &Path, panel: &Panel, raw: bool) -> Result<Factor
     let src = Source::Dir(dir.to_path_buf());
     let mut t = FastCsv::open(src.display(name), src.stream(name)?)?;
     let file = t.file.clone();
-    let date_col = t.column(&["date"]).ok_or_else(|| Error::MissingColumn { file: file.clone(), column: "date".into(), found: t.headers.join(", ") })?;
-    let code_col = t.column(&["code"]).ok_or_else(|| Error::MissingColumn { file: file.clone(), column: "code".into(), found: t.headers.join(", ") })?;
+    let date_col = t.column(&["date"]).ok_or_else(|| Error::MissingColumn {
+        file: file.clone(),
+        column: "date".into(),
+        found: t.headers.join(", "),
+    })?;
+    let code_col = t.column(&["code"]).ok_or_else(|| Error::MissingColumn {
+        file: file.clone(),
+        column: "code".into(),
+        found: t.headers.join(", "),
+    })?;
     let look_ahead = t.column(&["LOOK_AHEAD"]).is_some();
     let cols: Vec<(usize, String)> = t
         .headers
@@ -59,7 +67,8 @@ pub fn read_factor_table(path: &Path, panel: &Panel, raw: bool) -> Result<Factor
             return Ok(());
         };
         for ((i, _), m) in cols.iter().zip(values.iter_mut()) {
-            let v = fast_number(rec[*i]).ok_or_else(|| bad(*i, format!("`{}` is not a number", String::from_utf8_lossy(rec[*i]))))?;
+            let v =
+                fast_number(rec[*i]).ok_or_else(|| bad(*i, format!("`{}` is not a number", String::from_utf8_lossy(rec[*i]))))?;
             m.set(d, s, v);
         }
         Ok(())

@@ -49,7 +49,10 @@ impl ScreenConfig {
             return Err(Error::Config(format!("screen.quantiles must be 2..=20, got {}", self.quantiles)));
         }
         if !(self.select.corr_threshold > 0.0 && self.select.corr_threshold <= 1.0) {
-            return Err(Error::Config(format!("screen.select.corr_threshold must be in (0, 1], got {}", self.select.corr_threshold)));
+            return Err(Error::Config(format!(
+                "screen.select.corr_threshold must be in (0, 1], got {}",
+                self.select.corr_threshold
+            )));
         }
         Ok(())
     }
@@ -86,7 +89,13 @@ impl FactorScreen {
 
 /// Screens one factor (`[date, stock]`) against the forward returns of `fwd` (one matrix
 /// per period, from [`clean_data::forward_returns`]).
-pub fn screen_factor(code: &str, factor: &Matrix, fwd: &[Matrix], cfg: &ScreenConfig, cache: Option<&ic::FwdRankCache>) -> FactorScreen {
+pub fn screen_factor(
+    code: &str,
+    factor: &Matrix,
+    fwd: &[Matrix],
+    cfg: &ScreenConfig,
+    cache: Option<&ic::FwdRankCache>,
+) -> FactorScreen {
     let cf: CleanFactor = clean_factor(factor, fwd, &cfg.periods, cfg.quantiles);
     let ic = ic::ic_by_date(&cf, true, cache);
     let pearson = ic::ic_by_date(&cf, false, None);

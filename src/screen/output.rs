@@ -34,9 +34,23 @@ pub fn screen_table(results: &[FactorScreen], categories: &BTreeMap<String, Stri
             let (ic, ls, qr) = (&r.ic_summary[k], &r.long_short[k], &r.quantile_returns.mean[k]);
             let cat = categories.get(&r.code).map(String::as_str).unwrap_or("other");
             let cells = [
-                ls.ann_alpha, ls.beta, ls.ann_return, ls.max_drawdown, ls.information_ratio, ls.ann_vol,
-                ic.mean, ic.std, ic.risk_adjusted, ic.t_stat, ic.p_value, ic.t_stat_nw, ic.p_value_nw, ic.skew, ic.kurtosis,
-                r.pearson_ic_summary[k].mean, qr[quantiles - 1] - qr[0],
+                ls.ann_alpha,
+                ls.beta,
+                ls.ann_return,
+                ls.max_drawdown,
+                ls.information_ratio,
+                ls.ann_vol,
+                ic.mean,
+                ic.std,
+                ic.risk_adjusted,
+                ic.t_stat,
+                ic.p_value,
+                ic.t_stat_nw,
+                ic.p_value_nw,
+                ic.skew,
+                ic.kurtosis,
+                r.pearson_ic_summary[k].mean,
+                qr[quantiles - 1] - qr[0],
             ];
             let _ = write!(out, "{},{cat},{p}", r.code);
             for c in cells.iter().chain(qr.iter()) {
@@ -102,21 +116,44 @@ pub fn write_plots(dir: &Path, dates: &[Date], shown: &[&FactorScreen], period_l
             .collect()
     };
     let ic: Vec<(String, Vec<f64>)> = shown.iter().map(|r| (r.code.clone(), rolling(&r.ic[0]))).collect();
-    plots::lines(&dir.join("ic.png"), &format!("Rank IC, {period_label} forward return (60-day rolling mean)"), "rank IC", dates, &ic)?;
+    plots::lines(
+        &dir.join("ic.png"),
+        &format!("Rank IC, {period_label} forward return (60-day rolling mean)"),
+        "rank IC",
+        dates,
+        &ic,
+    )?;
     let cum: Vec<(String, Vec<f64>)> = shown
         .iter()
         .map(|r| {
             let mut v = 1.0;
-            (r.code.clone(), r.long_short_returns[0].iter().map(|x| {
-                if x.is_finite() {
-                    v *= 1.0 + x;
-                }
-                v
-            }).collect())
+            (
+                r.code.clone(),
+                r.long_short_returns[0]
+                    .iter()
+                    .map(|x| {
+                        if x.is_finite() {
+                            v *= 1.0 + x;
+                        }
+                        v
+                    })
+                    .collect(),
+            )
         })
         .collect();
-    plots::lines(&dir.join("long_short.png"), &format!("Factor-weighted long-short portfolio, {period_label} returns, compounded"), "growth of 1", dates, &cum)?;
+    plots::lines(
+        &dir.join("long_short.png"),
+        &format!("Factor-weighted long-short portfolio, {period_label} returns, compounded"),
+        "growth of 1",
+        dates,
+        &cum,
+    )?;
     let bars: Vec<(String, Vec<f64>)> =
         shown.iter().map(|r| (r.code.clone(), r.quantile_returns.mean[0].iter().map(|v| v * 1e4).collect())).collect();
-    plots::bar_grid(&dir.join("quantile_returns.png"), &format!("Mean {period_label} return by factor quantile, demeaned (bp)"), &bars, "bp")
+    plots::bar_grid(
+        &dir.join("quantile_returns.png"),
+        &format!("Mean {period_label} return by factor quantile, demeaned (bp)"),
+        &bars,
+        "bp",
+    )
 }

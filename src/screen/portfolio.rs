@@ -52,7 +52,14 @@ pub fn long_short(ls: &[f64], universe: &[f64], period: usize) -> LongShort {
     let p = period as f64;
     let series: Vec<f64> = ls.iter().copied().filter(|v| v.is_finite()).step_by(period.max(1)).collect();
     if series.len() < 2 {
-        return LongShort { ann_alpha: (1.0 + alpha).powf(YEAR / p) - 1.0, beta, ann_return: f64::NAN, ann_vol: f64::NAN, information_ratio: f64::NAN, max_drawdown: f64::NAN };
+        return LongShort {
+            ann_alpha: (1.0 + alpha).powf(YEAR / p) - 1.0,
+            beta,
+            ann_return: f64::NAN,
+            ann_vol: f64::NAN,
+            information_ratio: f64::NAN,
+            max_drawdown: f64::NAN,
+        };
     }
     let growth: f64 = series.iter().map(|r| 1.0 + r).product();
     let (m, s) = (stats::mean(&series), stats::std(&series));

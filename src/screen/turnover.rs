@@ -25,7 +25,9 @@ pub fn quantile_turnover(cf: &CleanFactor, p: usize) -> Vec<Vec<f64>> {
         .map(|q| {
             (0..sets.len())
                 .map(|t| match (t.checked_sub(p).and_then(|u| sets[u].as_ref()), sets[t].as_ref()) {
-                    (Some(before), Some(now)) if !now[q].is_empty() => new_members(&now[q], &before[q]) as f64 / now[q].len() as f64,
+                    (Some(before), Some(now)) if !now[q].is_empty() => {
+                        new_members(&now[q], &before[q]) as f64 / now[q].len() as f64
+                    }
                     _ => f64::NAN,
                 })
                 .collect()

@@ -3,10 +3,10 @@
 //! a column named `adj_factor` (or none) means the prices are raw; a column named `factor`
 //! (qlib's name) means the prices are already adjusted, and raw = price / factor.
 
-use crate::data::panel::field;
-use crate::data::rows::{DailyRows, RowBatch};
 use crate::data::date::Date;
 use crate::data::fast_csv::{FastCsv, fast_number};
+use crate::data::panel::field;
+use crate::data::rows::{DailyRows, RowBatch};
 use crate::error::{Error, Result};
 
 /// One daily column: canonical field, accepted header names, required or not.
@@ -222,11 +222,11 @@ fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u6
         }
     }
     let mut suspended = false;
-    if let Some(c) = l.status_col {
-        if fast_number(rec[c]) == Some(0.0) {
-            vals[l.volume] = 0.0;
-            suspended = true;
-        }
+    if let Some(c) = l.status_col
+        && fast_number(rec[c]) == Some(0.0)
+    {
+        vals[l.volume] = 0.0;
+        suspended = true;
     }
     if let Some(a) = l.qlib_factor {
         let k = vals[a];

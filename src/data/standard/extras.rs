@@ -113,10 +113,10 @@ pub fn read_industry<R: Read>(mut t: Table<R>) -> Result<BTreeMap<String, String
         if label.is_empty() || label == "--" {
             continue;
         }
-        if let Some(prev) = out.insert(code.clone(), label.to_string()) {
-            if prev != label {
-                return Err(t.bad(&rec, ind_col, format!("{code} already has industry `{prev}`")));
-            }
+        if let Some(prev) = out.insert(code.clone(), label.to_string())
+            && prev != label
+        {
+            return Err(t.bad(&rec, ind_col, format!("{code} already has industry `{prev}`")));
         }
     }
     Ok(out)

@@ -13,10 +13,10 @@ pub mod daily;
 mod extras;
 pub mod write;
 
+use crate::data::fast_csv::FastCsv;
 use crate::data::panel::Panel;
 use crate::data::rows::DailyRows;
 use crate::data::source::Source;
-use crate::data::fast_csv::FastCsv;
 use crate::data::table::Table;
 use crate::error::{Error, Result};
 

@@ -8,8 +8,8 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use flate2::Compression;
-use rayon::prelude::*;
 use flate2::write::GzEncoder;
+use rayon::prelude::*;
 
 use crate::data::matrix::Matrix;
 use crate::data::panel::{Panel, field};

@@ -13,9 +13,26 @@ use super::stocks::{INDUSTRIES, is_financial};
 /// Report columns, in `Financials::fields` order. Flows are single-quarter values, balances
 /// are period-end values; CNY, except `total_shares` (shares).
 pub const FIELDS: [&str; 20] = [
-    "revenue", "total_oper_cost", "oper_profit", "total_profit", "selling_exp", "ebit", "ebitda",
-    "net_profit", "net_profit_parent", "oper_net_income", "oper_cash_flow", "fcff", "cur_assets",
-    "total_assets", "fixed_assets", "inventory", "cur_liab", "total_liab", "equity", "total_shares",
+    "revenue",
+    "total_oper_cost",
+    "oper_profit",
+    "total_profit",
+    "selling_exp",
+    "ebit",
+    "ebitda",
+    "net_profit",
+    "net_profit_parent",
+    "oper_net_income",
+    "oper_cash_flow",
+    "fcff",
+    "cur_assets",
+    "total_assets",
+    "fixed_assets",
+    "inventory",
+    "cur_liab",
+    "total_liab",
+    "equity",
+    "total_shares",
 ];
 
 /// Column positions in [`FIELDS`].
@@ -84,9 +101,7 @@ impl Profile {
 
 /// Industry tilts of log sales-to-price (std 0.3), one per industry.
 pub fn industry_tilts(seed: u64) -> Vec<f64> {
-    (0..INDUSTRIES.len())
-        .map(|k| 0.3 * Rng::stream(seed, super::rng::kind::INDUSTRY, 100 + k as u64).normal())
-        .collect()
+    (0..INDUSTRIES.len()).map(|k| 0.3 * Rng::stream(seed, super::rng::kind::INDUSTRY, 100 + k as u64).normal()).collect()
 }
 
 /// A company's evolving accounting state.
@@ -103,7 +118,12 @@ pub struct Ledger {
 
 impl Ledger {
     pub fn new(p: &Profile, market_cap: f64, r: &mut Rng) -> Ledger {
-        Ledger { scale: p.sales_to_price * market_cap * (0.1 * r.normal()).exp(), margin_dev: 0.0, last_announce: None, recent_npp: Vec::new() }
+        Ledger {
+            scale: p.sales_to_price * market_cap * (0.1 * r.normal()).exp(),
+            margin_dev: 0.0,
+            last_announce: None,
+            recent_npp: Vec::new(),
+        }
     }
 
     /// The report for the quarter ending `period_end`, given the total market cap (CNY) and
@@ -145,9 +165,26 @@ impl Ledger {
         }
         let announce = self.announce(p, r, period_end);
         let values = vec![
-            revenue, total_oper_cost, oper_profit, total_profit, selling_exp, ebit, ebitda, net_profit,
-            net_profit_parent, oper_net_income, oper_cash_flow, fcff, cur_assets, total_assets,
-            fixed_assets, inventory, cur_liab, total_liab, equity, shares,
+            revenue,
+            total_oper_cost,
+            oper_profit,
+            total_profit,
+            selling_exp,
+            ebit,
+            ebitda,
+            net_profit,
+            net_profit_parent,
+            oper_net_income,
+            oper_cash_flow,
+            fcff,
+            cur_assets,
+            total_assets,
+            fixed_assets,
+            inventory,
+            cur_liab,
+            total_liab,
+            equity,
+            shares,
         ];
         (announce, values)
     }
@@ -227,7 +264,8 @@ impl Book {
     pub fn from_financials(fin: &Financials, codes: &[String]) -> Vec<Book> {
         let mut books = vec![Book::default(); codes.len()];
         let pos = |name: &str| fin.fields.iter().position(|f| f == name);
-        let (Some(rev), Some(np), Some(eq)) = (pos(FIELDS[col::REVENUE]), pos(FIELDS[col::NET_PROFIT]), pos(FIELDS[col::EQUITY])) else {
+        let (Some(rev), Some(np), Some(eq)) = (pos(FIELDS[col::REVENUE]), pos(FIELDS[col::NET_PROFIT]), pos(FIELDS[col::EQUITY]))
+        else {
             return books;
         };
         let mut reports: Vec<&Report> = fin.reports.iter().collect();

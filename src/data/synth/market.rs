@@ -31,9 +31,7 @@ pub fn draw(seed: u64, n_dates: usize) -> Factors {
         let capped = shock.clamp(-6.0 * var.sqrt(), 6.0 * var.sqrt());
         var = omega + a * capped * capped + b * var;
     }
-    let vols: Vec<f64> = (0..INDUSTRIES.len())
-        .map(|k| Rng::stream(seed, kind::INDUSTRY, k as u64).range(0.006, 0.010))
-        .collect();
+    let vols: Vec<f64> = (0..INDUSTRIES.len()).map(|k| Rng::stream(seed, kind::INDUSTRY, k as u64).range(0.006, 0.010)).collect();
     let mut r = Rng::stream(seed, kind::INDUSTRY, 1 << 20);
     let industry = (0..n_dates).map(|_| vols.iter().map(|v| v * r.normal()).collect()).collect();
     Factors { market, industry }

@@ -126,14 +126,7 @@ pub fn generate(cfg: &SynthConfig) -> Result<SynthMarket> {
 
 /// `synth: seed 42, 300 stocks, 2015-01-01..2022-07-01` (`, null` appended when null).
 pub fn provenance(cfg: &SynthConfig) -> String {
-    format!(
-        "synth: seed {}, {} stocks, {}..{}{}",
-        cfg.seed,
-        cfg.stocks,
-        cfg.start,
-        cfg.end,
-        if cfg.null { ", null" } else { "" }
-    )
+    format!("synth: seed {}, {} stocks, {}..{}{}", cfg.seed, cfg.stocks, cfg.start, cfg.end, if cfg.null { ", null" } else { "" })
 }
 
 fn validate(cfg: &SynthConfig) -> Result<()> {

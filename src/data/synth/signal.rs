@@ -12,7 +12,8 @@ use crate::data::{Date, Matrix};
 use super::accounts::Book;
 
 /// Component names, in the order of [`PREMIA`] and of [`scores`]' output.
-pub const COMPONENTS: [&str; 6] = ["alpha_value", "alpha_quality", "alpha_size", "alpha_skew", "alpha_reversal", "alpha_nonlinear"];
+pub const COMPONENTS: [&str; 6] =
+    ["alpha_value", "alpha_quality", "alpha_size", "alpha_skew", "alpha_reversal", "alpha_nonlinear"];
 
 /// Daily drift per unit of score (fractions: 4e-4 = 4 bp/day). The sign is the premium's.
 pub const PREMIA: [f64; 6] = [4.0e-4, 4.0e-4, -4.0e-4, -4.0e-4, -4.0e-4, 5.0e-4];
@@ -69,65 +70,65 @@ impl Scorer {
 
     /// The scores at the close of day `v`; see [`scores`].
     pub fn scores(&mut self, inp: &Inputs, v: usize) -> [Vec<f64>; 6] {
-    let ns = inp.close.n_stocks;
-    let listed = |d: usize, i: usize| inp.close.get(d, i).is_finite();
-    let adj_close = |d: usize, i: usize| inp.close.get(d, i) * inp.adj_factor.get(d, i);
+        let ns = inp.close.n_stocks;
+        let listed = |d: usize, i: usize| inp.close.get(d, i).is_finite();
+        let adj_close = |d: usize, i: usize| inp.close.get(d, i) * inp.adj_factor.get(d, i);
 
-    let mut sp = Vec::new();
-    let mut roe = Vec::new();
-    let mut size = Vec::new();
-    let mut skew = Vec::new();
-    for i in 0..ns {
-        if !listed(v, i) {
-            continue;
-        }
-        let close = inp.close.get(v, i);
-        let book = &inp.books[i];
-        if let Some((rev, np, eq)) = book.ttm(book.visible(inp.dates[v])) {
-            let cap = close * inp.total_shares.get(v, i);
-            if cap > 0.0 {
-                sp.push((i, rev / cap));
+        let mut sp = Vec::new();
+        let mut roe = Vec::new();
+        let mut size = Vec::new();
+        let mut skew = Vec::new();
+        for i in 0..ns {
+            if !listed(v, i) {
+                continue;
             }
-            if eq > 0.0 {
-                roe.push((i, np / eq));
+            let close = inp.close.get(v, i);
+            let book = &inp.books[i];
+            if let Some((rev, np, eq)) = book.ttm(book.visible(inp.dates[v])) {
+                let cap = close * inp.total_shares.get(v, i);
+                if cap > 0.0 {
+                    sp.push((i, rev / cap));
+                }
+                if eq > 0.0 {
+                    roe.push((i, np / eq));
+                }
+            }
+            let float_cap = close * inp.float_shares.get(v, i);
+            if float_cap > 0.0 {
+                size.push((i, float_cap.ln()));
+            }
+            if v >= 20 && listed(v - 20, i) {
+                let mut r = [0.0; 20];
+                for (k, d) in (v - 19..=v).enumerate() {
+                    r[k] = adj_close(d, i) / adj_close(d - 1, i) - 1.0;
+                }
+                if let Some(g) = skewness(&r) {
+                    skew.push((i, g));
+                }
             }
         }
-        let float_cap = close * inp.float_shares.get(v, i);
-        if float_cap > 0.0 {
-            size.push((i, float_cap.ln()));
-        }
-        if v >= 20 && listed(v - 20, i) {
-            let mut r = [0.0; 20];
-            for (k, d) in (v - 19..=v).enumerate() {
-                r[k] = adj_close(d, i) / adj_close(d - 1, i) - 1.0;
-            }
-            if let Some(g) = skewness(&r) {
-                skew.push((i, g));
-            }
-        }
-    }
 
-    // Reversal: WVAD rank scores of the last DECAY_DAYS days, decayed, then ranked again.
-    let mut decayed = vec![0.0; ns];
-    let mut valid_today = Vec::new();
-    for j in (0..DECAY_DAYS.min(v + 1)).rev() {
-        let (valid, w) = self.wvad_ranks(inp, v - j);
-        valid_today = valid;
-        let weight = DECAY.powi(j as i32);
-        for (acc, s) in decayed.iter_mut().zip(&w) {
-            *acc += weight * s;
+        // Reversal: WVAD rank scores of the last DECAY_DAYS days, decayed, then ranked again.
+        let mut decayed = vec![0.0; ns];
+        let mut valid_today = Vec::new();
+        for j in (0..DECAY_DAYS.min(v + 1)).rev() {
+            let (valid, w) = self.wvad_ranks(inp, v - j);
+            valid_today = valid;
+            let weight = DECAY.powi(j as i32);
+            for (acc, s) in decayed.iter_mut().zip(&w) {
+                *acc += weight * s;
+            }
         }
-    }
-    let reversal: Vec<(usize, f64)> = valid_today.into_iter().map(|i| (i, decayed[i])).collect();
+        let reversal: Vec<(usize, f64)> = valid_today.into_iter().map(|i| (i, decayed[i])).collect();
 
-    [
-        rank_scores(&sp, ns),
-        rank_scores(&roe, ns),
-        rank_scores(&size, ns),
-        rank_scores(&skew, ns),
-        rank_scores(&reversal, ns),
-        nonlinear(inp, v),
-    ]
+        [
+            rank_scores(&sp, ns),
+            rank_scores(&roe, ns),
+            rank_scores(&size, ns),
+            rank_scores(&skew, ns),
+            rank_scores(&reversal, ns),
+            nonlinear(inp, v),
+        ]
     }
 }
 
@@ -196,7 +197,13 @@ pub fn nonlinear(inp: &Inputs, v: usize) -> Vec<f64> {
     let sd = (x.iter().map(|v| v * v).sum::<f64>() / x.len() as f64).sqrt();
     if sd > 0.0 {
         for (&(i, _), (xv, &(_, r))) in d_turn.iter().zip(x.iter().zip(&rel)) {
-            let sign = if r > 0.0 { 1.0 } else if r < 0.0 { -1.0 } else { 0.0 };
+            let sign = if r > 0.0 {
+                1.0
+            } else if r < 0.0 {
+                -1.0
+            } else {
+                0.0
+            };
             out[i] = xv / sd * sign;
         }
     }

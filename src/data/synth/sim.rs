@@ -31,8 +31,17 @@ pub const DELIST_DAYS: usize = 20;
 
 /// The daily fields the loop writes, in the order of `Live::step`'s output.
 pub const FIELDS: [&str; 11] = [
-    field::OPEN, field::HIGH, field::LOW, field::CLOSE, field::VOLUME, field::AMOUNT, field::ADJ_FACTOR,
-    field::TURNOVER, field::TOTAL_SHARES, field::FLOAT_SHARES, field::IS_ST,
+    field::OPEN,
+    field::HIGH,
+    field::LOW,
+    field::CLOSE,
+    field::VOLUME,
+    field::AMOUNT,
+    field::ADJ_FACTOR,
+    field::TURNOVER,
+    field::TOTAL_SHARES,
+    field::FLOAT_SHARES,
+    field::IS_ST,
 ];
 
 /// What the loop produces.
@@ -101,7 +110,8 @@ pub fn run(seed: u64, null: bool, end: Date, dates: &[Date], stocks: &mut [Stock
     for (i, s) in stocks.iter().enumerate().filter(|(_, s)| !s.ipo) {
         for q in quarter_ends_before(dates[0], 5) {
             let live = &mut lives[i];
-            let (announce, values) = live.ledger.report(&live.profile, &mut live.accounts_rng, q, s.price0 * s.shares0, s.shares0);
+            let (announce, values) =
+                live.ledger.report(&live.profile, &mut live.accounts_rng, q, s.price0 * s.shares0, s.shares0);
             file_report(live, &mut books[i], &mut reports, s, q, announce, values, dates);
         }
     }
@@ -183,7 +193,8 @@ impl Live {
         {
             self.ex = None;
             let split = if self.prev_close > 30.0 { 0.4 } else { 0.04 };
-            let ratio = if self.actions_rng.chance(split) { [0.2, 0.3, 0.5, 1.0][self.actions_rng.below(4) as usize] } else { 0.0 };
+            let ratio =
+                if self.actions_rng.chance(split) { [0.2, 0.3, 0.5, 1.0][self.actions_rng.below(4) as usize] } else { 0.0 };
             let dps = dps.min(round2(0.2 * reference));
             let ex_ref = round2((reference - dps) / (1.0 + ratio)).max(0.01);
             self.adj *= reference / ex_ref;
@@ -255,7 +266,16 @@ fn write_truth(comp: &mut [Matrix], alpha: &mut Matrix, sc: &[Vec<f64>; 6], t: u
 /// cash dividend (`payout × annual parent net profit / shares`) 30–75 days after it is
 /// announced (ex-dates on or before the stock's first day, or after its last, are dropped).
 #[allow(clippy::too_many_arguments)]
-fn file_report(live: &mut Live, book: &mut Book, reports: &mut Vec<Report>, s: &Stock, q: Date, announce: Date, values: Vec<f64>, dates: &[Date]) {
+fn file_report(
+    live: &mut Live,
+    book: &mut Book,
+    reports: &mut Vec<Report>,
+    s: &Stock,
+    q: Date,
+    announce: Date,
+    values: Vec<f64>,
+    dates: &[Date],
+) {
     book.push(announce, &values);
     if quarter(q) == 3 && live.ledger.recent_npp.len() == 4 {
         let annual: f64 = live.ledger.recent_npp.iter().sum();

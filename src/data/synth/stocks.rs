@@ -9,11 +9,35 @@ use super::rng::{Rng, kind};
 
 /// CITIC-level-1-like industry codes and the share of stocks drawn into each.
 pub const INDUSTRIES: [(&str, f64); 29] = [
-    ("10", 0.02), ("11", 0.02), ("12", 0.04), ("20", 0.04), ("21", 0.02), ("22", 0.05),
-    ("23", 0.03), ("24", 0.02), ("25", 0.02), ("26", 0.04), ("27", 0.06), ("28", 0.03),
-    ("30", 0.04), ("31", 0.02), ("32", 0.02), ("33", 0.03), ("34", 0.01), ("35", 0.07),
-    ("36", 0.05), ("37", 0.02), ("40", 0.07), ("41", 0.07), ("42", 0.04), ("50", 0.04),
-    ("60", 0.08), ("61", 0.03), ("62", 0.03), ("63", 0.03), ("70", 0.01),
+    ("10", 0.02),
+    ("11", 0.02),
+    ("12", 0.04),
+    ("20", 0.04),
+    ("21", 0.02),
+    ("22", 0.05),
+    ("23", 0.03),
+    ("24", 0.02),
+    ("25", 0.02),
+    ("26", 0.04),
+    ("27", 0.06),
+    ("28", 0.03),
+    ("30", 0.04),
+    ("31", 0.02),
+    ("32", 0.02),
+    ("33", 0.03),
+    ("34", 0.01),
+    ("35", 0.07),
+    ("36", 0.05),
+    ("37", 0.02),
+    ("40", 0.07),
+    ("41", 0.07),
+    ("42", 0.04),
+    ("50", 0.04),
+    ("60", 0.08),
+    ("61", 0.03),
+    ("62", 0.03),
+    ("63", 0.03),
+    ("70", 0.01),
 ];
 
 /// Industries whose balance sheets are bank-like (high leverage, large assets per sales).
@@ -155,7 +179,8 @@ pub fn draw(seed: u64, n: usize, dates: &[Date]) -> Result<Vec<Stock>> {
         s.st.push((s.last.saturating_sub(len).max(s.first), s.last));
     }
     let n_st = (0.03 * n as f64).round() as usize;
-    let mut pool: Vec<usize> = (0..n).filter(|&k| stocks[k].troubled && stocks[k].st.is_empty() && stocks[k].last + 1 == nd).collect();
+    let mut pool: Vec<usize> =
+        (0..n).filter(|&k| stocks[k].troubled && stocks[k].st.is_empty() && stocks[k].last + 1 == nd).collect();
     for _ in 0..n_st.min(pool.len()) {
         let k = pool.swap_remove(rng.below(pool.len() as u64) as usize);
         let s = &mut stocks[k];

@@ -73,9 +73,9 @@ fn same_market(a: &SynthMarket, b: &SynthMarket) -> bool {
         && p.industry == q.industry
         && p.provenance == q.provenance
         && p.indices.keys().eq(q.indices.keys())
-        && p.indices.iter().all(|(k, s)| s.fields.iter().all(|(n, v)| {
-            v.iter().map(|x| x.to_bits()).eq(q.indices[k].fields[n].iter().map(|x| x.to_bits()))
-        }))
+        && p.indices.iter().all(|(k, s)| {
+            s.fields.iter().all(|(n, v)| v.iter().map(|x| x.to_bits()).eq(q.indices[k].fields[n].iter().map(|x| x.to_bits())))
+        })
         && match (&p.financials, &q.financials) {
             (Some(x), Some(y)) => {
                 x.fields == y.fields
@@ -183,7 +183,12 @@ fn closes_respect_price_limits_and_limits_are_hit() {
         let reference = close.get(t - 1, i) * adj.get(t - 1, i) / adj.get(t, i);
         let lim = limit_of(p, t, i);
         let c = close.get(t, i);
-        assert!((c / reference - 1.0).abs() <= lim + 0.005 / reference + 1e-9, "{} {}: {c} vs {reference}", p.stocks[i], p.dates[t]);
+        assert!(
+            (c / reference - 1.0).abs() <= lim + 0.005 / reference + 1e-9,
+            "{} {}: {c} vs {reference}",
+            p.stocks[i],
+            p.dates[t]
+        );
         let r2 = (reference * 100.0).round() / 100.0;
         ups += (c == ((r2 * (1.0 + lim)) * 100.0).round() / 100.0) as usize;
         downs += (c == ((r2 * (1.0 - lim)) * 100.0).round() / 100.0) as usize;

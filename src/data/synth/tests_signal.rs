@@ -28,7 +28,8 @@ pub fn forward_returns(p: &Panel) -> Matrix {
 /// Spearman rank correlation of the pairs where both are finite; `None` below 20 pairs or
 /// with a constant side.
 pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
-    let (a, b): (Vec<f64>, Vec<f64>) = x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).unzip();
+    let (a, b): (Vec<f64>, Vec<f64>) =
+        x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(a, b)| (*a, *b)).unzip();
     if a.len() < 20 {
         return None;
     }
@@ -232,8 +233,13 @@ fn print_measured_numbers() {
         // Daily top-minus-bottom quintile of alpha, equal weights.
         let mut spread = Vec::new();
         for t in 0..nd - 1 {
-            let mut v: Vec<(f64, f64)> = (0..ns).map(|i| (mk.truth["alpha"].get(t, i), ret.get(t, i))).filter(|(a, r)| a.is_finite() && r.is_finite()).collect();
-            if v.len() < 50 { continue; }
+            let mut v: Vec<(f64, f64)> = (0..ns)
+                .map(|i| (mk.truth["alpha"].get(t, i), ret.get(t, i)))
+                .filter(|(a, r)| a.is_finite() && r.is_finite())
+                .collect();
+            if v.len() < 50 {
+                continue;
+            }
             v.sort_by(|a, b| a.0.total_cmp(&b.0));
             let q = v.len() / 5;
             let mean = |s: &[(f64, f64)]| s.iter().map(|x| x.1).sum::<f64>() / s.len() as f64;
@@ -250,40 +256,91 @@ fn print_measured_numbers() {
     for t in 1..nd {
         for i in 0..ns {
             let c = close.get(t, i);
-            if !c.is_finite() || !close.get(t - 1, i).is_finite() { continue; }
+            if !c.is_finite() || !close.get(t - 1, i).is_finite() {
+                continue;
+            }
             days += 1;
-            if vol.get(t, i) == 0.0 { susp += 1; continue; }
+            if vol.get(t, i) == 0.0 {
+                susp += 1;
+                continue;
+            }
             let r = adj.get(t - 1, i) / adj.get(t, i) * close.get(t - 1, i);
-            if adj.get(t, i) != adj.get(t - 1, i) { ex += 1; }
-            let lim = if st.get(t, i) == 1.0 { 0.05 } else if p.stocks[i].starts_with("SH688") || (p.stocks[i].starts_with("SZ300") && p.dates[t] >= "2020-08-24".parse().unwrap()) { 0.2 } else { 0.1 };
+            if adj.get(t, i) != adj.get(t - 1, i) {
+                ex += 1;
+            }
+            let lim = if st.get(t, i) == 1.0 {
+                0.05
+            } else if p.stocks[i].starts_with("SH688")
+                || (p.stocks[i].starts_with("SZ300") && p.dates[t] >= "2020-08-24".parse().unwrap())
+            {
+                0.2
+            } else {
+                0.1
+            };
             let r2 = (r * 100.0).round() / 100.0;
-            if c >= ((r2 * (1.0 + lim)) * 100.0).round() / 100.0 { up += 1; }
-            if c <= ((r2 * (1.0 - lim)) * 100.0).round() / 100.0 { dn += 1; }
+            if c >= ((r2 * (1.0 + lim)) * 100.0).round() / 100.0 {
+                up += 1;
+            }
+            if c <= ((r2 * (1.0 - lim)) * 100.0).round() / 100.0 {
+                dn += 1;
+            }
         }
     }
-    println!("stock-days {days}, suspended {:.3}%, limit-up {:.3}%, limit-down {:.3}%, ex-dates {ex}", 100.0 * susp as f64 / days as f64, 100.0 * up as f64 / days as f64, 100.0 * dn as f64 / days as f64);
+    println!(
+        "stock-days {days}, suspended {:.3}%, limit-up {:.3}%, limit-down {:.3}%, ex-dates {ex}",
+        100.0 * susp as f64 / days as f64,
+        100.0 * up as f64 / days as f64,
+        100.0 * dn as f64 / days as f64
+    );
     let ipo = (0..ns).filter(|&i| !close.get(0, i).is_finite()).count();
     let delist = (0..ns).filter(|&i| !close.get(nd - 1, i).is_finite()).count();
     let stn = (0..ns).filter(|&i| (0..nd).any(|t| st.get(t, i) == 1.0)).count();
     println!("stocks {ns}: ipo {ipo}, delisted {delist}, ever ST {stn}; trading days {nd}");
     let mut boards = std::collections::BTreeMap::new();
-    for c in &p.stocks { *boards.entry(&c[..5]).or_insert(0) += 1; }
+    for c in &p.stocks {
+        *boards.entry(&c[..5]).or_insert(0) += 1;
+    }
     println!("boards {boards:?}");
     let sp = p.universe.as_ref().unwrap();
-    println!("spells {} (codes {}), entries after day 0 {}, industries {}", sp.len(), sp.iter().map(|s| &s.code).collect::<std::collections::BTreeSet<_>>().len(), sp.iter().filter(|s| s.start > p.dates[0]).count(), p.industry.values().collect::<std::collections::BTreeSet<_>>().len());
+    println!(
+        "spells {} (codes {}), entries after day 0 {}, industries {}",
+        sp.len(),
+        sp.iter().map(|s| &s.code).collect::<std::collections::BTreeSet<_>>().len(),
+        sp.iter().filter(|s| s.start > p.dates[0]).count(),
+        p.industry.values().collect::<std::collections::BTreeSet<_>>().len()
+    );
     let mask = p.universe_mask();
     let cnt = |t: usize| (0..ns).filter(|&i| mask[t * ns + i]).count();
     println!("members day0 {} mid {} last {}", cnt(0), cnt(nd / 2), cnt(nd - 1));
     let idx = &p.indices["SH000300"];
     let ic = idx.close().unwrap();
-    println!("index close first {:.1} min {:.1} max {:.1} last {:.1}", ic[0], ic.iter().cloned().fold(f64::INFINITY, f64::min), ic.iter().cloned().fold(0.0, f64::max), ic[nd - 1]);
+    println!(
+        "index close first {:.1} min {:.1} max {:.1} last {:.1}",
+        ic[0],
+        ic.iter().cloned().fold(f64::INFINITY, f64::min),
+        ic.iter().cloned().fold(0.0, f64::max),
+        ic[nd - 1]
+    );
     let mut last_px: Vec<f64> = (0..ns).map(|i| close.get(nd - 1, i)).filter(|x| x.is_finite()).collect();
     last_px.sort_by(|a, b| a.total_cmp(b));
-    println!("last raw close: min {:.2} p10 {:.2} median {:.2} p90 {:.2} max {:.2}", last_px[0], last_px[last_px.len() / 10], last_px[last_px.len() / 2], last_px[last_px.len() * 9 / 10], last_px[last_px.len() - 1]);
+    println!(
+        "last raw close: min {:.2} p10 {:.2} median {:.2} p90 {:.2} max {:.2}",
+        last_px[0],
+        last_px[last_px.len() / 10],
+        last_px[last_px.len() / 2],
+        last_px[last_px.len() * 9 / 10],
+        last_px[last_px.len() - 1]
+    );
     let turn = f("turnover");
     let mut tv: Vec<f64> = turn.data.iter().cloned().filter(|x| *x > 0.0).collect();
     tv.sort_by(|a, b| a.total_cmp(b));
-    println!("turnover %: p10 {:.2} median {:.2} p90 {:.2} p99 {:.2}", tv[tv.len() / 10], tv[tv.len() / 2], tv[tv.len() * 9 / 10], tv[tv.len() * 99 / 100]);
+    println!(
+        "turnover %: p10 {:.2} median {:.2} p90 {:.2} p99 {:.2}",
+        tv[tv.len() / 10],
+        tv[tv.len() / 2],
+        tv[tv.len() * 9 / 10],
+        tv[tv.len() * 99 / 100]
+    );
     let fin = p.financials.as_ref().unwrap();
     let loss = fin.reports.iter().filter(|r| r.values[7] < 0.0).count();
     println!("reports {}, loss quarters {:.1}%", fin.reports.len(), 100.0 * loss as f64 / fin.reports.len() as f64);
@@ -295,7 +352,9 @@ fn print_measured_numbers() {
         for i in 0..ns {
             let Some((rev, np, eq)) = books[i].ttm(books[i].visible(p.dates[t])) else { continue };
             let cap = close.get(t, i) * tot.get(t, i);
-            pe.set(t, i, cap / np); pb.set(t, i, cap / eq); ps.set(t, i, cap / rev);
+            pe.set(t, i, cap / np);
+            pb.set(t, i, cap / eq);
+            ps.set(t, i, cap / rev);
         }
     }
     println!("rank corr PE-PB {:.3} PB-PS {:.3} PE-PS {:.3}", mean_ic(&pe, &pb).0, mean_ic(&pb, &ps).0, mean_ic(&pe, &ps).0);
@@ -307,7 +366,11 @@ fn print_measured_numbers() {
             ret5.set(t, i, ac.get(t - 1, i) / ac.get(t - 6, i) - 1.0);
         }
     }
-    println!("alpha_nonlinear rank IC with dturn10 {:.4}, with ret5 {:.4}", mean_ic(&mk.truth["alpha_nonlinear"], &dturn).0, mean_ic(&mk.truth["alpha_nonlinear"], &ret5).0);
+    println!(
+        "alpha_nonlinear rank IC with dturn10 {:.4}, with ret5 {:.4}",
+        mean_ic(&mk.truth["alpha_nonlinear"], &dturn).0,
+        mean_ic(&mk.truth["alpha_nonlinear"], &ret5).0
+    );
     let _ = open;
     let null = generate(&SynthConfig { null: true, ..SynthConfig::default() }).unwrap();
     let p = &null.panel;
@@ -320,7 +383,9 @@ fn print_measured_numbers() {
         for t in 11..nd {
             let s = sc.scores(inp, t - 1);
             for i in 0..ns {
-                if p.field("close").unwrap().get(t, i).is_finite() { nl.set(t, i, s[5][i]); }
+                if p.field("close").unwrap().get(t, i).is_finite() {
+                    nl.set(t, i, s[5][i]);
+                }
                 dturn.set(t, i, turn.get(t - 1, i) - turn.get(t - 11, i));
                 ret5.set(t, i, ac.get(t - 1, i) / ac.get(t - 6, i) - 1.0);
             }
@@ -332,7 +397,8 @@ fn print_measured_numbers() {
     for seed in [1, 2, 3] {
         let mk = generate(&SynthConfig { seed, ..SynthConfig::default() }).unwrap();
         let (ic, t) = mean_ic(&mk.truth["alpha"], &forward_returns(&mk.panel));
-        let comps: Vec<String> = COMPONENTS.iter().map(|c| format!("{:.4}", mean_ic(&mk.truth[*c], &forward_returns(&mk.panel)).0)).collect();
+        let comps: Vec<String> =
+            COMPONENTS.iter().map(|c| format!("{:.4}", mean_ic(&mk.truth[*c], &forward_returns(&mk.panel)).0)).collect();
         println!("seed {seed}: alpha IC {ic:.4} (t {t:.1}); components {comps:?}");
     }
 }
