@@ -193,7 +193,10 @@ impl Config {
                     Some(p) => Some(resolve(base, p)?),
                     None if s.format == Format::Synth => None,
                     None => {
-                        return Err(Error::Config(format!("a [[data.sources]] entry of format {} needs `path`", s.format.name())));
+                        return Err(Error::Config(format!(
+                            "a [[data.sources]] entry of format {} needs `path`",
+                            s.format.name()
+                        )));
                     }
                 };
                 Ok(SourceSpec { path, format: s.format, market: s.market.clone() })

@@ -113,8 +113,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             let prices = panel.adjusted(crate::data::field::CLOSE).context("no close prices")?;
             let cfg = crate::screen::ScreenConfig::default();
             let refs: Vec<&crate::data::Matrix> = cols.values.iter().collect();
-            let members: Vec<bool> =
-                (0..panel.n_dates() * panel.n_stocks()).map(|i| refs.iter().any(|m| !m.data[i].is_nan())).collect();
+            let members = crate::screen::coverage(&refs);
             println!("correlation matrix only:");
             time_runs(runs, || {
                 let c = crate::screen::correlation::mean_spearman(&refs, Some(&members));

@@ -15,7 +15,7 @@ use crate::factors::registry;
 use crate::screen::input::read_factor_table;
 use crate::screen::output::{screen_table, write_correlation, write_plots, write_selection};
 use crate::screen::select::{Candidate, Criterion, select};
-use crate::screen::{FactorScreen, correlation, screen_all};
+use crate::screen::{FactorScreen, correlation, coverage, screen_all};
 
 #[derive(Debug, Args)]
 pub struct ScreenArgs {
@@ -74,8 +74,7 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<()> {
         .map(|n| (n.clone(), registry::find(n).map_or("other", |s| s.category.paper_name()).to_string()))
         .collect();
     let refs: Vec<&crate::data::Matrix> = cols.values.iter().collect();
-    // Members: the stock-days the table has (it holds universe members only).
-    let members: Vec<bool> = (0..panel.n_dates() * panel.n_stocks()).map(|i| refs.iter().any(|m| !m.data[i].is_nan())).collect();
+    let members = coverage(&refs);
     let corr = correlation::mean_spearman(&refs, Some(&members));
     let candidates: Vec<Candidate> = results
         .iter()

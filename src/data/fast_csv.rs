@@ -66,9 +66,7 @@ impl FastCsv {
     fn recv(&self) -> Result<Option<Chunk>> {
         match self.rx.recv() {
             Ok(Ok(c)) => Ok(Some(c)),
-            Ok(Err((e, line))) => {
-                Err(Error::format(&self.file, format!("read failed after line {line}: {e} (truncated or corrupt file?)")))
-            }
+            Ok(Err((e, line))) => Err(read_error(&self.file, e, line)),
             Err(_) => Ok(None),
         }
     }
@@ -86,9 +84,7 @@ impl FastCsv {
         let file = self.file.clone();
         first.map(Ok).into_iter().chain(std::iter::from_fn(move || match rx.recv() {
             Ok(Ok(c)) => Some(Ok(c)),
-            Ok(Err((e, line))) => {
-                Some(Err(Error::format(&file, format!("read failed after line {line}: {e} (truncated or corrupt file?)"))))
-            }
+            Ok(Err((e, line))) => Some(Err(read_error(&file, e, line))),
             Err(_) => None,
         }))
     }
@@ -213,6 +209,11 @@ impl Chunk {
         }
         Ok(rows)
     }
+}
+
+/// A read that failed mid-file (I/O error, truncated or corrupt `.gz`).
+fn read_error(file: &str, e: std::io::Error, line: u64) -> Error {
+    Error::format(file, format!("read failed after line {line}: {e} (truncated or corrupt file?)"))
 }
 
 fn trim_cr(b: &[u8]) -> &[u8] {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::clean::{CleanConfig, CleanReport, CrossSections, Neutralize, clean_factor};
 use crate::data::{Date, Matrix, Panel};
 use crate::error::Result;
-use crate::factors::compute::{Unavailable, compute_factors};
+use crate::factors::compute::{Unavailable, compute_with};
 use crate::factors::inputs::Inputs;
 use crate::factors::pit::Upsample;
 use crate::factors::registry;
@@ -84,7 +84,10 @@ pub struct FactorTable {
 
 /// Computes, cleans and summarizes the factors of `cfg` on `panel`.
 pub fn build_factors(panel: &Panel, cfg: &FactorConfig) -> Result<FactorTable> {
-    let values = compute_factors(panel, &cfg.list, cfg.upsample, cfg.risk_free)?;
+    // One set of inputs (the point-in-time index of the accounts) for the factors and the
+    // market cap.
+    let inputs = Inputs::new(panel, cfg.upsample, cfg.risk_free);
+    let values = compute_with(&inputs, &cfg.list, cfg.upsample)?;
     let mask = panel.universe_mask();
     let a = cfg.start.map_or(0, |s| panel.dates.partition_point(|d| *d < s));
     let b = cfg.end.map_or(panel.n_dates(), |e| panel.dates.partition_point(|d| *d <= e));
@@ -94,7 +97,6 @@ pub fn build_factors(panel: &Panel, cfg: &FactorConfig) -> Result<FactorTable> {
     range_mask[..a * ns].fill(false);
     range_mask[b * ns..].fill(false);
 
-    let inputs = Inputs::new(panel, Upsample::PointInTime, cfg.risk_free);
     let cap = match cfg.clean.neutralize {
         Neutralize::None => None,
         _ => inputs.market_cap(),

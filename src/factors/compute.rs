@@ -49,8 +49,13 @@ pub fn resolve(codes: &[String]) -> Result<Vec<&'static FactorSpec>> {
 /// Computes `codes` (empty = all) on `panel`. Factors the data cannot feed are listed in
 /// `unavailable`, never silently dropped or zero.
 pub fn compute_factors(panel: &Panel, codes: &[String], upsample: Upsample, risk_free: f64) -> Result<FactorValues> {
+    compute_with(&Inputs::new(panel, upsample, risk_free), codes, upsample)
+}
+
+/// [`compute_factors`] on inputs already built (with the same `upsample`).
+pub fn compute_with(inputs: &Inputs, codes: &[String], upsample: Upsample) -> Result<FactorValues> {
+    let panel = inputs.panel;
     let specs = resolve(codes)?;
-    let inputs = Inputs::new(panel, upsample, risk_free);
     let mut unavailable = Vec::new();
     let mut todo = Vec::new();
     for spec in specs {
@@ -61,7 +66,7 @@ pub fn compute_factors(panel: &Panel, codes: &[String], upsample: Upsample, risk
         }
     }
     let computed: Vec<(String, Option<Matrix>, Option<&'static str>)> =
-        todo.par_iter().map(|(spec, alt, how)| (spec.code.to_string(), (spec.compute)(&inputs, *alt), *how)).collect();
+        todo.par_iter().map(|(spec, alt, how)| (spec.code.to_string(), (spec.compute)(inputs, *alt), *how)).collect();
     let mut out = FactorValues {
         names: vec![],
         values: vec![],

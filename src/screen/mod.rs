@@ -117,6 +117,13 @@ pub fn screen_factor(
     }
 }
 
+/// Stock-days (`[date, stock]`, row-major) where any of `factors` has a value: the universe
+/// members of a factor table, which holds members only.
+pub fn coverage(factors: &[&Matrix]) -> Vec<bool> {
+    let n = factors.first().map_or(0, |m| m.data.len());
+    (0..n).map(|i| factors.iter().any(|m| m.data[i].is_finite())).collect()
+}
+
 /// Screens many factors in parallel; `done` is called after each factor (progress).
 pub fn screen_all(
     names: &[String],
@@ -129,7 +136,8 @@ pub fn screen_all(
     let fwd = clean_data::forward_returns(prices, &cfg.periods);
     // Forward-return ranks over the stock-days any factor covers, shared by all factors.
     let ns = prices.n_stocks;
-    let cache = ic::fwd_rank_cache(&fwd, &|t, s| factors.iter().any(|f| f.data[t * ns + s].is_finite()));
+    let covered = coverage(&factors.iter().collect::<Vec<_>>());
+    let cache = ic::fwd_rank_cache(&fwd, &|t, s| covered[t * ns + s]);
     Ok(names
         .par_iter()
         .zip(factors.par_iter())
