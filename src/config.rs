@@ -29,6 +29,8 @@
 //! Relative paths are relative to the config file's folder; `${VAR}` expands an
 //! environment variable.
 
+pub mod set;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -43,6 +45,7 @@ use crate::model::dataset::DatasetConfig;
 use crate::model::network::NetworkConfig;
 use crate::model::train::TrainConfig;
 use crate::screen::ScreenConfig;
+use crate::sweep::SweepConfig;
 
 /// The whole config file.
 #[derive(Debug, Default, Deserialize)]
@@ -62,6 +65,8 @@ pub struct Config {
     pub model: ModelConfig,
     #[serde(default)]
     pub train: TrainConfig,
+    #[serde(default)]
+    pub sweep: SweepConfig,
 }
 
 /// `[model]`: the network (its input width comes from `dataset.factors`).
@@ -175,6 +180,15 @@ impl Config {
     pub fn from_file(path: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Config::from_str(&text, &path.display().to_string())
+    }
+
+    /// Reads a config file and applies `--set key=value` overrides; returns the config and
+    /// the resolved TOML text (what checkpoints record).
+    pub fn from_file_with(path: &Path, sets: &[String]) -> Result<(Config, String)> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let name = path.display().to_string();
+        let text = set::apply(&text, &name, sets)?;
+        Ok((Config::from_str(&text, &name)?, text))
     }
 
     /// Parses config text; `name` labels errors.

@@ -15,5 +15,6 @@ pub mod report;
 pub mod rng;
 pub mod screen;
 pub mod stats;
+pub mod sweep;
 
 pub use error::{Error, Result};

@@ -5,8 +5,10 @@ mod data;
 mod demo;
 mod eval;
 mod factors;
+mod merge;
 mod screen;
 pub(crate) mod source;
+mod sweep;
 mod synth;
 mod train;
 
@@ -37,6 +39,11 @@ pub enum Command {
     Screen(screen::ScreenArgs),
     /// Train one LSTM from a config and keep the best epoch's checkpoint.
     Train(train::TrainArgs),
+    /// Hyperparameter sweep over the config's [sweep] grid: parallel trials, ledger, best-K
+    /// checkpoints, --resume, --shard I/N.
+    Sweep(sweep::SweepArgs),
+    /// Join the folders of a sharded sweep into one ledger and one best-K set.
+    Merge(merge::MergeArgs),
     /// Reload a checkpoint: test metrics and a predicted-versus-actual plot.
     Eval(eval::EvalArgs),
     /// Benchmarks that print figures for docs/PERFORMANCE.md.
@@ -52,6 +59,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Factors(a) => factors::run(a),
         Command::Screen(a) => screen::run(a),
         Command::Train(a) => train::run(a),
+        Command::Sweep(a) => sweep::run_cli(a),
+        Command::Merge(a) => merge::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Bench(a) => bench::run(a),
     }

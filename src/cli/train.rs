@@ -131,11 +131,12 @@ impl OnBackend for TrainTask<'_> {
                         row.epoch, row.train_loss, row.valid.loss, row.valid.mape, row.valid.ic, row.valid.rank_ic, row.valid.direction, row.seconds
                     )
                 });
+                std::ops::ControlFlow::Continue(())
             },
         );
         bar.finish_and_clear();
         let Some(model) = &trained.model else { return Ok((trained.status, EvalMetrics::default(), 0)) };
-        let preds = predict(model, self.data, &self.data.test, self.cfg.batch_size, &device);
+        let preds = predict(model, self.data, &self.data.test, crate::model::train::eval_batch(self.cfg.batch_size), &device);
         let test = evaluate(&preds, &self.data.test, self.data);
         self.meta.best_epoch = trained.best_epoch;
         self.meta.status = checkpoint::status_json(&trained.status);

@@ -8,6 +8,8 @@
 //! the training period only. Splits are in time order with a gap of h+1 dates between train,
 //! valid and test; `paper_random` (the paper's shuffled split) leaks the future and says so.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Date, Matrix, Panel, field};
@@ -59,6 +61,9 @@ pub struct DatasetConfig {
     pub horizon: usize,
     pub label_norm: LabelNorm,
     pub split: SplitKind,
+    /// Choose samples as if the window were this long (at least `mem_day`): a sweep sets its
+    /// longest `mem_day` here so every trial sees the same samples and split.
+    pub sample_window: Option<usize>,
     /// Shares of the dates (time split) or samples (paper split) for train and valid; test
     /// gets the rest.
     pub train: f64,
@@ -75,6 +80,7 @@ impl Default for DatasetConfig {
             horizon: 1,
             label_norm: LabelNorm::Zscore,
             split: SplitKind::Time,
+            sample_window: None,
             train: 0.6,
             valid: 0.2,
             seed: 42,
@@ -89,20 +95,27 @@ pub struct Sample {
     pub stock: u32,
 }
 
-/// Features, labels and the split.
+/// Features, labels and the split. The feature and label arrays are shared (`Arc`): views
+/// with a shorter window ([`WindowData::with_mem_day`]) copy no data.
+#[derive(Clone)]
 pub struct WindowData {
     pub n_stocks: usize,
     pub n_features: usize,
+    /// Days each sample's window reads (the last `mem_day` up to its date).
     pub mem_day: usize,
+    /// The window the samples were chosen for (≥ `mem_day`; every sample has this many
+    /// finite days).
+    pub window: usize,
     /// `[date, stock, feature]`, row-major.
-    pub features: Vec<f32>,
+    pub features: Arc<[f32]>,
     /// `[date, stock]`, NaN where there is no label.
-    pub labels: Vec<f32>,
+    pub labels: Arc<[f32]>,
     pub dates: Vec<Date>,
     pub stocks: Vec<String>,
-    pub train: Vec<Sample>,
-    pub valid: Vec<Sample>,
-    pub test: Vec<Sample>,
+    /// Samples sorted by date, then stock.
+    pub train: Arc<[Sample]>,
+    pub valid: Arc<[Sample]>,
+    pub test: Arc<[Sample]>,
     /// The split (or the factors) use information from the future.
     pub look_ahead: bool,
     /// `close` labels: (mean, std) of the training labels used to standardize.
@@ -157,11 +170,12 @@ impl WindowData {
             }
         }
         // Samples: member with a full finite window and a finite label.
+        let window = cfg.mem_day.max(cfg.sample_window.unwrap_or(0));
         let finite_day = |t: usize, s: usize| features[(t * ns + s) * nf..(t * ns + s + 1) * nf].iter().all(|v| v.is_finite());
         let mut samples = Vec::new();
-        for t in cfg.mem_day - 1..nd {
+        for t in window - 1..nd {
             for s in 0..ns {
-                if labels[t * ns + s].is_finite() && (t + 1 - cfg.mem_day..=t).all(|u| finite_day(u, s)) {
+                if labels[t * ns + s].is_finite() && (t + 1 - window..=t).all(|u| finite_day(u, s)) {
                     samples.push(Sample { date: t as u32, stock: s as u32 });
                 }
             }
@@ -170,7 +184,7 @@ impl WindowData {
             return Err(Error::Invalid(format!(
                 "only {} samples have a full {}-day window and a label: too few to train",
                 samples.len(),
-                cfg.mem_day
+                window
             )));
         }
         if cfg.label == LabelKind::FwdReturn {
@@ -188,13 +202,14 @@ impl WindowData {
             n_stocks: ns,
             n_features: nf,
             mem_day: cfg.mem_day,
-            features,
-            labels,
+            window,
+            features: features.into(),
+            labels: labels.into(),
             dates: panel.dates.clone(),
             stocks: panel.stocks.clone(),
-            train,
-            valid,
-            test,
+            train: train.into(),
+            valid: valid.into(),
+            test: test.into(),
             look_ahead: cfg.split == SplitKind::PaperRandom,
             label_scale,
         })
@@ -215,6 +230,17 @@ impl WindowData {
             y.push(self.labels[t * ns + st]);
         }
         (x, y)
+    }
+
+    /// The same samples, split and labels, read through a window of the last `mem_day` days
+    /// (at most the built window, so every sample still has a full window). A sweep builds the
+    /// data once at its longest `mem_day` and gives each trial such a view, so trials with
+    /// different windows train and validate on the same samples.
+    pub fn with_mem_day(&self, mem_day: usize) -> Result<WindowData> {
+        if mem_day == 0 || mem_day > self.window {
+            return Err(Error::Config(format!("mem_day {mem_day} must be in 1..={} (the data set's window)", self.window)));
+        }
+        Ok(WindowData { mem_day, ..self.clone() })
     }
 
     pub fn label(&self, s: &Sample) -> f32 {

@@ -1,15 +1,19 @@
 //! `LstmNet`: the paper's network, configurable as its sweep needs: `lstm_layers` stacked
 //! LSTM layers of `units`, then `dense_layers` ReLU dense layers of `units`, dropout after
 //! each (0.1 as in the original script), and a 1-unit linear output.
+//!
+//! Initialization and dropout masks draw from the crate's own seeded [`Rng`], not burn's
+//! process-wide one, so trials running side by side in a sweep stay reproducible.
 
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
-use burn::tensor::Tensor;
+use burn::tensor::{Tensor, TensorData};
 use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
 use serde::{Deserialize, Serialize};
 
 use crate::model::lstm::{FusedLstm, FusedLstmConfig};
+use crate::rng::Rng;
 
 /// The architecture.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,6 +52,39 @@ impl NetworkConfig {
         }
     }
 
+    /// The network with weights drawn from `Rng::new(seed)`: LSTM weights and biases uniform
+    /// in ±1/√units (PyTorch's LSTM), dense weights and biases uniform in ±1/√fan_in (burn's
+    /// and PyTorch's `Linear` default). Same seed, same weights, whatever runs beside it.
+    pub fn init_seeded<B: Backend>(&self, seed: u64, device: &B::Device) -> LstmNet<B> {
+        let mut rng = Rng::new(seed ^ 0x1417_5eed);
+        let mut uniform = |shape: Vec<usize>, k: f64| -> TensorData {
+            let n = shape.iter().product();
+            TensorData::new((0..n).map(|_| rng.range(-k, k) as f32).collect::<Vec<f32>>(), shape)
+        };
+        let u = self.units;
+        let k = 1.0 / (u as f64).sqrt();
+        let lstms = (0..self.lstm_layers)
+            .map(|l| {
+                let d_in = if l == 0 { self.n_features } else { u };
+                FusedLstm {
+                    w_input: Param::from_data(uniform(vec![d_in, 4 * u], k), device),
+                    w_hidden: Param::from_data(uniform(vec![u, 4 * u], k), device),
+                    bias: Param::from_data(uniform(vec![4 * u], k), device),
+                }
+            })
+            .collect();
+        let mut linear = |d_in: usize, d_out: usize| -> Linear<B> {
+            let k = 1.0 / (d_in as f64).sqrt();
+            let mut l = LinearConfig::new(d_in, d_out).init(device);
+            l.weight = Param::from_data(uniform(vec![d_in, d_out], k), device);
+            l.bias = Some(Param::from_data(uniform(vec![d_out], k), device));
+            l
+        };
+        let dense = (0..self.dense_layers).map(|_| linear(u, u)).collect();
+        let output = linear(u, 1);
+        LstmNet { lstms, dense, dropout: DropoutConfig::new(self.dropout).init(), output }
+    }
+
     /// Trainable parameters.
     pub fn n_params(&self) -> usize {
         let u = self.units;
@@ -57,23 +94,47 @@ impl NetworkConfig {
 }
 
 impl<B: Backend> LstmNet<B> {
-    /// `x: [batch, mem_day, n_features]` → predictions `[batch]`.
+    /// Inference: `x: [batch, mem_day, n_features]` → predictions `[batch]`, no dropout.
     pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 1> {
+        self.forward_with(x, &mut |t| t)
+    }
+
+    /// Training: as [`forward`](Self::forward) with inverted dropout after each LSTM output
+    /// and dense layer, masks drawn from `rng`.
+    pub fn forward_train(&self, x: Tensor<B, 3>, rng: &mut Rng) -> Tensor<B, 1> {
+        let p = self.dropout.prob;
+        if p <= 0.0 {
+            return self.forward(x);
+        }
+        self.forward_with(x, &mut |t| dropout_mask(t, p, rng))
+    }
+
+    fn forward_with(&self, x: Tensor<B, 3>, drop: &mut dyn FnMut(Tensor<B, 2>) -> Tensor<B, 2>) -> Tensor<B, 1> {
         let n = self.lstms.len();
         let mut seq = x;
         let mut last = None;
         for (l, lstm) in self.lstms.iter().enumerate() {
             let (all, h) = lstm.forward(seq.clone(), l + 1 < n);
             if let Some(all) = all {
-                seq = self.dropout.forward(all);
+                let [b, t, u] = all.dims();
+                seq = drop(all.reshape([b * t, u])).reshape([b, t, u]);
             }
             last = Some(h);
         }
-        let mut h = self.dropout.forward(last.expect("at least one LSTM layer"));
+        let mut h = drop(last.expect("at least one LSTM layer"));
         for d in &self.dense {
-            h = self.dropout.forward(relu(d.forward(h)));
+            h = drop(relu(d.forward(h)));
         }
         let [b, _] = h.dims();
         self.output.forward(h).reshape([b])
     }
+}
+
+/// Multiplies by a keep mask scaled by 1/(1−p) (inverted dropout), drawn on the host.
+fn dropout_mask<B: Backend>(t: Tensor<B, 2>, p: f64, rng: &mut Rng) -> Tensor<B, 2> {
+    let [r, c] = t.dims();
+    let scale = (1.0 / (1.0 - p)) as f32;
+    let mask: Vec<f32> = (0..r * c).map(|_| if rng.uniform() < p { 0.0 } else { scale }).collect();
+    let device = t.device();
+    t * Tensor::from_data(TensorData::new(mask, [r, c]), &device)
 }

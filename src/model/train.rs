@@ -2,6 +2,7 @@
 //! epoch validation, early stopping, and the best epoch's weights kept. A loss that turns
 //! NaN or infinite stops the run with status `diverged`.
 
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 use burn::grad_clipping::GradientClippingConfig;
@@ -84,6 +85,17 @@ pub enum Status {
     Done,
     StoppedEarly { epoch: usize },
     Diverged { epoch: usize },
+    /// Stopped by the caller after `epoch` (a sweep's scheduler pruned it).
+    Pruned { epoch: usize },
+}
+
+/// What `on_epoch` tells the loop: go on, or stop here (status `Pruned`).
+pub type Flow = ControlFlow<()>;
+
+/// Batch size used for validation and prediction: at least 1024 (no gradients, so larger
+/// batches only save time).
+pub fn eval_batch(batch_size: usize) -> usize {
+    batch_size.max(1024)
 }
 
 /// The outcome: the best epoch's model (inference backend), its epoch, every epoch's row.
@@ -97,20 +109,22 @@ pub struct Trained<B: Backend> {
 /// Progress callbacks: (epoch, batches done, batches total, running loss).
 pub type OnBatch<'a> = dyn FnMut(usize, usize, usize, f64) + 'a;
 
-/// Trains a network on `data.train`, validating on `data.valid` after each epoch.
+/// Trains a network on `data.train`, validating on `data.valid` after each epoch; `on_epoch`
+/// sees each epoch's row and may stop the run. Weights and dropout masks come from
+/// `cfg.seed` alone, so a run is reproducible even beside other runs.
 pub fn train<B: AutodiffBackend>(
     data: &WindowData,
     net: &NetworkConfig,
     cfg: &TrainConfig,
     device: &B::Device,
     on_batch: &mut OnBatch,
-    on_epoch: &mut dyn FnMut(&EpochRow),
+    on_epoch: &mut dyn FnMut(&EpochRow) -> Flow,
 ) -> Trained<B::InnerBackend> {
-    B::seed(device, cfg.seed);
-    let mut model: LstmNet<B> = net.init(device);
+    let mut model: LstmNet<B> = net.init_seeded(cfg.seed, device);
     let mut optim = AdamConfig::new().with_grad_clipping(cfg.grad_clip.map(GradientClippingConfig::Norm)).init();
     let mut rng = Rng::new(cfg.seed ^ 0x5eed);
-    let mut order: Vec<Sample> = data.train.clone();
+    let mut drop_rng = Rng::new(cfg.seed ^ 0xd709);
+    let mut order: Vec<Sample> = data.train.to_vec();
     let n_batches = order.len().div_ceil(cfg.batch_size.max(1));
     let mut out = Trained { model: None, best_epoch: 0, rows: vec![], status: Status::Done };
     let mut best = f64::NEG_INFINITY;
@@ -120,7 +134,7 @@ pub fn train<B: AutodiffBackend>(
         let (mut sum, mut count) = (0.0, 0usize);
         for (b, chunk) in order.chunks(cfg.batch_size.max(1)).enumerate() {
             let (x, y) = batch_tensors::<B>(data, chunk, device);
-            let pred = model.forward(x);
+            let pred = model.forward_train(x, &mut drop_rng);
             let loss = (pred - y).powf_scalar(2.0).mean();
             let value: f64 = loss.clone().into_scalar().elem();
             if !value.is_finite() {
@@ -134,10 +148,10 @@ pub fn train<B: AutodiffBackend>(
             on_batch(epoch, b + 1, n_batches, sum / count as f64);
         }
         let valid_model = model.valid();
-        let preds = predict(&valid_model, data, &data.valid, cfg.batch_size.max(1), device);
+        let preds = predict(&valid_model, data, &data.valid, eval_batch(cfg.batch_size), device);
         let valid = evaluate(&preds, &data.valid, data);
         let row = EpochRow { epoch, train_loss: sum / count.max(1) as f64, valid, seconds: t.elapsed().as_secs_f64() };
-        on_epoch(&row);
+        let flow = on_epoch(&row);
         out.rows.push(row);
         let score = cfg.selection.score(&valid);
         if score > best || out.model.is_none() {
@@ -146,6 +160,10 @@ pub fn train<B: AutodiffBackend>(
             out.model = Some(valid_model);
         } else if cfg.patience.is_some_and(|p| epoch - out.best_epoch >= p) {
             out.status = Status::StoppedEarly { epoch };
+            break;
+        }
+        if flow.is_break() && epoch < cfg.epochs {
+            out.status = Status::Pruned { epoch };
             break;
         }
     }
@@ -162,10 +180,10 @@ pub fn time_steps<B: AutodiffBackend>(
     n_batches: usize,
     device: &B::Device,
 ) -> (usize, f64) {
-    B::seed(device, 1);
-    let mut model: LstmNet<B> = net.init(device);
+    let mut model: LstmNet<B> = net.init_seeded(1, device);
     let mut optim = AdamConfig::new().init();
-    let mut order = data.train.clone();
+    let mut drop_rng = Rng::new(3);
+    let mut order = data.train.to_vec();
     Rng::new(7).shuffle(&mut order);
     let batches: Vec<&[Sample]> = order.chunks(batch.max(1)).filter(|c| c.len() == batch).collect();
     let mut t = Instant::now();
@@ -177,7 +195,7 @@ pub fn time_steps<B: AutodiffBackend>(
         }
         let chunk = batches[i % batches.len()];
         let (x, y) = batch_tensors::<B>(data, chunk, device);
-        let loss = (model.forward(x) - y).powf_scalar(2.0).mean();
+        let loss = (model.forward_train(x, &mut drop_rng) - y).powf_scalar(2.0).mean();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(1e-3, model, grads);
         if i >= warmup {

@@ -2,3 +2,4 @@
 //! machine). The HTML report joins later stages.
 
 pub mod plots;
+pub mod xy;

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static INIT: Once = Once::new();
 
-fn init() {
+pub(crate) fn init() {
     INIT.call_once(|| {
         for style in [FontStyle::Normal, FontStyle::Bold] {
             // The font is compiled in and known good; a failure here is a build defect.
@@ -22,7 +22,7 @@ fn init() {
     });
 }
 
-fn err(path: &Path, e: impl std::fmt::Display) -> Error {
+pub(crate) fn err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::format(path.display(), format!("drawing plot: {e}"))
 }
 

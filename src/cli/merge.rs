@@ -1,0 +1,35 @@
+//! `alphasweep merge`: join the folders of a sharded sweep into one ledger, one best-K set
+//! of checkpoints, one summary.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::sweep::{merge, summary};
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The merged sweep folder (new or empty).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Shard folders written by `alphasweep sweep --shard I/N`.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Rows of the final table.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+}
+
+pub fn run(a: MergeArgs) -> anyhow::Result<()> {
+    let m = merge::merge(&a.out, &a.shards)?;
+    if !m.duplicates.is_empty() {
+        eprintln!("warning: {} trials appear in more than one shard (first kept): {}", m.duplicates.len(), m.duplicates.join(", "));
+    }
+    if m.trials < m.meta.grid_trials {
+        eprintln!("note: {} of the grid's {} trials are in the shards (some shards unfinished or missing)", m.trials, m.meta.grid_trials);
+    }
+    let (s, table) = summary::finish(&a.out, &m.kept, m.meta.epochs, m.meta.selection, a.top)?;
+    println!("{table}");
+    println!("merged {} shard folders: {} trials, {} checkpoints kept in {}", a.shards.len(), s.trials, s.kept.len(), a.out.display());
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! The grid: the product of the `[sweep]` lists, in a fixed order, optionally a seeded
+//! sample of it, and the deterministic shard `I/N` of that. Every trial has a stable id
+//! built from its parameters, so reruns, resumes and shards agree on names.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::rng::Rng;
+use crate::sweep::config::SweepConfig;
+
+/// One configuration of the grid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrialParams {
+    pub mem_day: usize,
+    pub lstm_layers: usize,
+    pub dense_layers: usize,
+    pub units: usize,
+    pub lr: f64,
+    pub batch_size: usize,
+    pub dropout: f64,
+}
+
+impl TrialParams {
+    /// A stable, readable id, e.g. `m10-l2-d1-u32-lr1e-3-b32-p0.1`.
+    pub fn id(&self) -> String {
+        format!(
+            "m{}-l{}-d{}-u{}-lr{:e}-b{}-p{}",
+            self.mem_day, self.lstm_layers, self.dense_layers, self.units, self.lr, self.batch_size, self.dropout
+        )
+    }
+
+    /// `--set`-style overrides that turn the sweep's config into this trial's config.
+    pub fn overrides(&self, sample_window: usize) -> Vec<String> {
+        vec![
+            format!("dataset.mem_day={}", self.mem_day),
+            format!("dataset.sample_window={sample_window}"),
+            format!("model.lstm_layers={}", self.lstm_layers),
+            format!("model.dense_layers={}", self.dense_layers),
+            format!("model.units={}", self.units),
+            format!("model.dropout={:?}", self.dropout),
+            format!("train.lr={:?}", self.lr),
+            format!("train.batch_size={}", self.batch_size),
+        ]
+    }
+
+    /// Multiply-adds of one sample's forward pass (for ordering and GPU sizing).
+    pub fn cost(&self, n_features: usize) -> usize {
+        let u = self.units;
+        let lstm: usize = (0..self.lstm_layers).map(|l| (if l == 0 { n_features } else { u } + u) * 4 * u).sum();
+        self.mem_day * lstm + self.dense_layers * u * u + u
+    }
+}
+
+/// Which part of the grid this process runs: `I/N` (0-based I).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Shard, String> {
+        let (i, n) = s.split_once('/').ok_or_else(|| format!("`{s}`: expected I/N, e.g. 0/4"))?;
+        let index: usize = i.trim().parse().map_err(|_| format!("`{s}`: I is not a number"))?;
+        let count: usize = n.trim().parse().map_err(|_| format!("`{s}`: N is not a number"))?;
+        if count == 0 || index >= count {
+            return Err(format!("`{s}`: need 0 <= I < N"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The grid of `cfg.sweep`: lists left empty take `[dataset]`/`[model]`/`[train]`'s single
+/// value. Order: mem_day, lstm_layers, dense_layers, units, lr, batch_size, dropout (the
+/// last varies fastest). With `sample = N > 0`, N distinct configurations drawn with the
+/// sweep's seed, kept in grid order.
+pub fn expand(cfg: &Config) -> Result<Vec<TrialParams>> {
+    let s: &SweepConfig = &cfg.sweep;
+    s.validate()?;
+    let or = |v: &Vec<usize>, d: usize| if v.is_empty() { vec![d] } else { v.clone() };
+    let orf = |v: &Vec<f64>, d: f64| if v.is_empty() { vec![d] } else { v.clone() };
+    let mem = or(&s.mem_days, cfg.dataset.mem_day);
+    let lstm = or(&s.lstm_layers, cfg.model.lstm_layers);
+    let dense = or(&s.dense_layers, cfg.model.dense_layers);
+    let units = or(&s.units, cfg.model.units);
+    let lr = orf(&s.lr, cfg.train.lr);
+    let batch = or(&s.batch_size, cfg.train.batch_size);
+    let dropout = orf(&s.dropout, cfg.model.dropout);
+    let mut grid = Vec::new();
+    for &mem_day in &mem {
+        for &lstm_layers in &lstm {
+            for &dense_layers in &dense {
+                for &units in &units {
+                    for &lr in &lr {
+                        for &batch_size in &batch {
+                            for &dropout in &dropout {
+                                grid.push(TrialParams { mem_day, lstm_layers, dense_layers, units, lr, batch_size, dropout });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = grid.iter().find(|t| !seen.insert(t.id())) {
+        return Err(Error::Config(format!("sweep: the lists repeat a value (trial {} appears twice)", dup.id())));
+    }
+    if s.sample > 0 && s.sample < grid.len() {
+        let mut idx: Vec<usize> = (0..grid.len()).collect();
+        Rng::new(s.seed ^ 0x5a3b1e).shuffle(&mut idx);
+        let mut keep = idx[..s.sample].to_vec();
+        keep.sort_unstable();
+        grid = keep.into_iter().map(|i| grid[i].clone()).collect();
+    }
+    Ok(grid)
+}
+
+/// The trials of shard `I/N`: every N-th trial starting at I (balanced across shards).
+pub fn shard(grid: Vec<TrialParams>, shard: Option<Shard>) -> Vec<TrialParams> {
+    match shard {
+        None => grid,
+        Some(Shard { index, count }) => grid.into_iter().enumerate().filter(|(i, _)| i % count == index).map(|(_, t)| t).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> Config {
+        Config::from_str(text, "test").unwrap()
+    }
+
+    #[test]
+    fn paper_grid_has_54_distinct_ids_and_shards_partition_it() {
+        let c = cfg("[sweep]\nmem_days=[5,10,15]\nlstm_layers=[1,2,3]\ndense_layers=[1,2,3]\nunits=[16,32]\n");
+        let g = expand(&c).unwrap();
+        assert_eq!(g.len(), 54);
+        assert_eq!(g[0].id(), "m5-l1-d1-u16-lr1e-3-b256-p0.1");
+        let a = shard(g.clone(), Some("0/2".parse().unwrap()));
+        let b = shard(g.clone(), Some("1/2".parse().unwrap()));
+        assert_eq!(a.len() + b.len(), 54);
+        let mut ids: Vec<String> = a.iter().chain(&b).map(TrialParams::id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 54);
+    }
+
+    #[test]
+    fn sampling_is_seeded_and_in_grid_order() {
+        let text = "[sweep]\nmem_days=[5,10,15]\nunits=[8,16,32,64]\nsample=5\nseed=3\n";
+        let (a, b) = (expand(&cfg(text)).unwrap(), expand(&cfg(text)).unwrap());
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 5);
+        let c = expand(&cfg(&text.replace("seed=3", "seed=4"))).unwrap();
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn bad_values_and_shards_are_errors() {
+        assert!(expand(&cfg("[sweep]\nunits=[0]\n")).is_err());
+        assert!(expand(&cfg("[sweep]\nunits=[8,8]\n")).is_err());
+        assert!(expand(&cfg("[sweep]\nscheduler=\"asha\"\n[sweep.asha]\nrungs=[5,3]\n")).is_err());
+        assert!("2/2".parse::<Shard>().is_err());
+        assert!("x".parse::<Shard>().is_err());
+    }
+}

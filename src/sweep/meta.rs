@@ -1,0 +1,41 @@
+//! `sweep.json`: what a sweep folder was made from (config, grid, shard, settings, command,
+//! version), written when the sweep starts and checked on `--resume` and `merge`.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::train::Selection;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SweepMeta {
+    pub alphasweep: String,
+    /// The resolved config (TOML, after `--set`).
+    pub config_toml: String,
+    pub config_dir: String,
+    pub command: String,
+    /// Trials in the whole grid (after `sample`), and in this shard.
+    pub grid_trials: usize,
+    pub shard: Option<String>,
+    pub shard_trials: usize,
+    pub epochs: usize,
+    pub selection: Selection,
+    pub keep: usize,
+    pub device: String,
+}
+
+impl SweepMeta {
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        let path = dir.join("sweep.json");
+        let json = serde_json::to_string_pretty(self).map_err(|e| Error::Invalid(e.to_string()))?;
+        std::fs::write(&path, json).map_err(|e| Error::io(&path, e))
+    }
+
+    /// The folder's `sweep.json`, or None when there is none.
+    pub fn read(dir: &Path) -> Result<Option<SweepMeta>> {
+        let path = dir.join("sweep.json");
+        let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+        serde_json::from_str(&text).map(Some).map_err(|e| Error::format(path.display(), e))
+    }
+}

@@ -1,0 +1,242 @@
+//! Runs a sweep's trials: `jobs` worker threads take trials in order from a shared queue;
+//! each trains on a view of the one shared data set, is evaluated on the test split, enters
+//! the best-K checkpoints if it ranks there, and is appended to the ledger. A trial that
+//! fails (an error, a panic, a non-finite loss) is recorded with its reason and the sweep
+//! goes on. After Ctrl-C no new trial starts; a second Ctrl-C quits at once (the ledger is
+//! always whole, and unfinished trials rerun on `--resume`).
+
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use crate::error::{Error, Result};
+use crate::model::checkpoint::{self, CheckpointMeta};
+use crate::model::dataset::WindowData;
+use crate::model::metrics::evaluate;
+use crate::model::network::NetworkConfig;
+use crate::model::train::{EpochRow, Flow, Status, TrainConfig, eval_batch};
+use crate::sweep::asha::Asha;
+use crate::sweep::best::BestSet;
+use crate::sweep::engine::Engine;
+use crate::sweep::grid::TrialParams;
+use crate::sweep::ledger::{AppendCsv, CurveRow, LedgerRow, header_of};
+use crate::sweep::progress::SweepProgress;
+
+/// Everything a sweep needs, resolved by the command line.
+pub struct Plan {
+    pub out: PathBuf,
+    /// The sweep's resolved TOML (each trial's checkpoint gets it with the trial's values).
+    pub config_text: String,
+    pub config_dir: String,
+    pub command: String,
+    /// This process's trials, in order; finished ones are skipped.
+    pub trials: Vec<TrialParams>,
+    /// Trial ids already in the ledger.
+    pub finished: HashSet<String>,
+    /// The data set at the longest `mem_day` of the grid (trials read views of it).
+    pub data: WindowData,
+    /// `[train]` with the sweep's epochs and patience (lr and batch come per trial).
+    pub train: TrainConfig,
+    pub keep: usize,
+    pub asha: Option<Asha>,
+    pub jobs: usize,
+    pub threads_per_trial: usize,
+    /// Earlier trials `(score, id)` with a checkpoint, from the ledger.
+    pub earlier_best: Vec<(f64, String)>,
+}
+
+/// Ledger and curve files plus the best-K set, behind one lock.
+struct Books {
+    ledger: AppendCsv,
+    curves: AppendCsv,
+    best: BestSet,
+    best_score: f64,
+}
+
+/// Runs the plan's unfinished trials; returns how many ran (and whether it was interrupted).
+pub fn run<E: Engine>(plan: &Plan, engine: &E, stop: &AtomicBool) -> Result<(usize, bool)> {
+    let todo: Vec<&TrialParams> = plan.trials.iter().filter(|t| !plan.finished.contains(&t.id())).collect();
+    let books = Mutex::new(Books {
+        ledger: AppendCsv::open(&plan.out.join("ledger.csv"), &header_of::<LedgerRow>()?)?,
+        curves: AppendCsv::open(&plan.out.join("curves.csv"), &header_of::<CurveRow>()?)?,
+        best: BestSet::open(&plan.out, plan.keep, &plan.earlier_best)?,
+        best_score: plan.earlier_best.iter().map(|b| b.0).fold(f64::NEG_INFINITY, f64::max),
+    });
+    let progress = SweepProgress::new(plan.trials.len(), plan.trials.len() - todo.len());
+    let next = AtomicUsize::new(0);
+    let ran = AtomicUsize::new(0);
+    let first_error: Mutex<Option<Error>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..plan.jobs.max(1) {
+            scope.spawn(|| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(plan.threads_per_trial.max(1)).build();
+                let work = || loop {
+                    if stop.load(Ordering::SeqCst) || first_error.lock().map(|e| e.is_some()).unwrap_or(true) {
+                        return;
+                    }
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(p) = todo.get(i) else { return };
+                    if let Err(e) = run_trial(plan, engine, p, &books, &progress) {
+                        *first_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+                        return;
+                    }
+                    ran.fetch_add(1, Ordering::SeqCst);
+                };
+                match pool {
+                    Ok(pool) => pool.install(work),
+                    Err(_) => work(),
+                }
+            });
+        }
+    });
+    progress.finish();
+    if let Some(e) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
+    let n = ran.load(Ordering::SeqCst);
+    Ok((n, n < todo.len()))
+}
+
+/// Trains, evaluates, checkpoints and records one trial. Errors here are the sweep's own
+/// (the ledger or checkpoint folder cannot be written); a trial's failure is a ledger row.
+fn run_trial<E: Engine>(plan: &Plan, engine: &E, p: &TrialParams, books: &Mutex<Books>, progress: &SweepProgress) -> Result<()> {
+    let id = p.id();
+    let t0 = Instant::now();
+    let line = progress.trial(&id);
+    let mut cfg = plan.train.clone();
+    (cfg.lr, cfg.batch_size) = (p.lr, p.batch_size);
+    let net = NetworkConfig {
+        n_features: plan.data.n_features,
+        lstm_layers: p.lstm_layers,
+        dense_layers: p.dense_layers,
+        units: p.units,
+        dropout: p.dropout,
+    };
+    let epochs = cfg.epochs;
+    let data = plan.data.with_mem_day(p.mem_day)?;
+    let last_valid = std::cell::RefCell::new(String::from("-"));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        engine.train(
+            &data,
+            &net,
+            &cfg,
+            &mut |epoch, b, nb, loss| {
+                if b % 8 == 0 || b == nb {
+                    line.set_message(format!("epoch {epoch}/{epochs} batch {b}/{nb} loss {loss:.4} | valid {}", last_valid.borrow()));
+                }
+            },
+            &mut |row: &EpochRow| -> Flow {
+                *last_valid.borrow_mut() = format!("IC {:.4} loss {:.4}", row.valid.ic, row.valid.loss);
+                let go = plan.asha.as_ref().is_none_or(|a| a.report(row.epoch, cfg.selection.score(&row.valid)));
+                if go { Flow::Continue(()) } else { Flow::Break(()) }
+            },
+        )
+    }));
+    line.finish_and_clear();
+    let mut row = LedgerRow::new(p, "done", "");
+    row.params = net.n_params();
+    row.device = engine.device_name().to_string();
+    let mut curves = vec![];
+    let mut epoch_rows = vec![];
+    let mut model = None;
+    match outcome {
+        Err(panic) => {
+            let msg = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+            row.status = "failed".into();
+            row.reason = format!("panic: {}", msg.unwrap_or_else(|| "unknown".into())).replace(['\n', '\r'], " ");
+        }
+        Ok(trained) => {
+            row.epochs_run = trained.rows.len();
+            row.best_epoch = trained.best_epoch;
+            curves = trained.rows.iter().map(|r| CurveRow::new(&id, r)).collect();
+            epoch_rows = trained.rows.clone();
+            if let Some(best) = trained.rows.get(trained.best_epoch.wrapping_sub(1)) {
+                row.set_valid(&best.valid);
+                row.score = cfg.selection.score(&best.valid);
+            }
+            match trained.status {
+                Status::Done => {}
+                Status::StoppedEarly { epoch } => {
+                    row.status = "stopped_early".into();
+                    row.reason = format!("no better {:?} for {} epochs (stopped at {epoch})", cfg.selection, cfg.patience.unwrap_or(0));
+                }
+                Status::Pruned { epoch } => {
+                    row.status = "pruned".into();
+                    row.reason = format!("asha: not in the top at epoch {epoch}");
+                }
+                Status::Diverged { epoch } => {
+                    row.status = "diverged".into();
+                    row.reason = format!("loss not finite in epoch {epoch}");
+                }
+            }
+            if row.has_model() {
+                model = trained.model;
+            }
+        }
+    }
+    if let Some(m) = &model {
+        let preds = engine.predict(m, &data, &data.test, eval_batch(cfg.batch_size));
+        row.set_test(&evaluate(&preds, &data.test, &data));
+    }
+    row.seconds = t0.elapsed().as_secs_f64();
+    let mut b = books.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(m) = &model {
+        let meta = trial_meta(plan, p, &net, &cfg, row.best_epoch, &row.status, data.look_ahead)?;
+        let admitted = b.best.admit(&id, row.score, |dir| checkpoint::save(dir, m, &meta, &epoch_rows))?;
+        if let Some(a) = admitted {
+            row.checkpoint = a.checkpoint;
+        }
+    }
+    b.curves.append(&curves)?;
+    b.ledger.append(std::slice::from_ref(&row))?;
+    let improved = row.score.is_finite() && row.score > b.best_score;
+    if improved {
+        b.best_score = row.score;
+    }
+    let best = improved.then(|| format!("{:.4} ({id})", row.score));
+    let summary = match row.status.as_str() {
+        "failed" | "diverged" => format!("{id}: {} ({})", row.status, row.reason),
+        s => format!(
+            "{id}: {s}, best epoch {}/{}, valid IC {:.4}, test IC {:.4}, {:.1} s{}",
+            row.best_epoch,
+            row.epochs_run,
+            row.valid_ic,
+            row.test_ic,
+            row.seconds,
+            if row.checkpoint.is_empty() { "" } else { " [kept]" }
+        ),
+    };
+    drop(b);
+    progress.finished(&summary, best);
+    Ok(())
+}
+
+/// A trial checkpoint's metadata: the sweep's config with the trial's values set, so
+/// `eval` and `predict` rebuild exactly its data and network.
+fn trial_meta(
+    plan: &Plan,
+    p: &TrialParams,
+    net: &NetworkConfig,
+    cfg: &TrainConfig,
+    best_epoch: usize,
+    status: &str,
+    look_ahead: bool,
+) -> Result<CheckpointMeta> {
+    let text = crate::config::set::apply(&plan.config_text, "sweep config", &p.overrides(plan.data.window))?;
+    let dataset = crate::config::Config::from_str(&text, "trial config")?.dataset;
+    Ok(CheckpointMeta {
+        alphasweep: env!("CARGO_PKG_VERSION").into(),
+        network: net.clone(),
+        dataset,
+        train: cfg.clone(),
+        best_epoch,
+        status: serde_json::Value::String(status.into()),
+        config_toml: text,
+        config_dir: plan.config_dir.clone(),
+        command: plan.command.clone(),
+        look_ahead,
+    })
+}
