@@ -11,6 +11,7 @@ pub mod data;
 pub mod error;
 pub mod factors;
 pub mod model;
+pub mod predict;
 pub mod report;
 pub mod rng;
 pub mod screen;

@@ -6,6 +6,7 @@ mod demo;
 mod eval;
 mod factors;
 mod merge;
+mod predict;
 mod screen;
 pub(crate) mod source;
 mod sweep;
@@ -44,6 +45,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Join the folders of a sharded sweep into one ledger and one best-K set.
     Merge(merge::MergeArgs),
+    /// Score every universe member on every date with a checkpoint or a sweep's best K.
+    Predict(predict::PredictArgs),
     /// Reload a checkpoint: test metrics and a predicted-versus-actual plot.
     Eval(eval::EvalArgs),
     /// Benchmarks that print figures for docs/PERFORMANCE.md.
@@ -61,6 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train(a) => train::run(a),
         Command::Sweep(a) => sweep::run_cli(a),
         Command::Merge(a) => merge::run(a),
+        Command::Predict(a) => predict::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Bench(a) => bench::run(a),
     }

@@ -1,0 +1,167 @@
+//! Batch prediction: scores for every universe member with a full window on every date,
+//! from one checkpoint or the mean of several (a sweep's best K), written as
+//! `date, code, score, model, in_sample` (csv.gz). A date is in-sample for a model when it
+//! falls in that model's training or validation period (or always, for a look-ahead split);
+//! the backtest reports any in-sample dates it trades on.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use burn::tensor::backend::Backend;
+
+use crate::config::Config;
+use crate::data::Date;
+use crate::error::{Error, Result};
+use crate::model::checkpoint::{self, CheckpointMeta};
+use crate::model::dataset::{Sample, WindowData};
+use crate::model::prepare::prepare;
+use crate::model::train;
+use crate::stats;
+
+/// One model's scores by (date, stock) index and the last date it was fitted or selected on.
+pub struct ModelScores {
+    pub name: String,
+    pub scores: Vec<(Sample, f32)>,
+    /// Dates up to this (inclusive) are in-sample; None: every date (look-ahead split).
+    pub fitted_until: Option<Date>,
+    pub dates: Vec<Date>,
+    pub stocks: Vec<String>,
+}
+
+/// Every (date, stock) whose last `mem_day` days of features are finite (members on each).
+pub fn all_windows(data: &WindowData) -> Vec<Sample> {
+    let (ns, nf, m) = (data.n_stocks, data.n_features, data.mem_day);
+    let nd = data.dates.len();
+    let finite = |t: usize, s: usize| data.features[(t * ns + s) * nf..(t * ns + s + 1) * nf].iter().all(|v| v.is_finite());
+    let mut out = Vec::new();
+    for t in m.saturating_sub(1)..nd {
+        for s in 0..ns {
+            if (t + 1 - m..=t).all(|u| finite(u, s)) {
+                out.push(Sample { date: t as u32, stock: s as u32 });
+            }
+        }
+    }
+    out
+}
+
+/// Checkpoint folders of a sweep's best `top_k` trials (by the ledger's score), or the one
+/// folder given.
+pub fn checkpoint_dirs(model: Option<&Path>, sweep: Option<&Path>, top_k: usize) -> Result<Vec<PathBuf>> {
+    match (model, sweep) {
+        (Some(m), None) => Ok(vec![m.to_path_buf()]),
+        (None, Some(s)) => {
+            let rows: Vec<crate::sweep::ledger::LedgerRow> = crate::sweep::ledger::read_rows(&s.join("ledger.csv"))?;
+            let dirs: Vec<PathBuf> = crate::sweep::summary::ranked(&rows)
+                .into_iter()
+                .filter(|r| r.has_model() && s.join("checkpoints").join(&r.trial).join("config.json").is_file())
+                .take(top_k.max(1))
+                .map(|r| s.join("checkpoints").join(&r.trial))
+                .collect();
+            if dirs.is_empty() {
+                return Err(Error::Invalid(format!("{}: the sweep has no kept checkpoints", s.display())));
+            }
+            Ok(dirs)
+        }
+        _ => Err(Error::Invalid("name exactly one of --model DIR or --sweep DIR".into())),
+    }
+}
+
+/// Rebuilds a checkpoint's data (optionally on other market data: `data_override` replaces
+/// the config's sources) and scores all windows on backend `B`, `batch` at a time;
+/// `on_progress(done, total)` after each batch.
+pub fn score_checkpoint<B: Backend>(
+    dir: &Path,
+    data_override: Option<&[String]>,
+    device: &B::Device,
+    batch: usize,
+    on_progress: &mut dyn FnMut(usize, usize),
+) -> Result<ModelScores> {
+    let (model, meta): (_, CheckpointMeta) = checkpoint::load::<B>(dir, device)?;
+    let text = match data_override {
+        Some(sets) => crate::config::set::apply(&meta.config_toml, "checkpoint config", sets)?,
+        None => meta.config_toml.clone(),
+    };
+    let cfg = Config::from_str(&text, &format!("{}/config.json", dir.display()))?;
+    let data = prepare(&cfg, Path::new(&meta.config_dir))?.data;
+    if data.n_features != meta.network.n_features {
+        return Err(Error::Invalid(format!(
+            "{}: the data gives {} features but the model expects {}",
+            dir.display(),
+            data.n_features,
+            meta.network.n_features
+        )));
+    }
+    let samples = all_windows(&data);
+    let mut scores = Vec::with_capacity(samples.len());
+    for chunk in samples.chunks(batch.max(1)) {
+        let p = train::predict(&model, &data, chunk, batch, device);
+        scores.extend(chunk.iter().copied().zip(p));
+        on_progress(scores.len(), samples.len());
+    }
+    let fitted_until = if data.look_ahead { None } else { data.valid.last().map(|s| data.dates[s.date as usize]) };
+    let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "model".into());
+    Ok(ModelScores { name, scores, fitted_until, dates: data.dates.clone(), stocks: data.stocks.clone() })
+}
+
+/// One output row.
+pub struct Prediction {
+    pub date: Date,
+    pub code: String,
+    pub score: f64,
+    pub in_sample: bool,
+}
+
+/// Joins models: one model's scores as they are; several, the mean over models of each
+/// model's per-date z-scores (so models on different scales weigh the same). A row is
+/// in-sample if it is for any model.
+pub fn combine(models: &[ModelScores]) -> Vec<Prediction> {
+    let mut acc: HashMap<(Date, String), (f64, usize, bool)> = HashMap::new();
+    for m in models {
+        let mut by_date: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
+        for (s, v) in &m.scores {
+            if v.is_finite() {
+                by_date.entry(s.date).or_default().push((s.stock, *v as f64));
+            }
+        }
+        for (t, rows) in by_date {
+            let vals: Vec<f64> = rows.iter().map(|r| r.1).collect();
+            let (mu, sd) = (stats::mean(&vals), stats::std(&vals));
+            let date = m.dates[t as usize];
+            let in_sample = m.fitted_until.is_none_or(|u| date <= u);
+            for (s, v) in rows {
+                let z = if models.len() == 1 { v } else if sd > 0.0 { (v - mu) / sd } else { 0.0 };
+                let e = acc.entry((date, m.stocks[s as usize].clone())).or_insert((0.0, 0, false));
+                e.0 += z;
+                e.1 += 1;
+                e.2 |= in_sample;
+            }
+        }
+    }
+    let mut out: Vec<Prediction> =
+        acc.into_iter().map(|((date, code), (sum, n, in_sample))| Prediction { date, code, score: sum / n as f64, in_sample }).collect();
+    out.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.code.cmp(&b.code)));
+    out
+}
+
+/// Writes `date,code,score,model,in_sample` as gzip CSV (plain CSV unless the name ends .gz).
+pub fn write(path: &Path, rows: &[Prediction], model: &str) -> Result<()> {
+    use std::fmt::Write as _;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let mut text = String::with_capacity(rows.len() * 48 + 64);
+    text.push_str("date,code,score,model,in_sample\n");
+    for r in rows {
+        let _ = writeln!(text, "{},{},{:.6},{model},{}", r.date, r.code, r.score, r.in_sample);
+    }
+    let io = |e| Error::io(path, e);
+    if path.extension().is_some_and(|e| e == "gz") {
+        let file = std::fs::File::create(path).map_err(io)?;
+        let mut gz = flate2::write::GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).map_err(io)?;
+        gz.finish().map_err(io)?.flush().map_err(io)
+    } else {
+        std::fs::write(path, text).map_err(io)
+    }
+}
