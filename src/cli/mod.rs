@@ -7,6 +7,7 @@ mod eval;
 mod factors;
 mod merge;
 mod predict;
+mod run;
 mod screen;
 pub(crate) mod source;
 mod sweep;
@@ -28,8 +29,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the pipeline on the built-in synthetic market (for now: generate it and summarize it).
+    /// Run the whole study on the built-in synthetic market (configs/demo.toml), minutes on a laptop.
     Demo(demo::DemoArgs),
+    /// The whole study from one config: data, factors, screen, sweep, predict, backtest, report.html.
+    Run(run::RunArgs),
     /// Generate the synthetic market and write it in the standard format.
     Synth(synth::SynthArgs),
     /// Load market data (standard, qlib, baostock or several merged) and print a summary.
@@ -57,6 +60,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(a) => demo::run(a),
+        Command::Run(a) => run::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Data(a) => data::run(a),
         Command::Factors(a) => factors::run(a),

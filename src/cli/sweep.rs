@@ -110,6 +110,7 @@ pub fn run_cli(a: SweepArgs) -> anyhow::Result<()> {
     if data.look_ahead {
         eprintln!("WARNING: this data set contains LOOK-AHEAD (paper_random split or paper_backfill accounts).");
     }
+    std::fs::write(a.out.join("split.json"), serde_json::to_string_pretty(&split_json(&data))?)?;
     let plan = Plan {
         out: a.out.clone(),
         config_text: text.clone(),
@@ -165,6 +166,26 @@ pub fn run_cli(a: SweepArgs) -> anyhow::Result<()> {
         std::process::exit(130);
     }
     Ok(())
+}
+
+/// The split's periods (first and last date, samples) and whether it looks ahead.
+fn split_json(data: &crate::model::dataset::WindowData) -> serde_json::Value {
+    let span = |s: &[crate::model::dataset::Sample]| match (s.first(), s.last()) {
+        (Some(f), Some(l)) => serde_json::json!({
+            "first": data.dates[f.date as usize].to_string(),
+            "last": data.dates[l.date as usize].to_string(),
+            "samples": s.len(),
+        }),
+        _ => serde_json::Value::Null,
+    };
+    serde_json::json!({
+        "train": span(&data.train),
+        "valid": span(&data.valid),
+        "test": span(&data.test),
+        "look_ahead": data.look_ahead,
+        "stocks": data.n_stocks,
+        "factors": data.n_features,
+    })
 }
 
 /// Checkpoint folders present in the sweep folder.
