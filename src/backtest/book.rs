@@ -153,7 +153,7 @@ impl Book {
         }
         let price = m.close(d, s);
         let avail = budget.min(self.cash);
-        if !(price > 0.0) || !(avail > 0.0) {
+        if price.is_nan() || avail.is_nan() || price <= 0.0 || avail <= 0.0 {
             return Err(Rule::Cash);
         }
         let mut lots = (avail / (price * lot * (1.0 + costs.commission_rate))).floor();

@@ -101,11 +101,38 @@ fn is_rebalance(m: &Market, first: usize, t: usize, r: Rebalance) -> bool {
 pub fn backtest_all(m: &Market, sig: &Signals, cfg: &BacktestConfig) -> Result<Vec<BacktestRun>> {
     cfg.validate()?;
     let (first, last) = window(m, sig, cfg.start, cfg.end)?;
-    Ok(cfg.top.par_iter().map(|&n| backtest(m, sig, cfg, n, first, last)).collect())
+    let max_top = cfg.top.iter().copied().max().unwrap_or(0);
+    let ranks = rankings(m, sig, cfg.rebalance, first, last, max_top);
+    Ok(cfg.top.par_iter().map(|&n| backtest(m, sig, cfg, n, first, last, &ranks)).collect())
+}
+
+/// For each signal day `t` in `first..last` that starts a rebalance (index `t − first`):
+/// the best `max_top` candidates, best first; `None` on other days or without candidates.
+/// Shared by every portfolio size.
+pub fn rankings(m: &Market, sig: &Signals, r: Rebalance, first: usize, last: usize, max_top: usize) -> Vec<Option<Vec<usize>>> {
+    let ns = m.n_stocks();
+    (first..last)
+        .into_par_iter()
+        .map(|t| {
+            if !is_rebalance(m, first, t, r) {
+                return None;
+            }
+            let mut out = Vec::new();
+            rank(m, &sig.score[t * ns..(t + 1) * ns], t, max_top, &mut out).then_some(out)
+        })
+        .collect()
 }
 
 /// One portfolio of `top` stocks from panel date `first` to `last`.
-pub fn backtest(m: &Market, sig: &Signals, cfg: &BacktestConfig, top: usize, first: usize, last: usize) -> BacktestRun {
+pub fn backtest(
+    m: &Market,
+    sig: &Signals,
+    cfg: &BacktestConfig,
+    top: usize,
+    first: usize,
+    last: usize,
+    ranks: &[Option<Vec<usize>>],
+) -> BacktestRun {
     let ns = m.n_stocks();
     let mut book = Book::new(cfg.capital, ns);
     let n_days = last - first + 1;
@@ -128,7 +155,6 @@ pub fn backtest(m: &Market, sig: &Signals, cfg: &BacktestConfig, top: usize, fir
     run.costs.push(0.0);
     run.turnover.push(0.0);
     let (mut sells, mut buys) = (Vec::<usize>::new(), Vec::<usize>::new());
-    let mut ranked: Vec<usize> = Vec::with_capacity(ns);
     let mut in_top = vec![false; ns];
     for d in first + 1..=last {
         let t = d - 1;
@@ -137,7 +163,7 @@ pub fn backtest(m: &Market, sig: &Signals, cfg: &BacktestConfig, top: usize, fir
             run.in_sample_days += 1;
         }
         let scores = &sig.score[t * ns..(t + 1) * ns];
-        if is_rebalance(m, first, t, cfg.rebalance) && rank(m, scores, t, &mut ranked) {
+        if let Some(ranked) = &ranks[t - first] {
             in_top.iter_mut().for_each(|v| *v = false);
             ranked.iter().take(top).for_each(|&s| in_top[s] = true);
             sells = book.held.iter().copied().filter(|&s| !in_top[s]).collect();
@@ -206,9 +232,9 @@ pub fn backtest(m: &Market, sig: &Signals, cfg: &BacktestConfig, top: usize, fir
     run
 }
 
-/// Fills `out` with the day-`t` candidates (members, priced, not suspended, with a score),
-/// best first (ties: lower stock index first). False when there is none.
-fn rank(m: &Market, scores: &[f64], t: usize, out: &mut Vec<usize>) -> bool {
+/// Fills `out` with the best `keep` day-`t` candidates (members, priced, not suspended, with
+/// a score), best first (ties: lower stock index first). False when there is none.
+fn rank(m: &Market, scores: &[f64], t: usize, keep: usize, out: &mut Vec<usize>) -> bool {
     out.clear();
     for (s, v) in scores.iter().enumerate() {
         let f = m.flags(t, s);
@@ -216,6 +242,11 @@ fn rank(m: &Market, scores: &[f64], t: usize, out: &mut Vec<usize>) -> bool {
             out.push(s);
         }
     }
-    out.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    let cmp = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
+    if keep < out.len() {
+        out.select_nth_unstable_by(keep, cmp);
+        out.truncate(keep);
+    }
+    out.sort_unstable_by(cmp);
     !out.is_empty()
 }
