@@ -171,6 +171,12 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             let panel = load(&opts).with_context(|| format!("loading {}", data.display()))?.panel;
             let preds = crate::backtest::predictions::read_predictions(&predictions, &panel, None)?;
             let cfg = crate::backtest::BacktestConfig { top, ..Default::default() };
+            println!("rule flags only:");
+            time_runs(runs, || {
+                let m = crate::backtest::Market::from_panel(&panel, cfg.limit_tolerance)?;
+                Ok(format!("{} stock-days", m.flags.len()))
+            })?;
+            println!("rule flags and the backtests:");
             time_runs(runs, || {
                 let m = crate::backtest::Market::from_panel(&panel, cfg.limit_tolerance)?;
                 let r = crate::backtest::backtest_all(&m, &preds.signals, &cfg)?;
