@@ -4,6 +4,7 @@
 //! This crate holds every stage as a library module; the `alphasweep` binary is a thin CLI
 //! over them (see `cli`).
 
+pub mod backtest;
 pub mod clean;
 pub mod cli;
 pub mod config;

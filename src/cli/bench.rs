@@ -71,6 +71,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100)]
         batches: usize,
     },
+    /// Time the backtests of several top-N portfolios (in parallel) on one predictions file:
+    /// the A-share rule flags once, then every portfolio's day loop.
+    Backtest {
+        #[arg(long)]
+        data: PathBuf,
+        /// Predictions table (date, code, score[, model]).
+        #[arg(long)]
+        predictions: PathBuf,
+        #[arg(long, value_delimiter = ',', default_value = "20,30,50,100")]
+        top: Vec<usize>,
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..))]
+        runs: u16,
+    },
     /// Time decompressing a .gz file alone (the floor under loading a .csv.gz).
     Gunzip {
         #[arg(long)]
@@ -152,6 +165,24 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             println!("{n} samples in {secs:.3} s");
             println!("samples_per_s={:.0}", n as f64 / secs);
             Ok(())
+        }
+        BenchCommand::Backtest { data, predictions, top, runs } => {
+            let opts = LoadOptions { sources: vec![spec(&data, Format::Auto, None)], ..LoadOptions::default() };
+            let panel = load(&opts).with_context(|| format!("loading {}", data.display()))?.panel;
+            let preds = crate::backtest::predictions::read_predictions(&predictions, &panel, None)?;
+            let cfg = crate::backtest::BacktestConfig { top, ..Default::default() };
+            println!("rule flags only:");
+            time_runs(runs, || {
+                let m = crate::backtest::Market::from_panel(&panel, cfg.limit_tolerance)?;
+                Ok(format!("{} stock-days", m.flags.len()))
+            })?;
+            println!("rule flags and the backtests:");
+            time_runs(runs, || {
+                let m = crate::backtest::Market::from_panel(&panel, cfg.limit_tolerance)?;
+                let r = crate::backtest::backtest_all(&m, &preds.signals, &cfg)?;
+                let trades: usize = r.iter().map(|x| x.trades.len()).sum();
+                Ok(format!("{} portfolios x {} days x {} stocks, {trades} trades", r.len(), r[0].days.len(), panel.n_stocks()))
+            })
         }
         BenchCommand::Load { data, format, runs } => {
             let opts = LoadOptions { sources: vec![spec(&data, format, None)], ..LoadOptions::default() };

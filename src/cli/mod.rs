@@ -1,5 +1,6 @@
 //! The `alphasweep` command line: one file per subcommand.
 
+mod backtest;
 mod bench;
 mod data;
 mod demo;
@@ -52,6 +53,8 @@ pub enum Command {
     Predict(predict::PredictArgs),
     /// Reload a checkpoint: test metrics and a predicted-versus-actual plot.
     Eval(eval::EvalArgs),
+    /// Backtest top-N portfolios from a predictions file under the A-share rules and costs.
+    Backtest(backtest::BacktestArgs),
     /// Benchmarks that print figures for docs/PERFORMANCE.md.
     Bench(bench::BenchArgs),
 }
@@ -70,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Merge(a) => merge::run(a),
         Command::Predict(a) => predict::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Backtest(a) => backtest::run(a),
         Command::Bench(a) => bench::run(a),
     }
 }

@@ -117,6 +117,17 @@ pub fn lines(path: &Path, title: &str, y_label: &str, dates: &[Date], series: &[
 
 /// A grid of small bar charts: for each (title, bar values), one panel with bars 1..=n.
 pub fn bar_grid(path: &Path, title: &str, panels: &[(String, Vec<f64>)], y_label: &str) -> Result<()> {
+    bar_grid_labeled(path, title, panels, y_label, &|i| format!("Q{}", i + 1))
+}
+
+/// [`bar_grid`] with `label(i)` under bar `i` (0-based).
+pub fn bar_grid_labeled(
+    path: &Path,
+    title: &str,
+    panels: &[(String, Vec<f64>)],
+    y_label: &str,
+    label: &dyn Fn(usize) -> String,
+) -> Result<()> {
     init();
     let cols = 3usize;
     let rows = panels.len().div_ceil(cols).max(1);
@@ -138,7 +149,7 @@ pub fn bar_grid(path: &Path, title: &str, panels: &[(String, Vec<f64>)], y_label
             .configure_mesh()
             .y_desc(y_label)
             .x_labels(bars.len())
-            .x_label_formatter(&|x| format!("Q{}", x.round()))
+            .x_label_formatter(&|x| if *x >= 0.5 { label(x.round() as usize - 1) } else { String::new() })
             .disable_x_mesh()
             .label_style(("sans-serif", 11))
             .draw()

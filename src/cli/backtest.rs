@@ -1,0 +1,223 @@
+//! `alphasweep backtest`: top-N portfolios from a predictions file under the A-share rules
+//! and the paper's costs, against the CSI 300; tables, positions, trades and plots.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::source::SourceArgs;
+use crate::backtest::costs::StampTaxChange;
+use crate::backtest::predictions::read_predictions;
+use crate::backtest::{
+    BacktestConfig, DateRange, Market, Rebalance, Summary, backtest_all, output, summarize, summarize_benchmark,
+};
+use crate::data::Date;
+use crate::data::load::load;
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Predictions table: date, code, score, model[, in_sample] (.csv or .csv.gz).
+    #[arg(long)]
+    pub predictions: PathBuf,
+    /// Use this model's rows (required when the file holds several).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Portfolio sizes, one backtest each.
+    #[arg(long, value_delimiter = ',', default_value = "20,30,50,100")]
+    pub top: Vec<usize>,
+    #[arg(long, value_enum, default_value = "daily")]
+    pub rebalance: Rebalance,
+    /// Replace at most K holdings per rebalance (qlib's top-k dropout); default: no limit.
+    #[arg(long, value_name = "K")]
+    pub dropout_n: Option<usize>,
+    /// Starting capital, CNY.
+    #[arg(long, default_value_t = 10_000_000.0)]
+    pub capital: f64,
+    /// Commission rate on buys and sells (fraction; default 0.001).
+    #[arg(long)]
+    pub commission: Option<f64>,
+    /// Minimum commission per trade, CNY (default 5).
+    #[arg(long)]
+    pub commission_min: Option<f64>,
+    /// One stamp-tax rate on sells for the whole period (fraction), replacing the default
+    /// schedule (0.001, then 0.0005 from 2023-08-28).
+    #[arg(long)]
+    pub stamp_tax: Option<f64>,
+    /// Minimum stamp tax per sell, CNY (default 1).
+    #[arg(long)]
+    pub stamp_tax_min: Option<f64>,
+    /// No commission and no stamp tax (returns before costs).
+    #[arg(long)]
+    pub no_costs: bool,
+    /// Annual risk-free rate for the Sharpe ratio.
+    #[arg(long, default_value_t = 0.0)]
+    pub risk_free: f64,
+    /// An in-sample period START..END (inclusive, YYYY-MM-DD); repeatable. Trading on it is
+    /// flagged in the report.
+    #[arg(long, value_name = "START..END")]
+    pub in_sample: Vec<String>,
+}
+
+fn parse_range(s: &str) -> anyhow::Result<DateRange> {
+    let (a, b) = s.split_once("..").with_context(|| format!("--in-sample `{s}`: expected START..END"))?;
+    let d = |x: &str| x.trim().parse::<Date>().map_err(|e| anyhow::anyhow!("--in-sample `{s}`: {e}"));
+    Ok(DateRange { start: d(a)?, end: d(b)? })
+}
+
+/// The resolved config from the flags.
+pub fn config(a: &BacktestArgs) -> anyhow::Result<BacktestConfig> {
+    let mut c = BacktestConfig {
+        top: a.top.clone(),
+        rebalance: a.rebalance,
+        dropout_n: a.dropout_n,
+        capital: a.capital,
+        risk_free: a.risk_free,
+        start: a.source.start,
+        end: a.source.end,
+        in_sample: a.in_sample.iter().map(|s| parse_range(s)).collect::<anyhow::Result<_>>()?,
+        ..BacktestConfig::default()
+    };
+    if a.no_costs {
+        c.costs = crate::backtest::CostModel::free();
+    }
+    if let Some(v) = a.commission {
+        c.costs.commission_rate = v;
+    }
+    if let Some(v) = a.commission_min {
+        c.costs.commission_min = v;
+    }
+    if let Some(v) = a.stamp_tax {
+        c.costs.stamp_tax_rate = v;
+        c.costs.stamp_tax_schedule = Vec::<StampTaxChange>::new();
+    }
+    if let Some(v) = a.stamp_tax_min {
+        c.costs.stamp_tax_min = v;
+    }
+    c.validate()?;
+    Ok(c)
+}
+
+pub fn run(a: BacktestArgs) -> anyhow::Result<()> {
+    let cfg = config(&a)?;
+    let bar =
+        ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"));
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar.set_message("loading market data");
+    let file_cfg = a.source.config()?;
+    let mut opts = a.source.load_options(&file_cfg)?;
+    // The whole history loads (the first day's price limit needs the day before); --start
+    // and --end bound the backtest instead.
+    (opts.start, opts.end) = (None, None);
+    let panel = load(&opts).context("loading market data")?.panel;
+    bar.set_message("reading predictions");
+    let preds = read_predictions(&a.predictions, &panel, a.model.as_deref())
+        .with_context(|| format!("reading {}", a.predictions.display()))?;
+    let market = Market::from_panel(&panel, cfg.limit_tolerance)?;
+    let mut signals = preds.signals.clone();
+    for (d, date) in panel.dates.iter().enumerate() {
+        if cfg.in_sample.iter().any(|r| r.contains(*date)) {
+            signals.in_sample[d] = true;
+        }
+    }
+    bar.set_message(format!("backtesting {} portfolios", cfg.top.len()));
+    let t = Instant::now();
+    let runs = backtest_all(&market, &signals, &cfg)?;
+    let secs = t.elapsed().as_secs_f64();
+    let mut rows: Vec<Summary> = runs.iter().map(|r| summarize(r, &market, cfg.risk_free)).collect();
+    let bench = summarize_benchmark(&market, &runs[0].days, cfg.capital, cfg.risk_free);
+    rows.extend(bench.clone());
+    bar.set_message("writing tables and plots");
+    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    let in_sample_days = runs.iter().map(|r| r.in_sample_days).max().unwrap_or(0);
+    let meta = serde_json::json!({
+        "alphasweep": env!("CARGO_PKG_VERSION"),
+        "predictions": a.predictions.display().to_string(),
+        "models": preds.models,
+        "prediction_rows": preds.rows,
+        "skipped_rows": preds.skipped,
+        "market": panel.provenance,
+        "benchmark": market.benchmark.as_ref().map(|b| b.0.clone()),
+        "config": cfg,
+        "in_sample_days": in_sample_days,
+        "in_sample": if in_sample_days > 0 { "WARNING: some traded days use in-sample predictions; these figures overstate out-of-sample performance" } else { "all traded days are out-of-sample (as far as the predictions and --in-sample say)" },
+        "timing": "signal at the close of t, trade at the close of t + 1",
+    });
+    output::write_all(&a.out, &market, &runs, &rows, meta)?;
+    bar.finish_and_clear();
+    if preds.skipped > 0 {
+        eprintln!("note: {} prediction rows have a date or code the market data lacks; skipped", preds.skipped);
+    }
+    if bench.is_none() {
+        eprintln!("note: the market data has no index series: no benchmark, excess return and IR are empty");
+    }
+    print_table(&rows);
+    let r0 = &rows[0];
+    println!(
+        "period {} .. {} ({} trading days), {:?} rebalance, costs {}",
+        r0.start,
+        r0.end,
+        r0.days,
+        cfg.rebalance,
+        costs_line(&cfg)
+    );
+    if in_sample_days > 0 {
+        let w = format!(
+            "WARNING: IN-SAMPLE: {in_sample_days} of {} traded days use predictions made in-sample; these figures are NOT out-of-sample.",
+            r0.days
+        );
+        println!("{w}");
+        eprintln!("{w}");
+    }
+    eprintln!("backtest: {} portfolios in {:.3} s; written to {}", runs.len(), secs, a.out.display());
+    if rows.iter().any(|r| !r.final_equity.is_finite()) {
+        bail!("a backtest produced a non-finite equity (a bug: please report it)");
+    }
+    Ok(())
+}
+
+fn costs_line(c: &BacktestConfig) -> String {
+    let k = &c.costs;
+    let sched: Vec<String> = k.stamp_tax_schedule.iter().map(|s| format!(", {}% from {}", 100.0 * s.rate, s.from)).collect();
+    format!(
+        "commission {}% (min {} CNY), stamp tax on sells {}%{} (min {} CNY)",
+        100.0 * k.commission_rate,
+        k.commission_min,
+        100.0 * k.stamp_tax_rate,
+        sched.concat(),
+        k.stamp_tax_min
+    )
+}
+
+/// The paper's section 4.2 comparison: one row per portfolio, then the benchmark.
+fn print_table(rows: &[Summary]) {
+    println!(
+        "{:<10} {:>9} {:>8} {:>8} {:>9} {:>9} {:>7} {:>9} {:>14} {:>8} {:>8}",
+        "portfolio", "ann.ret", "ann.vol", "sharpe", "max.dd", "excess", "IR", "turnover", "costs CNY", "trades", "blocked"
+    );
+    let pct = |v: f64| if v.is_finite() { format!("{:.2}%", 100.0 * v) } else { "-".into() };
+    let f = |v: f64| if v.is_finite() { format!("{v:.3}") } else { "-".into() };
+    for r in rows {
+        println!(
+            "{:<10} {:>9} {:>8} {:>8} {:>9} {:>9} {:>7} {:>9} {:>14.0} {:>8} {:>8}",
+            r.portfolio,
+            pct(r.ann_return),
+            pct(r.ann_volatility),
+            f(r.sharpe),
+            pct(r.max_drawdown),
+            pct(r.excess_ann_return),
+            f(r.information_ratio),
+            pct(r.mean_turnover),
+            r.total_costs,
+            r.trades,
+            r.blocked_buys + r.blocked_sells
+        );
+    }
+}
