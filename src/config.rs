@@ -44,6 +44,7 @@ use crate::factors::FactorConfig;
 use crate::model::dataset::DatasetConfig;
 use crate::model::network::NetworkConfig;
 use crate::model::train::TrainConfig;
+use crate::backtest::BacktestConfig;
 use crate::screen::ScreenConfig;
 use crate::sweep::SweepConfig;
 
@@ -67,6 +68,8 @@ pub struct Config {
     pub train: TrainConfig,
     #[serde(default)]
     pub sweep: SweepConfig,
+    #[serde(default)]
+    pub backtest: BacktestConfig,
 }
 
 /// `[model]`: the network (its input width comes from `dataset.factors`).

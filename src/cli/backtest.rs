@@ -66,6 +66,31 @@ pub struct BacktestArgs {
     pub in_sample: Vec<String>,
 }
 
+impl BacktestArgs {
+    /// Arguments for `run`: the data of `source`, the predictions, the output folder; the
+    /// settings come from the config's `[backtest]` table (see `run_with`).
+    pub fn for_run(source: SourceArgs, predictions: PathBuf, out: PathBuf) -> BacktestArgs {
+        let d = BacktestConfig::default();
+        BacktestArgs {
+            source,
+            predictions,
+            model: None,
+            out,
+            top: d.top,
+            rebalance: d.rebalance,
+            dropout_n: None,
+            capital: d.capital,
+            commission: None,
+            commission_min: None,
+            stamp_tax: None,
+            stamp_tax_min: None,
+            no_costs: false,
+            risk_free: d.risk_free,
+            in_sample: vec![],
+        }
+    }
+}
+
 fn parse_range(s: &str) -> anyhow::Result<DateRange> {
     let (a, b) = s.split_once("..").with_context(|| format!("--in-sample `{s}`: expected START..END"))?;
     let d = |x: &str| x.trim().parse::<Date>().map_err(|e| anyhow::anyhow!("--in-sample `{s}`: {e}"));
@@ -107,6 +132,13 @@ pub fn config(a: &BacktestArgs) -> anyhow::Result<BacktestConfig> {
 
 pub fn run(a: BacktestArgs) -> anyhow::Result<()> {
     let cfg = config(&a)?;
+    run_with(a, cfg)
+}
+
+/// Runs the backtests of `cfg` on `a`'s data and predictions (`run` uses the config's
+/// `[backtest]` table this way).
+pub fn run_with(a: BacktestArgs, cfg: BacktestConfig) -> anyhow::Result<()> {
+    cfg.validate()?;
     let bar =
         ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"));
     bar.enable_steady_tick(Duration::from_millis(120));

@@ -144,8 +144,19 @@ pub fn pipeline(text: &str, base: &Path, out: &Path, device: DeviceKind, resume:
         batch: 8192,
     })?;
 
-    eprintln!("\n== 7/7 backtest and report");
-    let _ = source;
+    let split: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(sweep_dir.join("split.json"))?)?;
+    let mut bt = cfg.backtest.clone();
+    let test_start: Option<Date> = split["test"]["first"].as_str().and_then(|d| d.parse().ok());
+    // Out-of-sample by default: from the first test date (a look-ahead split has none).
+    if bt.start.is_none() && !split["look_ahead"].as_bool().unwrap_or(false) {
+        bt.start = test_start;
+    }
+    eprintln!(
+        "\n== 7/7 backtest ({} .. {}) and report",
+        bt.start.map(|d| d.to_string()).unwrap_or_else(|| "first prediction".into()),
+        bt.end.map(|d| d.to_string()).unwrap_or_else(|| "last prediction".into())
+    );
+    super::backtest::run_with(super::backtest::BacktestArgs::for_run(source(None), preds.clone(), out.join("backtest")), bt)?;
     crate::report::html::write_report(out, &best)?;
     eprintln!("report: {}", out.join("report.html").display());
     Ok(())

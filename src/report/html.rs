@@ -157,17 +157,17 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
     if bt.is_null() && !out.join("backtest/summary.csv").is_file() {
         h.push_str("<p class=missing>No backtest in this run folder.</p>\n");
     } else {
-        let meta = json(&out.join("backtest/backtest.json"));
+        let meta = bt["meta"].clone();
         if let Some(w) = meta["in_sample"].as_str() {
             let class = if meta["in_sample_days"].as_u64().unwrap_or(0) > 0 { "warn" } else { "note" };
             let _ = write!(h, "<p class={class}>{}</p>\n", esc(w));
         }
-        h.push_str("<p>Signal at the close of t, trade at the close of t+1; costs: commission and stamp tax as configured (see backtest/backtest.json).</p>\n");
+        h.push_str("<p>Signal at the close of t, trade at the close of t+1; costs: commission and stamp tax as configured (see backtest/summary.json).</p>\n");
         h.push_str(&csv_table(&out.join("backtest/summary.csv"), 20, None));
         for (f, c) in [
             ("backtest/equity.png", "Equity curves against the CSI 300 benchmark"),
             ("backtest/drawdown.png", "Drawdowns"),
-            ("backtest/yearly.png", "Yearly returns"),
+            ("backtest/yearly_returns.png", "Return per calendar year"),
         ] {
             h.push_str(&img(out, f, c));
         }
