@@ -1,0 +1,80 @@
+//! `alphasweep demo` (= `run` on the embedded demo config) end to end on a small synthetic
+//! market: every stage's files are written, the report has every section, predictions mark
+//! in-sample dates exactly up to the end of the validation period, and the backtest runs on
+//! the out-of-sample period only.
+
+mod common;
+
+use std::io::Read;
+
+use common::{alphasweep, stderr, stdout};
+
+#[test]
+fn demo_runs_every_stage_and_labels_in_sample_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let o = alphasweep(&[
+        "demo",
+        "--out",
+        out.to_str().unwrap(),
+        "--stocks",
+        "60",
+        "--epochs",
+        "1",
+        "--set",
+        "synth.end=2019-06-30",
+        "--device",
+        "cpu",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "run.json",
+        "config.toml",
+        "data_summary.txt",
+        "market/daily.csv.gz",
+        "factors.csv.gz",
+        "screen/selected.txt",
+        "screen/factors_train.csv.gz",
+        "sweep/ledger.csv",
+        "sweep/split.json",
+        "predictions.csv.gz",
+        "backtest/summary.csv",
+        "backtest/equity.png",
+        "report.html",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for s in ["1. Data", "2. Factor screening", "3. Sweep", "4. Best model", "5. Backtest", "out-of-sample"] {
+        assert!(html.contains(s), "report lacks {s}");
+    }
+    assert!(!html.contains("No backtest"), "backtest missing from the report");
+
+    // in_sample is true exactly up to the last validation date.
+    let split: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("sweep/split.json")).unwrap()).unwrap();
+    let valid_end = split["valid"]["last"].as_str().unwrap().to_string();
+    let test_start = split["test"]["first"].as_str().unwrap().to_string();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(out.join("predictions.csv.gz")).unwrap()).read_to_string(&mut text).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "date,code,score,model,in_sample");
+    let (mut n_in, mut n_out) = (0, 0);
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        assert!(f[2].parse::<f64>().unwrap().is_finite(), "{l}");
+        let expect = f[0] <= valid_end.as_str();
+        assert_eq!(f[4] == "true", expect, "{l} (valid ends {valid_end})");
+        if expect { n_in += 1 } else { n_out += 1 }
+    }
+    assert!(n_in > 0 && n_out > 0, "{n_in} in-sample, {n_out} out-of-sample rows");
+
+    // The backtest starts at the first test date, so no traded day is in-sample.
+    let bt: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("backtest/summary.json")).unwrap()).unwrap();
+    assert_eq!(bt["meta"]["in_sample_days"].as_u64(), Some(0), "{}", bt["meta"]);
+    assert!(stdout(&o).contains("SH000300"), "no benchmark row:\n{}", stdout(&o));
+    assert!(bt["portfolios"][0]["start"].as_str().unwrap() >= test_start.as_str());
+
+    // A second demo into the same folder is refused.
+    let again = alphasweep(&["demo", "--out", out.to_str().unwrap(), "--stocks", "60", "--epochs", "1"]);
+    assert!(!again.status.success());
+}
