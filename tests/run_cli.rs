@@ -74,6 +74,23 @@ fn demo_runs_every_stage_and_labels_in_sample_dates() {
     assert!(stdout(&o).contains("SH000300"), "no benchmark row:\n{}", stdout(&o));
     assert!(bt["portfolios"][0]["start"].as_str().unwrap() >= test_start.as_str());
 
+    // Walk-forward: every fold trains only on dates before the ones it predicts (less the
+    // label gap), and no prediction is in-sample.
+    let best = std::fs::read_dir(out.join("sweep/checkpoints")).unwrap().next().unwrap().unwrap().path();
+    let wf = dir.path().join("wf.csv.gz");
+    let o = alphasweep(&[
+        "predict", "--walk-forward", "--model", best.to_str().unwrap(), "--from", "2018-01-01", "--out", wf.to_str().unwrap(),
+        "--device", "cpu",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("; 0 on in-sample dates"), "{}", stdout(&o));
+    let folds = std::fs::read_to_string(dir.path().join("wf.csv.folds.csv")).unwrap();
+    let rows: Vec<Vec<String>> = folds.lines().skip(1).map(|l| l.split(',').map(String::from).collect()).collect();
+    assert_eq!(rows.len(), 2, "{folds}");
+    for r in &rows {
+        assert!(r[2] < r[3], "fold trains up to {} but predicts from {}", r[2], r[3]);
+    }
+
     // A second demo into the same folder is refused.
     let again = alphasweep(&["demo", "--out", out.to_str().unwrap(), "--stocks", "60", "--epochs", "1"]);
     assert!(!again.status.success());

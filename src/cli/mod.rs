@@ -13,6 +13,7 @@ mod screen;
 pub(crate) mod source;
 mod sweep;
 mod synth;
+mod walk_forward;
 mod train;
 
 use clap::{Parser, Subcommand};

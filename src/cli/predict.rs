@@ -32,9 +32,28 @@ pub struct PredictArgs {
     /// Windows per inference batch.
     #[arg(long, default_value_t = 8192)]
     pub batch: usize,
+    /// Walk-forward: retrain --model's configuration on each fold's past and predict the
+    /// fold, so every predicted date is out-of-sample (folds listed in <out>.folds.csv).
+    #[arg(long, requires = "model")]
+    pub walk_forward: bool,
+    /// Walk-forward: the first predicted date (default: the checkpoint's first test date).
+    #[arg(long)]
+    pub from: Option<crate::data::Date>,
+    /// Walk-forward: months per fold.
+    #[arg(long, default_value_t = 12)]
+    pub step_months: u32,
+    /// Walk-forward: train on the last N years only (default: all history, expanding).
+    #[arg(long)]
+    pub rolling_years: Option<u32>,
+    /// Walk-forward: share of each fold's history (its latest dates) used to pick the epoch.
+    #[arg(long, default_value_t = 0.2)]
+    pub valid_share: f64,
 }
 
 pub fn run(a: PredictArgs) -> anyhow::Result<()> {
+    if a.walk_forward {
+        return super::walk_forward::run(&a);
+    }
     let dirs = predict::checkpoint_dirs(a.model.as_deref(), a.sweep.as_deref(), a.top_k)?;
     let data_override = match &a.data {
         Some(p) => {

@@ -142,6 +142,11 @@ pub fn pipeline(text: &str, base: &Path, out: &Path, device: DeviceKind, resume:
         out: preds.clone(),
         device,
         batch: 8192,
+        walk_forward: false,
+        from: None,
+        step_months: 12,
+        rolling_years: None,
+        valid_share: 0.2,
     })?;
 
     let split: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(sweep_dir.join("split.json"))?)?;

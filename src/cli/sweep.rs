@@ -10,10 +10,10 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use crate::config::{Config, set};
-use crate::model::device::{DeviceKind, OnBackend, run_on};
+use crate::model::device::DeviceKind;
 use crate::model::prepare::prepare;
 use crate::sweep::asha::Asha;
-use crate::sweep::engine::BurnEngine;
+use crate::sweep::engine::{Engine, OnEngine, with_engine};
 use crate::sweep::grid::{self, Shard};
 use crate::sweep::ledger::{self, CurveRow, LedgerRow, header_of};
 use crate::sweep::meta::SweepMeta;
@@ -146,7 +146,7 @@ pub fn run_cli(a: SweepArgs) -> anyhow::Result<()> {
     };
     meta.write(&a.out)?;
     let task = SweepTask { plan, jobs: a.jobs, stop: &stop };
-    let (ran, interrupted) = run_on(a.device, task)??;
+    let (ran, interrupted) = with_engine(a.device, task)??;
     let kept = kept_checkpoints(&a.out);
     let (s, table) = summary::finish(&a.out, &kept, epochs, tcfg.selection, a.top)?;
     println!("{table}");
@@ -208,11 +208,12 @@ struct SweepTask<'a> {
     stop: &'a AtomicBool,
 }
 
-impl OnBackend for SweepTask<'_> {
+impl OnEngine for SweepTask<'_> {
     type Output = crate::error::Result<(usize, bool)>;
 
-    fn run<B: burn::tensor::backend::AutodiffBackend>(mut self, device: B::Device, name: &str) -> Self::Output {
-        let gpu = !name.starts_with("cpu");
+    fn run<E: Engine>(mut self, engine: E) -> Self::Output {
+        let gpu = engine.is_gpu();
+        let name = engine.device_name().to_string();
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let todo = self.plan.trials.iter().filter(|t| !self.plan.finished.contains(&t.id())).count().max(1);
         let jobs = self.jobs.unwrap_or(if gpu { 4 } else { cores }).clamp(1, todo);
@@ -222,7 +223,6 @@ impl OnBackend for SweepTask<'_> {
             "device: {name}; {jobs} trials at once{}",
             if gpu { String::new() } else { format!(", {} thread(s) each", self.plan.threads_per_trial) }
         );
-        let engine = BurnEngine::<B> { device, name: name.to_string(), gpu };
         run(&self.plan, &engine, self.stop)
     }
 }

@@ -74,3 +74,22 @@ where
         train::train::<B>(data, net, cfg, &self.device, on_batch, on_epoch)
     }
 }
+
+/// Work to run with some training engine (see [`with_engine`]).
+pub trait OnEngine {
+    type Output;
+    fn run<E: Engine>(self, engine: E) -> Self::Output;
+}
+
+/// Runs `task` with the engine for `kind`: burn on the chosen backend (the CPU, wgpu, cuda).
+pub fn with_engine<T: OnEngine>(kind: crate::model::device::DeviceKind, task: T) -> crate::error::Result<T::Output> {
+    struct Burn<T>(T);
+    impl<T: OnEngine> crate::model::device::OnBackend for Burn<T> {
+        type Output = T::Output;
+        fn run<B: AutodiffBackend>(self, device: B::Device, name: &str) -> T::Output {
+            let gpu = !name.starts_with("cpu");
+            self.0.run(BurnEngine::<B> { device, name: name.to_string(), gpu })
+        }
+    }
+    crate::model::device::run_on(kind, Burn(task))
+}

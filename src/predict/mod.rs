@@ -4,6 +4,8 @@
 //! falls in that model's training or validation period (or always, for a look-ahead split);
 //! the backtest reports any in-sample dates it trades on.
 
+pub mod walk_forward;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
