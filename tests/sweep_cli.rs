@@ -116,6 +116,9 @@ fn killed_and_resumed_and_sharded_sweeps_equal_the_uninterrupted_one() {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    // While it runs, a second sweep on the same folder is refused (the folder is locked).
+    let second = alphasweep(&[&args[..], &["--resume"]].concat());
+    assert!(!second.status.success() && stderr(&second).contains("in use by another running sweep"), "{}", stderr(&second));
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let partial = ledger(&killed).len();

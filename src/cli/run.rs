@@ -48,6 +48,8 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
 /// Runs every stage on config `text` (relative paths against `base`) into `out`.
 pub fn pipeline(text: &str, base: &Path, out: &Path, device: DeviceKind, resume: bool, jobs: Option<usize>) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let base = &std::fs::canonicalize(if base.as_os_str().is_empty() { Path::new(".") } else { base })
+        .with_context(|| format!("config folder {}", base.display()))?;
     let mut text = absolute_paths(text, base)?;
     let cfg = Config::from_str(&text, "config")?;
     let run_meta = serde_json::json!({

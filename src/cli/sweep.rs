@@ -60,6 +60,7 @@ pub fn run_cli(a: SweepArgs) -> anyhow::Result<()> {
     tcfg.epochs = epochs;
     tcfg.patience = cfg.sweep.patience.or(tcfg.patience);
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    let _lock = lock_folder(&a.out)?;
     let ledger_path = a.out.join("ledger.csv");
     ledger::repair(&ledger_path)?;
     let rows: Vec<LedgerRow> = ledger::read_rows(&ledger_path)?;
@@ -186,6 +187,20 @@ fn split_json(data: &crate::model::dataset::WindowData) -> serde_json::Value {
         "stocks": data.n_stocks,
         "factors": data.n_features,
     })
+}
+
+/// Holds `.lock` in the sweep folder for the process's lifetime, so two sweeps never write
+/// the same ledger (the OS releases it when the process ends, even when killed).
+fn lock_folder(dir: &Path) -> anyhow::Result<std::fs::File> {
+    let path = dir.join(".lock");
+    let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            bail!("{} is in use by another running sweep (it holds {}); wait for it or choose another --out", dir.display(), path.display())
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {}", path.display())),
+    }
 }
 
 /// Checkpoint folders present in the sweep folder.
