@@ -102,6 +102,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<()> {
         device: crate::model::device::DeviceKind::Auto,
         out: a.out.join("model"),
         epochs: None,
+        threads: None,
     })?;
     eprintln!(
         "\ndemo outputs in {}: market/, factors.csv.gz, screen/ (tables, selection, plots), model/ (checkpoint)",

@@ -5,61 +5,99 @@
 use super::simd::{sigmoid, simd_fn, tanh};
 use crate::rng::Rng;
 
+/// One LSTM step for `batch` rows after the gate GEMM. `gates [batch, 4h]` holds the
+/// pre-activations without the bias and gets the activations `(i, f, g, o)`;
+/// `c = f ⊙ c_prev + i ⊙ g`, `tc = tanh(c)`, `hid = o ⊙ tc`, all `[batch, h]`.
+#[allow(clippy::too_many_arguments)]
+pub fn cell_forward(
+    gates: &mut [f32],
+    bias: &[f32],
+    c_prev: &[f32],
+    c: &mut [f32],
+    tc: &mut [f32],
+    hid: &mut [f32],
+    batch: usize,
+    h: usize,
+) {
+    for b in 0..batch {
+        let (gi, gf, gg, go) = split4(&mut gates[b * 4 * h..(b + 1) * 4 * h], h);
+        let r = b * h..(b + 1) * h;
+        row_forward(gi, gf, gg, go, bias, &c_prev[r.clone()], &mut c[r.clone()], &mut tc[r.clone()], &mut hid[r]);
+    }
+}
+
+/// The four `h`-long gate blocks of a `[4h]` row.
+fn split4(row: &mut [f32], h: usize) -> (&mut [f32], &mut [f32], &mut [f32], &mut [f32]) {
+    let (gi, rest) = row.split_at_mut(h);
+    let (gf, rest) = rest.split_at_mut(h);
+    let (gg, go) = rest.split_at_mut(h);
+    (gi, gf, gg, go)
+}
+
+// The row kernels take every block as its own slice argument: Rust tells LLVM that `&mut`
+// arguments alias nothing, so the loop vectorizes without run-time overlap checks (which,
+// for this many pointers, LLVM gives up on).
 simd_fn! {
-    /// One LSTM step for `batch` rows after the gate GEMM. `gates [batch, 4h]` holds the
-    /// pre-activations without the bias and gets the activations `(i, f, g, o)`;
-    /// `c = f ⊙ c_prev + i ⊙ g`, `tc = tanh(c)`, `hid = o ⊙ tc`, all `[batch, h]`.
-    pub fn cell_forward(gates: &mut [f32], bias: &[f32], c_prev: &[f32], c: &mut [f32], tc: &mut [f32], hid: &mut [f32], batch: usize, h: usize) {
+    /// [`cell_forward`] for one row (every slice `h` long, `bias` `4h`).
+    fn row_forward(gi: &mut [f32], gf: &mut [f32], gg: &mut [f32], go: &mut [f32], bias: &[f32], cp: &[f32], cc: &mut [f32], tt: &mut [f32], hh: &mut [f32]) {
+        let h = gi.len();
+        let (gf, gg, go, cp, cc, tt, hh) = (&mut gf[..h], &mut gg[..h], &mut go[..h], &cp[..h], &mut cc[..h], &mut tt[..h], &mut hh[..h]);
         let (bi, bf, bg, bo) = (&bias[..h], &bias[h..2 * h], &bias[2 * h..3 * h], &bias[3 * h..4 * h]);
-        for b in 0..batch {
-            let row = &mut gates[b * 4 * h..(b + 1) * 4 * h];
-            let (gi, rest) = row.split_at_mut(h);
-            let (gf, rest) = rest.split_at_mut(h);
-            let (gg, go) = rest.split_at_mut(h);
-            let r = b * h..(b + 1) * h;
-            let (cp, cc, tt, hh) = (&c_prev[r.clone()], &mut c[r.clone()], &mut tc[r.clone()], &mut hid[r]);
-            for j in 0..h {
-                let i = sigmoid(gi[j] + bi[j]);
-                let f = sigmoid(gf[j] + bf[j]);
-                let g = tanh(gg[j] + bg[j]);
-                let o = sigmoid(go[j] + bo[j]);
-                let cv = f * cp[j] + i * g;
-                let t = tanh(cv);
-                gi[j] = i;
-                gf[j] = f;
-                gg[j] = g;
-                go[j] = o;
-                cc[j] = cv;
-                tt[j] = t;
-                hh[j] = o * t;
-            }
+        for j in 0..h {
+            let i = sigmoid(gi[j] + bi[j]);
+            let f = sigmoid(gf[j] + bf[j]);
+            let g = tanh(gg[j] + bg[j]);
+            let o = sigmoid(go[j] + bo[j]);
+            let cv = f * cp[j] + i * g;
+            let t = tanh(cv);
+            gi[j] = i;
+            gf[j] = f;
+            gg[j] = g;
+            go[j] = o;
+            cc[j] = cv;
+            tt[j] = t;
+            hh[j] = o * t;
         }
     }
 }
 
+/// One LSTM step backward. `gates [batch, 4h]`: the activations `(i, f, g, o)`, replaced by
+/// the gradients of the pre-activations. The hidden-state gradient is `dh_ext + dh_rec`
+/// (from above, and from step t+1); `dc [batch, h]` carries the cell-state gradient from
+/// step t+1 in and to step t−1 out.
+#[allow(clippy::too_many_arguments)]
+pub fn cell_backward(
+    gates: &mut [f32],
+    c_prev: &[f32],
+    tc: &[f32],
+    dh_ext: &[f32],
+    dh_rec: &[f32],
+    dc: &mut [f32],
+    batch: usize,
+    h: usize,
+) {
+    for b in 0..batch {
+        let (gi, gf, gg, go) = split4(&mut gates[b * 4 * h..(b + 1) * 4 * h], h);
+        let r = b * h..(b + 1) * h;
+        row_backward(gi, gf, gg, go, &c_prev[r.clone()], &tc[r.clone()], &dh_ext[r.clone()], &dh_rec[r.clone()], &mut dc[r]);
+    }
+}
+
 simd_fn! {
-    /// One LSTM step backward. `gates [batch, 4h]`: the activations `(i, f, g, o)`, replaced by
-    /// the gradients of the pre-activations. The hidden-state gradient is `dh_ext + dh_rec`
-    /// (from above, and from step t+1); `dc [batch, h]` carries the cell-state gradient from
-    /// step t+1 in and to step t−1 out.
-    pub fn cell_backward(gates: &mut [f32], c_prev: &[f32], tc: &[f32], dh_ext: &[f32], dh_rec: &[f32], dc: &mut [f32], batch: usize, h: usize) {
-        for b in 0..batch {
-            let row = &mut gates[b * 4 * h..(b + 1) * 4 * h];
-            let (gi, rest) = row.split_at_mut(h);
-            let (gf, rest) = rest.split_at_mut(h);
-            let (gg, go) = rest.split_at_mut(h);
-            let r = b * h..(b + 1) * h;
-            let (cp, tt, de, dr, dcc) = (&c_prev[r.clone()], &tc[r.clone()], &dh_ext[r.clone()], &dh_rec[r.clone()], &mut dc[r]);
-            for j in 0..h {
-                let (i, f, g, o, t) = (gi[j], gf[j], gg[j], go[j], tt[j]);
-                let dh = de[j] + dr[j];
-                let dcv = dcc[j] + dh * o * (1.0 - t * t);
-                dcc[j] = dcv * f;
-                gi[j] = dcv * g * i * (1.0 - i);
-                gf[j] = dcv * cp[j] * f * (1.0 - f);
-                gg[j] = dcv * i * (1.0 - g * g);
-                go[j] = dh * t * o * (1.0 - o);
-            }
+    /// [`cell_backward`] for one row.
+    fn row_backward(gi: &mut [f32], gf: &mut [f32], gg: &mut [f32], go: &mut [f32], cp: &[f32], tc: &[f32], dh_ext: &[f32], dh_rec: &[f32], dc: &mut [f32]) {
+        let h = gi.len();
+        let (gf, gg, go, cp, tt, de, dr, dcc) =
+            (&mut gf[..h], &mut gg[..h], &mut go[..h], &cp[..h], &tc[..h], &dh_ext[..h], &dh_rec[..h], &mut dc[..h]);
+        for j in 0..h {
+            let (i, f, g, o, t) = (gi[j], gf[j], gg[j], go[j], tt[j]);
+            let dh = de[j] + dr[j];
+            let dcv = dcc[j] + dh * o * (1.0 - t * t);
+            dcc[j] = dcv * f;
+            gi[j] = dcv * g * i * (1.0 - i);
+            gf[j] = dcv * cp[j] * f * (1.0 - f);
+            gg[j] = dcv * i * (1.0 - g * g);
+            go[j] = dh * t * o * (1.0 - o);
         }
     }
 }
