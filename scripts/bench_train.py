@@ -5,7 +5,7 @@ equivalent PyTorch model, same shapes, same machine, same run.
     pip install torch   # CPU is enough
     cargo build --release
     python3 scripts/bench_train.py [--batches 40] [--runs 5] [--threads 2]
-    python3 scripts/bench_train.py --grid [--grid-batches 300] [--threads 2]
+    python3 scripts/bench_train.py --grid [--grid-batches 1000] [--threads 2]
 
 Default mode, for each (units, lstm_layers, dense_layers, mem_day, batch) of CONFIGS:
 PyTorch with torch.set_num_threads(--threads): nn.LSTM(7 -> units, lstm_layers, batch_first,
@@ -136,7 +136,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="PyTorch threads and alphasweep --threads")
     ap.add_argument("--no-flex", action="store_true", help="skip burn's flex backend (slow on large models)")
     ap.add_argument("--grid", action="store_true", help="time one epoch of each of the paper's 54 trials")
-    ap.add_argument("--grid-batches", type=int, default=300, help="batches timed per trial (0: whole epochs)")
+    ap.add_argument("--grid-batches", type=int, default=1000, help="batches timed per trial (0: whole epochs)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.grid:
