@@ -44,12 +44,12 @@ simd_fn! {
         let (gf, gg, go, cp, cc, tt, hh) = (&mut gf[..h], &mut gg[..h], &mut go[..h], &cp[..h], &mut cc[..h], &mut tt[..h], &mut hh[..h]);
         let (bi, bf, bg, bo) = (&bias[..h], &bias[h..2 * h], &bias[2 * h..3 * h], &bias[3 * h..4 * h]);
         for j in 0..h {
-            let i = sigmoid(gi[j] + bi[j]);
-            let f = sigmoid(gf[j] + bf[j]);
-            let g = tanh(gg[j] + bg[j]);
-            let o = sigmoid(go[j] + bo[j]);
+            let i = sigmoid::<FMA>(gi[j] + bi[j]);
+            let f = sigmoid::<FMA>(gf[j] + bf[j]);
+            let g = tanh::<FMA>(gg[j] + bg[j]);
+            let o = sigmoid::<FMA>(go[j] + bo[j]);
             let cv = f * cp[j] + i * g;
-            let t = tanh(cv);
+            let t = tanh::<FMA>(cv);
             gi[j] = i;
             gf[j] = f;
             gg[j] = g;
