@@ -30,5 +30,5 @@ mod weights;
 
 pub use adam::Adam;
 pub use team::predict;
-pub use train::{EngineTrained, time_steps, train, train_weights};
+pub use train::{EngineTrained, time_steps, train, train_from, train_weights};
 pub use weights::{Layout, Weights};

@@ -150,3 +150,19 @@ fn checkpoint_round_trip_predicts_the_same() {
     let e = rel_err(&engine_preds, &burn_preds);
     assert!(e < 1e-5, "predictions differ by {e}");
 }
+
+/// A burn-initialized model (burn's own generator and `NetworkConfig::init`) converted with
+/// `Weights::from_burn` trains on the engine like one of its own: valid IC above 0.3 after 4
+/// epochs on the toy signal.
+#[test]
+fn fine_tunes_a_burn_initialized_model() {
+    use burn::tensor::backend::Backend;
+    let data = toy_data(5);
+    let n = NetworkConfig { n_features: 7, lstm_layers: 1, dense_layers: 1, units: 16, dropout: 0.1 };
+    let device = Default::default();
+    burn::backend::Flex::seed(&device, 3);
+    let start = Weights::from_burn(&n, &n.init::<burn::backend::Flex>(&device));
+    let t = super::train_from(start, &data, &cfg(4, 32), 1, &mut |_, _, _, _| {}, &mut |_| {});
+    let ic = t.rows.iter().map(|r| r.valid.ic).fold(f64::MIN, f64::max);
+    assert!(ic > 0.3, "best valid IC {ic}");
+}

@@ -55,8 +55,21 @@ pub fn train_weights(
     on_batch: &mut OnBatch,
     on_epoch: &mut dyn FnMut(&EpochRow),
 ) -> EngineTrained {
+    train_from(Weights::init(net, cfg.seed), data, cfg, threads, on_batch, on_epoch)
+}
+
+/// [`train_weights`] from given starting weights (e.g. `Weights::from_burn` of a burn-initialized
+/// or loaded model, to fine-tune it or to compare the two trainers from the same start).
+pub fn train_from(
+    start: Weights,
+    data: &WindowData,
+    cfg: &TrainConfig,
+    threads: usize,
+    on_batch: &mut OnBatch,
+    on_epoch: &mut dyn FnMut(&EpochRow),
+) -> EngineTrained {
     let batch = cfg.batch_size.max(1);
-    let mut w = Weights::init(net, cfg.seed);
+    let mut w = start;
     let mut adam = Adam::new(&w.layout, cfg.grad_clip);
     let mut team = Team::new(&w, data.mem_day, batch, threads);
     let mut rng = Rng::new(cfg.seed ^ 0x5eed);
