@@ -9,6 +9,7 @@ pub mod clean;
 pub mod cli;
 pub mod config;
 pub mod data;
+pub mod engine;
 pub mod error;
 pub mod factors;
 pub mod model;

@@ -70,6 +70,9 @@ pub enum BenchCommand {
         /// Timed batches (after 5 warm-up batches).
         #[arg(long, default_value_t = 100)]
         batches: usize,
+        /// Threads of the CPU engine (`--device cpu`; default: the available cores).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Time the backtests of several top-N portfolios (in parallel) on one predictions file:
     /// the A-share rule flags once, then every portfolio's day loop.
@@ -139,7 +142,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 Ok(format!("{} factors x {} periods, {}x{} correlation", r.len(), cfg.periods.len(), c.len(), c.len()))
             })
         }
-        BenchCommand::Train { units, lstm_layers, dense_layers, mem_day, batch, device, batches } => {
+        BenchCommand::Train { units, lstm_layers, dense_layers, mem_day, batch, device, batches, threads } => {
             let text = format!(
                 "[[data.sources]]\nformat = \"synth\"\n[synth]\nstart = \"2017-01-01\"\nend = \"2022-07-01\"\n\
                  [dataset]\nfactors = [\"S_VAL_PS\", \"NET_ASSETS_TODAY\", \"TOT_CUR_LIAB\", \"Kurtosis20\", \"Skewness20\", \"WVAD\", \"S_FA_ROE\"]\nmem_day = {mem_day}\n"
@@ -161,7 +164,13 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 data.train.len(),
                 net.n_params()
             );
-            let (n, secs) = crate::model::device::run_on(device, ThroughputTask { data: &data, net: &net, batch, batches })?;
+            let (n, secs) = if crate::model::device::uses_cpu_engine(device) {
+                let threads = threads.unwrap_or_else(crate::model::device::default_threads).max(1);
+                println!("device: cpu (fused engine, {threads} threads)");
+                crate::engine::cpu::time_steps(&data, &net, batch, 5, batches, threads)
+            } else {
+                crate::model::device::run_on(device, ThroughputTask { data: &data, net: &net, batch, batches })?
+            };
             println!("{n} samples in {secs:.3} s");
             println!("samples_per_s={:.0}", n as f64 / secs);
             Ok(())

@@ -226,7 +226,7 @@ struct SweepTask<'a> {
 impl OnEngine for SweepTask<'_> {
     type Output = crate::error::Result<(usize, bool)>;
 
-    fn run<E: Engine>(mut self, engine: E) -> Self::Output {
+    fn run<E: Engine>(mut self, mut engine: E) -> Self::Output {
         let gpu = engine.is_gpu();
         let name = engine.device_name().to_string();
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
@@ -234,6 +234,7 @@ impl OnEngine for SweepTask<'_> {
         let jobs = self.jobs.unwrap_or(if gpu { 4 } else { cores }).clamp(1, todo);
         self.plan.jobs = jobs;
         self.plan.threads_per_trial = if gpu { 1 } else { (cores / jobs).max(1) };
+        engine.set_threads(self.plan.threads_per_trial);
         eprintln!(
             "device: {name}; {jobs} trials at once{}",
             if gpu { String::new() } else { format!(", {} thread(s) each", self.plan.threads_per_trial) }

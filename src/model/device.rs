@@ -1,13 +1,16 @@
-//! Device choice: `--device auto|cpu|wgpu|cuda`. The CPU backend is always built; `wgpu`
-//! and `cuda` exist when compiled with those features. `auto` takes a compiled-in GPU that
-//! works at run time, else the CPU with a one-line notice.
+//! Device choice: `--device auto|cpu|flex|ndarray|wgpu|cuda`. `cpu` is the fused CPU engine
+//! (`engine::cpu`, not a burn backend: training dispatch checks [`uses_cpu_engine`] first);
+//! `flex` and `ndarray` are burn's CPU backends; `wgpu` and `cuda` exist when compiled with
+//! those features. `auto` takes a compiled-in GPU that works at run time, else the fused
+//! CPU engine (with a one-line notice when a GPU backend was compiled in).
 
 use burn::tensor::backend::AutodiffBackend;
 
 use crate::error::{Error, Result};
 
-/// The CPU backend used for training (with autodiff): burn's `flex` backend, measured up to
-/// 2x faster than `ndarray` on these models (docs/PERFORMANCE.md).
+/// burn's CPU backend for work that needs one (with autodiff): `flex`, measured up to 2x
+/// faster than `ndarray` on these models (docs/PERFORMANCE.md). Training on the CPU uses
+/// the fused engine instead.
 pub type CpuBackend = burn::backend::Autodiff<burn::backend::Flex>;
 /// burn's other CPU backend, selectable as `--device ndarray` for comparison.
 pub type NdArrayBackend = burn::backend::Autodiff<burn::backend::NdArray<f32>>;
@@ -22,8 +25,11 @@ pub type CudaBackend = burn::backend::Autodiff<burn::backend::Cuda>;
 pub enum DeviceKind {
     #[default]
     Auto,
-    /// burn's `flex` CPU backend (the default CPU backend).
+    /// The fused CPU training engine (`engine::cpu`); burn's `flex` for work that needs a
+    /// burn backend.
     Cpu,
+    /// burn's `flex` CPU backend.
+    Flex,
     /// burn's `ndarray` CPU backend.
     Ndarray,
     Wgpu,
@@ -39,7 +45,7 @@ pub trait OnBackend {
 /// Runs `task` on the chosen device.
 pub fn run_on<T: OnBackend>(kind: DeviceKind, task: T) -> Result<T::Output> {
     match kind {
-        DeviceKind::Cpu => Ok(task.run::<CpuBackend>(Default::default(), "cpu (flex)")),
+        DeviceKind::Cpu | DeviceKind::Flex => Ok(task.run::<CpuBackend>(Default::default(), "cpu (flex)")),
         DeviceKind::Ndarray => Ok(task.run::<NdArrayBackend>(Default::default(), "cpu (ndarray)")),
         DeviceKind::Cuda => {
             #[cfg(feature = "cuda")]
@@ -78,6 +84,34 @@ pub fn run_on<T: OnBackend>(kind: DeviceKind, task: T) -> Result<T::Output> {
             Ok(task.run::<CpuBackend>(Default::default(), "cpu (flex)"))
         }
     }
+}
+
+/// Whether training on `kind` runs on the fused CPU engine: `cpu`, and `auto` when no GPU
+/// backend is compiled in or none works (then with the same notice as [`run_on`]).
+pub fn uses_cpu_engine(kind: DeviceKind) -> bool {
+    match kind {
+        DeviceKind::Cpu => true,
+        DeviceKind::Auto => {
+            #[cfg(feature = "cuda")]
+            if gpu_works::<CudaBackend>() {
+                return false;
+            }
+            #[cfg(feature = "wgpu")]
+            if gpu_works::<WgpuBackend>() {
+                return false;
+            }
+            if cfg!(any(feature = "cuda", feature = "wgpu")) {
+                eprintln!("note: no usable GPU found; training on the CPU");
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Worker threads for `--threads` when not given: the available cores.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Whether a tiny computation succeeds on the backend's default device (GPU backends panic

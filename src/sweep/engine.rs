@@ -17,6 +17,8 @@ pub trait Engine: Sync {
     fn inference_device(&self) -> burn::tensor::Device<Self::Inference>;
     /// Whether the engine runs on a GPU (changes how many trials run at once).
     fn is_gpu(&self) -> bool;
+    /// Threads one training run may use (CPU engines; others ignore it).
+    fn set_threads(&mut self, _threads: usize) {}
     /// Trains one trial (see `model::train::train` for the contract).
     fn train(
         &self,
@@ -75,14 +77,73 @@ where
     }
 }
 
+/// The fused CPU engine (`engine::cpu`), `threads` workers per training run.
+pub struct FusedCpuEngine {
+    pub threads: usize,
+}
+
+impl Engine for FusedCpuEngine {
+    type Inference = burn::backend::Flex;
+
+    fn device_name(&self) -> &str {
+        "cpu (fused engine)"
+    }
+
+    fn inference_device(&self) -> burn::tensor::Device<burn::backend::Flex> {
+        Default::default()
+    }
+
+    fn is_gpu(&self) -> bool {
+        false
+    }
+
+    fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
+    }
+
+    fn train(
+        &self,
+        data: &WindowData,
+        net: &NetworkConfig,
+        cfg: &TrainConfig,
+        on_batch: &mut OnBatch,
+        on_epoch: &mut dyn FnMut(&EpochRow) -> Flow,
+    ) -> Trained<burn::backend::Flex> {
+        crate::engine::cpu::train(data, net, cfg, self.threads, on_batch, on_epoch)
+    }
+
+    fn predict(
+        &self,
+        model: &crate::model::network::LstmNet<burn::backend::Flex>,
+        data: &WindowData,
+        samples: &[Sample],
+        batch: usize,
+    ) -> Vec<f32> {
+        let n_features = data.n_features;
+        let net = NetworkConfig {
+            n_features,
+            lstm_layers: model.lstms.len(),
+            dense_layers: model.dense.len(),
+            units: model.lstms.first().map_or(0, |l| l.d_hidden()),
+            dropout: model.dropout.prob,
+        };
+        let w = crate::engine::cpu::Weights::from_burn(&net, model);
+        crate::engine::cpu::predict(&w, data, samples, batch)
+    }
+}
+
 /// Work to run with some training engine (see [`with_engine`]).
 pub trait OnEngine {
     type Output;
     fn run<E: Engine>(self, engine: E) -> Self::Output;
 }
 
-/// Runs `task` with the engine for `kind`: burn on the chosen backend (the CPU, wgpu, cuda).
+/// Runs `task` with the engine for `kind`: the fused CPU engine for `cpu` (and `auto`
+/// without a GPU), else burn on the chosen backend (`flex`, `ndarray`, wgpu, cuda).
 pub fn with_engine<T: OnEngine>(kind: crate::model::device::DeviceKind, task: T) -> crate::error::Result<T::Output> {
+    if crate::model::device::uses_cpu_engine(kind) {
+        return Ok(task.run(FusedCpuEngine { threads: crate::model::device::default_threads() }));
+    }
     struct Burn<T>(T);
     impl<T: OnEngine> crate::model::device::OnBackend for Burn<T> {
         type Output = T::Output;

@@ -1,0 +1,115 @@
+//! The dense head: dropout on the last hidden state, `dense_layers` × (linear, ReLU,
+//! dropout), the 1-unit output layer, and the MSE loss, forward and backward.
+
+use super::arena::HeadBufs;
+use super::gemm::{View, matmul};
+use super::kernels::{bias_relu_mask, colsum, fill_mask, mul, mul_assign};
+use super::weights::Layout;
+use crate::rng::Rng;
+
+/// Forward from the last hidden state `h_last [batch, units]` to `bufs.pred [batch]`;
+/// `dropout`: the generator and rate when training with dropout (the buffers then have masks).
+pub fn forward(
+    layout: &Layout,
+    params: &[f32],
+    h_last: &[f32],
+    bufs: &mut HeadBufs,
+    batch: usize,
+    dropout: Option<(&mut Rng, f64)>,
+) {
+    let u = layout.output.d_in;
+    let bu = batch * u;
+    let mut dropout = dropout;
+    let on = dropout.is_some();
+    let mut draw = |mask: &mut [f32]| -> bool {
+        if let Some((rng, p)) = dropout.as_mut() {
+            fill_mask(&mut mask[..bu], *p, rng);
+        }
+        on
+    };
+    if draw(&mut bufs.mask[0]) {
+        mul(&mut bufs.z[0][..bu], h_last, &bufs.mask[0]);
+    } else {
+        bufs.z[0][..bu].copy_from_slice(&h_last[..bu]);
+    }
+    for (k, at) in layout.dense.iter().enumerate() {
+        let (w, b) = at.split(params);
+        let (done, rest) = bufs.z.split_at_mut(k + 1);
+        matmul(&mut rest[0], View::new(&done[k], batch, u), View::new(w, u, u), false);
+        let mask = if draw(&mut bufs.mask[k + 1]) { &bufs.mask[k + 1][..bu] } else { &[][..] };
+        bias_relu_mask(&mut rest[0][..bu], b, mask, u);
+    }
+    let (w, b) = layout.output.split(params);
+    let top = &bufs.z[layout.dense.len()];
+    for (p, row) in bufs.pred[..batch].iter_mut().zip(top.chunks_exact(u)) {
+        *p = row.iter().zip(w).map(|(a, b)| a * b).sum::<f32>() + b[0];
+    }
+}
+
+/// Backward of the MSE over a batch of `n_total` samples (of which this call holds `batch`,
+/// labels `y`): writes the head's gradients into `grads` (overwriting) and the gradient with
+/// respect to the last hidden state into `dz[0][..batch·units]`. Returns the sum of squared
+/// errors of these `batch` samples. `masked`: the forward pass used dropout.
+#[allow(clippy::too_many_arguments)]
+pub fn backward(
+    layout: &Layout,
+    params: &[f32],
+    grads: &mut [f32],
+    bufs: &HeadBufs,
+    y: &[f32],
+    batch: usize,
+    n_total: usize,
+    dz: &mut [Vec<f32>; 2],
+    masked: bool,
+) -> f64 {
+    let u = layout.output.d_in;
+    let bu = batch * u;
+    let d = layout.dense.len();
+    let (w_out, _) = layout.output.split(params);
+    let (dw_out, db_out) = layout.output.split_mut(grads);
+    let scale = 2.0 / n_total as f32;
+    let (mut loss, mut dbias) = (0.0f64, 0.0f32);
+    dw_out.fill(0.0);
+    let top = &bufs.z[d];
+    let [cur, next] = dz;
+    for b in 0..batch {
+        let err = bufs.pred[b] - y[b];
+        loss += (err * err) as f64;
+        let dy = scale * err;
+        dbias += dy;
+        let row = &top[b * u..(b + 1) * u];
+        for (g, z) in dw_out.iter_mut().zip(row) {
+            *g += z * dy;
+        }
+        for (o, w) in cur[b * u..(b + 1) * u].iter_mut().zip(w_out) {
+            *o = dy * w;
+        }
+    }
+    db_out[0] = dbias;
+    for k in (0..d).rev() {
+        // Through dropout and ReLU: z = relu(a)·m, so dz/da = m where z > 0, else 0 (where
+        // the mask is 0, z is 0 too).
+        let z = &bufs.z[k + 1][..bu];
+        if masked {
+            let mask = &bufs.mask[k + 1][..bu];
+            for (j, g) in cur[..bu].iter_mut().enumerate() {
+                *g = if z[j] > 0.0 { *g * mask[j] } else { 0.0 };
+            }
+        } else {
+            for (j, g) in cur[..bu].iter_mut().enumerate() {
+                *g = if z[j] > 0.0 { *g } else { 0.0 };
+            }
+        }
+        let (w, _) = layout.dense[k].split(params);
+        let (dw, db) = layout.dense[k].split_mut(grads);
+        matmul(dw, View::new(&bufs.z[k], batch, u).t(), View::new(cur, batch, u), false);
+        colsum(db, &cur[..bu], u);
+        matmul(next, View::new(cur, batch, u), View::new(w, u, u).t(), false);
+        // The newest gradient goes back to the first buffer.
+        std::mem::swap(cur, next);
+    }
+    if masked {
+        mul_assign(&mut cur[..bu], &bufs.mask[0]);
+    }
+    loss
+}

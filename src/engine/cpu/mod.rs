@@ -1,0 +1,34 @@
+//! The fused CPU training engine. The network of `model::network` (stacked LSTM layers,
+//! dense ReLU head, dropout, one output) trained with MSE and Adam, forward and backward
+//! written out over contiguous f32 buffers:
+//!
+//! - `gemm`: matrix products (the `gemm` crate, runtime SIMD dispatch, no threads of its own);
+//! - `simd`, `kernels`: vectorized exp/sigmoid/tanh and the fused elementwise steps;
+//! - `weights`: the flat parameter layout, initialization, conversions to and from burn;
+//! - `arena`: every buffer of a pass, allocated once per worker;
+//! - `lstm`, `head`, `pass`: the layers' forward and backward, and the whole network's;
+//! - `adam`: burn's Adam and gradient clipping as one fused update;
+//! - `team`: data-parallel workers (`threads`); `train`: the loop, throughput probe.
+//!
+//! With `threads == 1` nothing runs off the calling thread (a sweep runs one trial per core).
+
+mod adam;
+mod arena;
+mod gemm;
+mod head;
+mod kernels;
+mod lstm;
+mod pass;
+mod simd;
+mod team;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_burn;
+mod train;
+mod weights;
+
+pub use adam::Adam;
+pub use team::predict;
+pub use train::{EngineTrained, time_steps, train, train_from, train_weights};
+pub use weights::{Layout, Weights};

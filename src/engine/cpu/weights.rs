@@ -1,0 +1,183 @@
+//! The engine's parameters: one flat f32 buffer holding every tensor of an `LstmNet` (the
+//! gradients and Adam's moments use the same layout), initialization with the crate's Rng,
+//! and conversions both ways to burn's `LstmNet<B>`.
+
+use std::ops::Range;
+
+use burn::module::Param;
+use burn::nn::{DropoutConfig, Linear};
+use burn::tensor::backend::Backend;
+use burn::tensor::{Tensor, TensorData};
+
+use crate::model::lstm::FusedLstm;
+use crate::model::network::{LstmNet, NetworkConfig};
+use crate::rng::Rng;
+
+/// Offsets of one LSTM layer's tensors: `w_input [d_in, 4h]`, `w_hidden [h, 4h]`, `bias [4h]`,
+/// stored in that order, back to back.
+#[derive(Clone, Copy, Debug)]
+pub struct LstmAt {
+    pub d_in: usize,
+    pub h: usize,
+    pub w_input: usize,
+    pub w_hidden: usize,
+    pub bias: usize,
+}
+
+/// Offsets of one linear layer's tensors: `weight [d_in, d_out]`, then `bias [d_out]`.
+#[derive(Clone, Copy, Debug)]
+pub struct LinearAt {
+    pub d_in: usize,
+    pub d_out: usize,
+    pub weight: usize,
+    pub bias: usize,
+}
+
+/// Where every tensor lives: LSTM layers, dense layers, the output layer, in that order.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub lstm: Vec<LstmAt>,
+    pub dense: Vec<LinearAt>,
+    pub output: LinearAt,
+    pub len: usize,
+}
+
+impl LstmAt {
+    /// The layer's whole range (for splitting a gradient buffer three ways).
+    pub fn range(&self) -> Range<usize> {
+        self.w_input..self.bias + 4 * self.h
+    }
+
+    /// `(w_input, w_hidden, bias)` of the layer in `buf`, mutably.
+    pub fn split_mut<'a>(&self, buf: &'a mut [f32]) -> (&'a mut [f32], &'a mut [f32], &'a mut [f32]) {
+        let g = 4 * self.h;
+        let (wi, rest) = buf[self.range()].split_at_mut(self.d_in * g);
+        let (wh, b) = rest.split_at_mut(self.h * g);
+        (wi, wh, b)
+    }
+
+    /// `(w_input, w_hidden, bias)` of the layer in `buf`.
+    pub fn split<'a>(&self, buf: &'a [f32]) -> (&'a [f32], &'a [f32], &'a [f32]) {
+        let g = 4 * self.h;
+        (&buf[self.w_input..self.w_hidden], &buf[self.w_hidden..self.bias], &buf[self.bias..self.bias + g])
+    }
+}
+
+impl LinearAt {
+    pub fn range(&self) -> Range<usize> {
+        self.weight..self.bias + self.d_out
+    }
+
+    /// `(weight, bias)` in `buf`, mutably.
+    pub fn split_mut<'a>(&self, buf: &'a mut [f32]) -> (&'a mut [f32], &'a mut [f32]) {
+        buf[self.range()].split_at_mut(self.d_in * self.d_out)
+    }
+
+    pub fn split<'a>(&self, buf: &'a [f32]) -> (&'a [f32], &'a [f32]) {
+        (&buf[self.weight..self.bias], &buf[self.bias..self.bias + self.d_out])
+    }
+}
+
+impl Layout {
+    pub fn new(net: &NetworkConfig) -> Layout {
+        let (u, mut at) = (net.units, 0);
+        let mut take = |n: usize| {
+            at += n;
+            at - n
+        };
+        let lstm = (0..net.lstm_layers)
+            .map(|l| {
+                let d_in = if l == 0 { net.n_features } else { u };
+                LstmAt { d_in, h: u, w_input: take(d_in * 4 * u), w_hidden: take(u * 4 * u), bias: take(4 * u) }
+            })
+            .collect();
+        let mut linear = |d_in: usize, d_out: usize| LinearAt { d_in, d_out, weight: take(d_in * d_out), bias: take(d_out) };
+        let dense = (0..net.dense_layers).map(|_| linear(u, u)).collect();
+        let output = linear(u, 1);
+        Layout { lstm, dense, output, len: at }
+    }
+
+    /// Every parameter tensor's range, in layout order (burn clips gradients per tensor).
+    pub fn tensors(&self) -> Vec<Range<usize>> {
+        let mut out = vec![];
+        for l in &self.lstm {
+            out.extend([l.w_input..l.w_hidden, l.w_hidden..l.bias, l.bias..l.bias + 4 * l.h]);
+        }
+        for d in self.dense.iter().chain([&self.output]) {
+            out.extend([d.weight..d.bias, d.bias..d.bias + d.d_out]);
+        }
+        out
+    }
+}
+
+/// A network's parameters in the engine's flat layout.
+#[derive(Clone, Debug)]
+pub struct Weights {
+    pub net: NetworkConfig,
+    pub layout: Layout,
+    pub params: Vec<f32>,
+}
+
+impl Weights {
+    /// The distributions of `NetworkConfig::init`: LSTM tensors uniform in ±1/√units
+    /// (PyTorch's rule) and burn `Linear`'s default, Kaiming-uniform with gain 1/√3, i.e.
+    /// uniform in ±1/√fan_in for weight and bias, where fan_in = units for every linear layer
+    /// here. So every parameter is uniform in ±1/√units, drawn in layout order from
+    /// `Rng::new(seed)`.
+    pub fn init(net: &NetworkConfig, seed: u64) -> Weights {
+        let layout = Layout::new(net);
+        let k = 1.0 / (net.units as f64).sqrt();
+        let mut rng = Rng::new(seed);
+        let params = (0..layout.len).map(|_| rng.range(-k, k) as f32).collect();
+        Weights { net: net.clone(), layout, params }
+    }
+
+    /// The weights of a burn model (any backend; its architecture must be `net`'s).
+    pub fn from_burn<B: Backend>(net: &NetworkConfig, model: &LstmNet<B>) -> Weights {
+        let layout = Layout::new(net);
+        let mut params = vec![0.0; layout.len];
+        let mut put = |at: usize, values: Vec<f32>| params[at..at + values.len()].copy_from_slice(&values);
+        assert_eq!(model.lstms.len(), layout.lstm.len(), "the model has a different number of LSTM layers");
+        assert_eq!(model.dense.len(), layout.dense.len(), "the model has a different number of dense layers");
+        for (l, at) in model.lstms.iter().zip(&layout.lstm) {
+            put(at.w_input, values(l.w_input.val()));
+            put(at.w_hidden, values(l.w_hidden.val()));
+            put(at.bias, values(l.bias.val()));
+        }
+        for (d, at) in model.dense.iter().chain([&model.output]).zip(layout.dense.iter().chain([&layout.output])) {
+            put(at.weight, values(d.weight.val()));
+            put(at.bias, d.bias.as_ref().map(|b| values(b.val())).unwrap_or_else(|| vec![0.0; at.d_out]));
+        }
+        Weights { net: net.clone(), layout, params }
+    }
+
+    /// The same network as a burn model on `device`, with dropout `net.dropout`.
+    pub fn to_burn<B: Backend>(&self, device: &B::Device) -> LstmNet<B> {
+        let p = &self.params;
+        let data = |at: usize, shape: Vec<usize>| TensorData::new(p[at..at + shape.iter().product::<usize>()].to_vec(), shape);
+        let t2 = |at: usize, rows: usize, cols: usize| {
+            Param::from_tensor(Tensor::<B, 2>::from_data(data(at, vec![rows, cols]), device))
+        };
+        let t1 = |at: usize, n: usize| Param::from_tensor(Tensor::<B, 1>::from_data(data(at, vec![n]), device));
+        let linear = |at: &LinearAt| Linear { weight: t2(at.weight, at.d_in, at.d_out), bias: Some(t1(at.bias, at.d_out)) };
+        LstmNet {
+            lstms: self
+                .layout
+                .lstm
+                .iter()
+                .map(|at| FusedLstm {
+                    w_input: t2(at.w_input, at.d_in, 4 * at.h),
+                    w_hidden: t2(at.w_hidden, at.h, 4 * at.h),
+                    bias: t1(at.bias, 4 * at.h),
+                })
+                .collect(),
+            dense: self.layout.dense.iter().map(linear).collect(),
+            dropout: DropoutConfig::new(self.net.dropout).init(),
+            output: linear(&self.layout.output),
+        }
+    }
+}
+
+fn values<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f32> {
+    t.into_data().convert::<f32>().to_vec().expect("f32 parameters")
+}
