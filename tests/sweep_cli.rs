@@ -94,7 +94,8 @@ fn paper_grid_completes_with_54_rows_and_k_checkpoints() {
 #[test]
 fn killed_and_resumed_and_sharded_sweeps_equal_the_uninterrupted_one() {
     let dir = tempfile::tempdir().unwrap();
-    let epochs = ["--set", "sweep.epochs=2"];
+    // Wide layers and small batches make trials take 0.3–5 s, so the kill lands mid-sweep.
+    let epochs = ["--set", "sweep.epochs=2", "--set", "train.batch_size=32", "--set", "sweep.units=[64,128]"];
     let full = dir.path().join("full");
     let o = sweep(&full, &epochs);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -133,7 +134,7 @@ fn killed_and_resumed_and_sharded_sweeps_equal_the_uninterrupted_one() {
     // Shards 0/2 and 1/2, merged.
     let (s0, s1, merged) = (dir.path().join("s0"), dir.path().join("s1"), dir.path().join("merged"));
     for (s, shard) in [(&s0, "0/2"), (&s1, "1/2")] {
-        let o = sweep(s, &[epochs[0], epochs[1], "--shard", shard]);
+        let o = sweep(s, &[&epochs[..], &["--shard", shard]].concat());
         assert!(o.status.success(), "{}", stderr(&o));
         assert_eq!(ledger(s).len(), 4);
     }

@@ -68,7 +68,7 @@ pub fn pipeline(text: &str, base: &Path, out: &Path, device: DeviceKind, resume:
     let loaded = load(&opts).context("loading market data")?;
     let summary = DataSummary::new(&loaded.panel, loaded.disagreements).to_string();
     std::fs::write(out.join("data_summary.txt"), &summary)?;
-    eprint!("{summary}");
+    print!("{summary}");
     let (start, end) = period(&cfg, &loaded.panel.dates);
     let screen_end = if cfg.dataset.split == SplitKind::Time { train_end(&loaded.panel.dates, start, end, cfg.dataset.train) } else { end };
 
