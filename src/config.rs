@@ -36,6 +36,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::backtest::BacktestConfig;
 use crate::data::Date;
 use crate::data::load::{Format, LoadOptions, SourceSpec};
 use crate::data::synth::SynthConfig;
@@ -44,7 +45,6 @@ use crate::factors::FactorConfig;
 use crate::model::dataset::DatasetConfig;
 use crate::model::network::NetworkConfig;
 use crate::model::train::TrainConfig;
-use crate::backtest::BacktestConfig;
 use crate::screen::ScreenConfig;
 use crate::sweep::SweepConfig;
 

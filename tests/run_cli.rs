@@ -69,7 +69,8 @@ fn demo_runs_every_stage_and_labels_in_sample_dates() {
     assert!(n_in > 0 && n_out > 0, "{n_in} in-sample, {n_out} out-of-sample rows");
 
     // The backtest starts at the first test date, so no traded day is in-sample.
-    let bt: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("backtest/summary.json")).unwrap()).unwrap();
+    let bt: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("backtest/summary.json")).unwrap()).unwrap();
     assert_eq!(bt["meta"]["in_sample_days"].as_u64(), Some(0), "{}", bt["meta"]);
     assert!(stdout(&o).contains("SH000300"), "no benchmark row:\n{}", stdout(&o));
     assert!(bt["portfolios"][0]["start"].as_str().unwrap() >= test_start.as_str());
@@ -79,8 +80,16 @@ fn demo_runs_every_stage_and_labels_in_sample_dates() {
     let best = std::fs::read_dir(out.join("sweep/checkpoints")).unwrap().next().unwrap().unwrap().path();
     let wf = dir.path().join("wf.csv.gz");
     let o = alphasweep(&[
-        "predict", "--walk-forward", "--model", best.to_str().unwrap(), "--from", "2018-01-01", "--out", wf.to_str().unwrap(),
-        "--device", "cpu",
+        "predict",
+        "--walk-forward",
+        "--model",
+        best.to_str().unwrap(),
+        "--from",
+        "2018-01-01",
+        "--out",
+        wf.to_str().unwrap(),
+        "--device",
+        "cpu",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("; 0 on in-sample dates"), "{}", stdout(&o));

@@ -151,7 +151,16 @@ fn a_diverging_trial_is_recorded_and_the_sweep_finishes() {
     // An absurd learning rate blows the weights up to infinity within a few steps.
     let o = sweep(
         &out,
-        &["--set", "sweep.lr=[0.002, 1e30]", "--set", "sweep.units=[8]", "--set", "sweep.lstm_layers=[1]", "--set", "sweep.epochs=1"],
+        &[
+            "--set",
+            "sweep.lr=[0.002, 1e30]",
+            "--set",
+            "sweep.units=[8]",
+            "--set",
+            "sweep.lstm_layers=[1]",
+            "--set",
+            "sweep.epochs=1",
+        ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = ledger(&out);
@@ -160,4 +169,33 @@ fn a_diverging_trial_is_recorded_and_the_sweep_finishes() {
     assert_eq!(diverged.len(), 2, "{rows:?}");
     assert!(diverged.iter().all(|k| k.contains("-lr1e30-")), "{diverged:?}");
     assert!(checkpoints(&out).iter().all(|c| !c.contains("lr1e30")));
+}
+
+/// Ctrl-C (SIGINT) stops starting trials, lets those in flight finish into the ledger, exits
+/// 130, and `--resume` completes the sweep.
+#[test]
+fn ctrl_c_stops_cleanly_and_resume_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let mut args: Vec<&str> = vec!["sweep", "--config", QUICK, "--out", out.to_str().unwrap(), "--device", "cpu"];
+    args.extend(SMALL);
+    args.extend(["--set", "sweep.epochs=2", "--set", "train.batch_size=32", "--set", "sweep.units=[64,128]"]);
+    let child =
+        Command::new(env!("CARGO_BIN_EXE_alphasweep")).args(&args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let t = Instant::now();
+    while std::fs::read_to_string(out.join("ledger.csv")).map(|s| s.lines().count() < 2).unwrap_or(true) {
+        assert!(t.elapsed() < Duration::from_secs(300), "no trial finished");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
+    let partial = ledger(&out).len();
+    assert!((1..8).contains(&partial), "{partial} trials before the stop");
+    args.push("--resume");
+    let o = alphasweep(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(ledger(&out).len(), 8);
 }

@@ -35,7 +35,8 @@ pub struct DemoArgs {
 
 pub fn run(a: DemoArgs) -> anyhow::Result<()> {
     anyhow::ensure!(a.epochs >= 1, "--epochs must be at least 1");
-    let mut sets = vec![format!("synth.stocks={}", a.stocks), format!("synth.seed={}", a.seed), format!("sweep.epochs={}", a.epochs)];
+    let mut sets =
+        vec![format!("synth.stocks={}", a.stocks), format!("synth.seed={}", a.seed), format!("sweep.epochs={}", a.epochs)];
     sets.extend(a.sets);
     let text = crate::config::set::apply(DEMO_TOML, "configs/demo.toml", &sets)?;
     if a.out.join("sweep/ledger.csv").exists() {

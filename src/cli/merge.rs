@@ -23,13 +23,26 @@ pub struct MergeArgs {
 pub fn run(a: MergeArgs) -> anyhow::Result<()> {
     let m = merge::merge(&a.out, &a.shards)?;
     if !m.duplicates.is_empty() {
-        eprintln!("warning: {} trials appear in more than one shard (first kept): {}", m.duplicates.len(), m.duplicates.join(", "));
+        eprintln!(
+            "warning: {} trials appear in more than one shard (first kept): {}",
+            m.duplicates.len(),
+            m.duplicates.join(", ")
+        );
     }
     if m.trials < m.meta.grid_trials {
-        eprintln!("note: {} of the grid's {} trials are in the shards (some shards unfinished or missing)", m.trials, m.meta.grid_trials);
+        eprintln!(
+            "note: {} of the grid's {} trials are in the shards (some shards unfinished or missing)",
+            m.trials, m.meta.grid_trials
+        );
     }
     let (s, table) = summary::finish(&a.out, &m.kept, m.meta.epochs, m.meta.selection, a.top)?;
     println!("{table}");
-    println!("merged {} shard folders: {} trials, {} checkpoints kept in {}", a.shards.len(), s.trials, s.kept.len(), a.out.display());
+    println!(
+        "merged {} shard folders: {} trials, {} checkpoints kept in {}",
+        a.shards.len(),
+        s.trials,
+        s.kept.len(),
+        a.out.display()
+    );
     Ok(())
 }

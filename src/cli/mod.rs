@@ -13,8 +13,8 @@ mod screen;
 pub(crate) mod source;
 mod sweep;
 mod synth;
-mod walk_forward;
 mod train;
+mod walk_forward;
 
 use clap::{Parser, Subcommand};
 

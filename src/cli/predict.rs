@@ -96,9 +96,8 @@ impl OnBackend for PredictTask<'_> {
 
     fn run<B: burn::tensor::backend::AutodiffBackend>(self, device: B::Device, name: &str) -> Self::Output {
         eprintln!("device: {name}");
-        let bar = ProgressBar::new(0).with_style(
-            ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} windows {elapsed}").expect("valid template"),
-        );
+        let bar = ProgressBar::new(0)
+            .with_style(ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} windows {elapsed}").expect("valid template"));
         let mut out = vec![];
         for (i, dir) in self.dirs.iter().enumerate() {
             bar.set_prefix(format!("model {}/{}", i + 1, self.dirs.len()));

@@ -46,7 +46,14 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
 }
 
 /// Runs every stage on config `text` (relative paths against `base`) into `out`.
-pub fn pipeline(text: &str, base: &Path, out: &Path, device: DeviceKind, resume: bool, jobs: Option<usize>) -> anyhow::Result<()> {
+pub fn pipeline(
+    text: &str,
+    base: &Path,
+    out: &Path,
+    device: DeviceKind,
+    resume: bool,
+    jobs: Option<usize>,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let base = &std::fs::canonicalize(if base.as_os_str().is_empty() { Path::new(".") } else { base })
         .with_context(|| format!("config folder {}", base.display()))?;
@@ -70,7 +77,8 @@ pub fn pipeline(text: &str, base: &Path, out: &Path, device: DeviceKind, resume:
     std::fs::write(out.join("data_summary.txt"), &summary)?;
     print!("{summary}");
     let (start, end) = period(&cfg, &loaded.panel.dates);
-    let screen_end = if cfg.dataset.split == SplitKind::Time { train_end(&loaded.panel.dates, start, end, cfg.dataset.train) } else { end };
+    let screen_end =
+        if cfg.dataset.split == SplitKind::Time { train_end(&loaded.panel.dates, start, end, cfg.dataset.train) } else { end };
 
     eprintln!("\n== 2/7 factors ({start} .. {end})");
     let config_path = out.join("config.toml");

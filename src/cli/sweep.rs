@@ -197,7 +197,11 @@ fn lock_folder(dir: &Path) -> anyhow::Result<std::fs::File> {
     match f.try_lock() {
         Ok(()) => Ok(f),
         Err(std::fs::TryLockError::WouldBlock) => {
-            bail!("{} is in use by another running sweep (it holds {}); wait for it or choose another --out", dir.display(), path.display())
+            bail!(
+                "{} is in use by another running sweep (it holds {}); wait for it or choose another --out",
+                dir.display(),
+                path.display()
+            )
         }
         Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {}", path.display())),
     }

@@ -125,7 +125,10 @@ impl OnBackend for TrainTask<'_> {
         let trained =
             train::<B>(self.data, self.net, self.cfg, &device, &mut on_batch(&bar, self.cfg.epochs), &mut on_epoch(&bar));
         bar.finish_and_clear();
-        let preds = trained.model.as_ref().map(|m| predict(m, self.data, &self.data.test, crate::model::train::eval_batch(self.cfg.batch_size), &device));
+        let preds = trained
+            .model
+            .as_ref()
+            .map(|m| predict(m, self.data, &self.data.test, crate::model::train::eval_batch(self.cfg.batch_size), &device));
         self.finish(trained, preds)
     }
 }

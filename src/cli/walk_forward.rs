@@ -24,7 +24,9 @@ pub fn run(a: &PredictArgs) -> anyhow::Result<()> {
     let data = prepare(&cfg, Path::new(&meta.config_dir)).context("rebuilding the data set")?.data;
     let from = match a.from {
         Some(d) => d,
-        None => data.test.first().map(|s| data.dates[s.date as usize]).context("the checkpoint has no test period; give --from")?,
+        None => {
+            data.test.first().map(|s| data.dates[s.date as usize]).context("the checkpoint has no test period; give --from")?
+        }
     };
     let wf = WalkForward {
         from,
@@ -60,7 +62,17 @@ pub fn run(a: &PredictArgs) -> anyhow::Result<()> {
     pred::write(&a.out, &rows, "walk_forward")?;
     let mut table = String::from("fold,fit_first,fit_last,predict_first,predict_last,best_epoch,windows\n");
     for f in &folds {
-        let _ = writeln!(table, "{},{},{},{},{},{},{}", f.name, f.fit.0, f.fit.1, f.predict.0, f.predict.1, f.best_epoch, f.scores.len());
+        let _ = writeln!(
+            table,
+            "{},{},{},{},{},{},{}",
+            f.name,
+            f.fit.0,
+            f.fit.1,
+            f.predict.0,
+            f.predict.1,
+            f.best_epoch,
+            f.scores.len()
+        );
     }
     let folds_path = a.out.with_extension("folds.csv");
     std::fs::write(&folds_path, &table)?;
@@ -84,7 +96,13 @@ impl OnEngine for Task<'_> {
         walk_forward::run(&engine, self.data, &self.meta.network, &self.meta.train, self.wf, &mut |f, n| {
             eprintln!(
                 "fold {} ({} .. {}): trained on {} .. {}, best epoch {}, {} windows",
-                f.name, f.predict.0, f.predict.1, f.fit.0, f.fit.1, f.best_epoch, f.scores.len()
+                f.name,
+                f.predict.0,
+                f.predict.1,
+                f.fit.0,
+                f.fit.1,
+                f.best_epoch,
+                f.scores.len()
             );
             let _ = n;
         })

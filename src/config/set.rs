@@ -24,9 +24,8 @@ pub fn apply(text: &str, name: &str, sets: &[String]) -> Result<String> {
         let mut table = &mut doc;
         for seg in &path[..path.len() - 1] {
             let entry = table.entry(seg.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
-            table = entry
-                .as_table_mut()
-                .ok_or_else(|| Error::Config(format!("--set `{set}`: `{seg}` is a value, not a section")))?;
+            table =
+                entry.as_table_mut().ok_or_else(|| Error::Config(format!("--set `{set}`: `{seg}` is a value, not a section")))?;
         }
         table.insert(path[path.len() - 1].to_string(), value);
     }
@@ -53,7 +52,9 @@ mod tests {
     fn sets_values_of_every_type_and_creates_sections() {
         let text = "[train]\nepochs = 5\n";
         let sets: Vec<String> =
-            ["train.epochs=2", "sweep.units=[8, 16]", "train.selection=valid_loss", "model.dropout=0.0", "synth.end=2018-06-30"].map(String::from).into();
+            ["train.epochs=2", "sweep.units=[8, 16]", "train.selection=valid_loss", "model.dropout=0.0", "synth.end=2018-06-30"]
+                .map(String::from)
+                .into();
         let out = apply(text, "t", &sets).unwrap();
         let c = Config::from_str(&out, "t").unwrap();
         assert_eq!(c.train.epochs, 2);

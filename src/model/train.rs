@@ -83,10 +83,16 @@ pub struct EpochRow {
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Done,
-    StoppedEarly { epoch: usize },
-    Diverged { epoch: usize },
+    StoppedEarly {
+        epoch: usize,
+    },
+    Diverged {
+        epoch: usize,
+    },
     /// Stopped by the caller after `epoch` (a sweep's scheduler pruned it).
-    Pruned { epoch: usize },
+    Pruned {
+        epoch: usize,
+    },
 }
 
 /// What `on_epoch` tells the loop: go on, or stop here (status `Pruned`).

@@ -132,7 +132,13 @@ pub fn combine(models: &[ModelScores]) -> Vec<Prediction> {
             let date = m.dates[t as usize];
             let in_sample = m.fitted_until.is_none_or(|u| date <= u);
             for (s, v) in rows {
-                let z = if models.len() == 1 { v } else if sd > 0.0 { (v - mu) / sd } else { 0.0 };
+                let z = if models.len() == 1 {
+                    v
+                } else if sd > 0.0 {
+                    (v - mu) / sd
+                } else {
+                    0.0
+                };
                 let e = acc.entry((date, m.stocks[s as usize].clone())).or_insert((0.0, 0, false));
                 e.0 += z;
                 e.1 += 1;
@@ -140,8 +146,10 @@ pub fn combine(models: &[ModelScores]) -> Vec<Prediction> {
             }
         }
     }
-    let mut out: Vec<Prediction> =
-        acc.into_iter().map(|((date, code), (sum, n, in_sample))| Prediction { date, code, score: sum / n as f64, in_sample }).collect();
+    let mut out: Vec<Prediction> = acc
+        .into_iter()
+        .map(|((date, code), (sum, n, in_sample))| Prediction { date, code, score: sum / n as f64, in_sample })
+        .collect();
     out.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.code.cmp(&b.code)));
     out
 }

@@ -19,7 +19,9 @@ fn read(path: &Path) -> Option<String> {
 
 /// A CSV file as an HTML table (first `max_rows` rows; numbers shortened to 4 decimals).
 fn csv_table(path: &Path, max_rows: usize, columns: Option<&[&str]>) -> String {
-    let Ok(mut r) = csv::Reader::from_path(path) else { return format!("<p class=missing>{} not found</p>", esc(&path.display().to_string())) };
+    let Ok(mut r) = csv::Reader::from_path(path) else {
+        return format!("<p class=missing>{} not found</p>", esc(&path.display().to_string()));
+    };
     let Ok(header) = r.headers().cloned() else { return String::new() };
     let pick: Vec<usize> = match columns {
         Some(cols) => cols.iter().filter_map(|c| header.iter().position(|h| h == *c)).collect(),
@@ -66,7 +68,9 @@ img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}.warn{background:#f
 
 /// Writes `out/report.html` for the run folder `out`; `best` is the best checkpoint folder.
 pub fn write_report(out: &Path, best: &Path) -> Result<()> {
-    let mut h = format!("<!doctype html><html><head><meta charset=utf-8><title>alphasweep report</title><style>{STYLE}</style></head><body>\n");
+    let mut h = format!(
+        "<!doctype html><html><head><meta charset=utf-8><title>alphasweep report</title><style>{STYLE}</style></head><body>\n"
+    );
     let run = json(&out.join("run.json"));
     let split = json(&out.join("sweep/split.json"));
     let look_ahead = split["look_ahead"].as_bool().unwrap_or(false);
@@ -126,7 +130,18 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
     h.push_str(&csv_table(
         &out.join("sweep/ledger.csv"),
         25,
-        Some(&["trial", "status", "best_epoch", "score", "valid_ic", "valid_rank_ic", "test_ic", "test_rank_ic", "seconds", "checkpoint"]),
+        Some(&[
+            "trial",
+            "status",
+            "best_epoch",
+            "score",
+            "valid_ic",
+            "valid_rank_ic",
+            "test_ic",
+            "test_rank_ic",
+            "seconds",
+            "checkpoint",
+        ]),
     ));
     h.push_str(&img(out, "sweep/score_by_param.png", "Selection score by hyperparameter"));
     h.push_str(&img(out, "sweep/curves_top.png", "Valid IC by epoch, top trials"));

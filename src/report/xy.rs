@@ -49,7 +49,11 @@ pub fn strips(path: &Path, title: &str, panels: &[Strip], y_label: &str) -> Resu
             .x_labels(n)
             .x_label_formatter(&|x| {
                 let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 { p.categories.get(i as usize).cloned().unwrap_or_default() } else { String::new() }
+                if (x - i).abs() < 1e-6 && i >= 0.0 {
+                    p.categories.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
             })
             .disable_x_mesh()
             .label_style(("sans-serif", 11))
@@ -62,9 +66,11 @@ pub fn strips(path: &Path, title: &str, panels: &[Strip], y_label: &str) -> Resu
             })
             .collect();
         chart
-            .draw_series(means.iter().map(|&(c, m)| {
-                Rectangle::new([(c as f64 - 0.3, m), (c as f64 + 0.3, m)], RGBColor(200, 60, 60).stroke_width(3))
-            }))
+            .draw_series(
+                means.iter().map(|&(c, m)| {
+                    Rectangle::new([(c as f64 - 0.3, m), (c as f64 + 0.3, m)], RGBColor(200, 60, 60).stroke_width(3))
+                }),
+            )
             .map_err(|e| err(path, e))?;
         // Points jittered deterministically across the strip.
         chart
@@ -91,13 +97,7 @@ pub fn curves(path: &Path, title: &str, x_label: &str, y_label: &str, series: &[
         .y_label_area_size(70)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(|e| err(path, e))?;
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .label_style(("sans-serif", 12))
-        .draw()
-        .map_err(|e| err(path, e))?;
+    chart.configure_mesh().x_desc(x_label).y_desc(y_label).label_style(("sans-serif", 12)).draw().map_err(|e| err(path, e))?;
     for (k, (name, pts)) in series.iter().enumerate() {
         let color = Palette99::pick(k).to_rgba();
         let pts: Vec<(f64, f64)> = pts.iter().copied().filter(|p| p.1.is_finite()).collect();

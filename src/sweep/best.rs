@@ -83,13 +83,17 @@ mod tests {
     fn keeps_the_best_k_and_deletes_the_rest() {
         let tmp = tempfile::tempdir().unwrap();
         let mut best = BestSet::open(tmp.path(), 2, &[]).unwrap();
-        let save = |d: &Path| std::fs::create_dir_all(d).and_then(|_| std::fs::write(d.join("config.json"), "{}")).map_err(|e| Error::io(d, e));
+        let save = |d: &Path| {
+            std::fs::create_dir_all(d).and_then(|_| std::fs::write(d.join("config.json"), "{}")).map_err(|e| Error::io(d, e))
+        };
         for (id, s) in [("a", 0.1), ("b", 0.3), ("c", 0.2), ("d", 0.05), ("e", f64::NAN)] {
             best.admit(id, s, save).unwrap();
         }
         assert_eq!(best.ids(), vec!["b", "c"]);
-        let mut on_disk: Vec<String> =
-            std::fs::read_dir(tmp.path().join("checkpoints")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+        let mut on_disk: Vec<String> = std::fs::read_dir(tmp.path().join("checkpoints"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into())
+            .collect();
         on_disk.sort();
         assert_eq!(on_disk, vec!["b", "c"]);
         // Reopening with the ledger's scores keeps them; a stray folder is removed.

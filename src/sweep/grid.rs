@@ -128,7 +128,9 @@ pub fn expand(cfg: &Config) -> Result<Vec<TrialParams>> {
 pub fn shard(grid: Vec<TrialParams>, shard: Option<Shard>) -> Vec<TrialParams> {
     match shard {
         None => grid,
-        Some(Shard { index, count }) => grid.into_iter().enumerate().filter(|(i, _)| i % count == index).map(|(_, t)| t).collect(),
+        Some(Shard { index, count }) => {
+            grid.into_iter().enumerate().filter(|(i, _)| i % count == index).map(|(_, t)| t).collect()
+        }
     }
 }
 

@@ -192,7 +192,11 @@ pub fn read_rows<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
     let mut r = csv::ReaderBuilder::new().from_reader(complete.as_bytes());
     let mut out = Vec::new();
     for (i, row) in r.deserialize().enumerate() {
-        out.push(row.map_err(|e| Error::BadRow { file: path.display().to_string(), line: i as u64 + 2, reason: e.to_string() })?);
+        out.push(row.map_err(|e| Error::BadRow {
+            file: path.display().to_string(),
+            line: i as u64 + 2,
+            reason: e.to_string(),
+        })?);
     }
     Ok(out)
 }

@@ -16,7 +16,8 @@ pub struct SweepProgress {
 impl SweepProgress {
     pub fn new(total: usize, already: usize) -> SweepProgress {
         let tty = std::io::stderr().is_terminal();
-        let multi = MultiProgress::with_draw_target(if tty { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
+        let multi =
+            MultiProgress::with_draw_target(if tty { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
         let overall = multi.add(ProgressBar::new(total as u64));
         overall.set_style(
             ProgressStyle::with_template("[{elapsed_precise}] {bar:32.cyan/blue} {pos}/{len} trials  best {msg}  ETA {eta}")

@@ -125,7 +125,10 @@ fn run_trial<E: Engine>(plan: &Plan, engine: &E, p: &TrialParams, books: &Mutex<
             &cfg,
             &mut |epoch, b, nb, loss| {
                 if b % 8 == 0 || b == nb {
-                    line.set_message(format!("epoch {epoch}/{epochs} batch {b}/{nb} loss {loss:.4} | valid {}", last_valid.borrow()));
+                    line.set_message(format!(
+                        "epoch {epoch}/{epochs} batch {b}/{nb} loss {loss:.4} | valid {}",
+                        last_valid.borrow()
+                    ));
                 }
             },
             &mut |row: &EpochRow| -> Flow {
@@ -161,7 +164,8 @@ fn run_trial<E: Engine>(plan: &Plan, engine: &E, p: &TrialParams, books: &Mutex<
                 Status::Done => {}
                 Status::StoppedEarly { epoch } => {
                     row.status = "stopped_early".into();
-                    row.reason = format!("no better {:?} for {} epochs (stopped at {epoch})", cfg.selection, cfg.patience.unwrap_or(0));
+                    row.reason =
+                        format!("no better {:?} for {} epochs (stopped at {epoch})", cfg.selection, cfg.patience.unwrap_or(0));
                 }
                 Status::Pruned { epoch } => {
                     row.status = "pruned".into();

@@ -117,7 +117,12 @@ fn plots(dir: &Path, rows: &[LedgerRow], curves: &[CurveRow], selection: Selecti
     }
     let name = serde_json::to_value(selection).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
     let label = format!("{name} (higher is better)");
-    xy::strips(&dir.join("score_by_param.png"), "Selection score by hyperparameter (dots: trials; bars: means)", &panels, &label)?;
+    xy::strips(
+        &dir.join("score_by_param.png"),
+        "Selection score by hyperparameter (dots: trials; bars: means)",
+        &panels,
+        &label,
+    )?;
     let top: Vec<&LedgerRow> = ranked(rows).into_iter().filter(|r| r.has_model()).take(5).collect();
     let series: Vec<(String, Vec<(f64, f64)>)> = top
         .iter()
