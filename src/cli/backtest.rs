@@ -30,17 +30,19 @@ pub struct BacktestArgs {
     /// Output folder.
     #[arg(long)]
     pub out: PathBuf,
-    /// Portfolio sizes, one backtest each.
-    #[arg(long, value_delimiter = ',', default_value = "20,30,50,100")]
+    /// Portfolio sizes, one backtest each (default: the config's [backtest] top, else
+    /// 20,30,50,100).
+    #[arg(long, value_delimiter = ',')]
     pub top: Vec<usize>,
-    #[arg(long, value_enum, default_value = "daily")]
-    pub rebalance: Rebalance,
+    /// How often to rebalance (default: the config's, else daily).
+    #[arg(long, value_enum)]
+    pub rebalance: Option<Rebalance>,
     /// Replace at most K holdings per rebalance (qlib's top-k dropout); default: no limit.
     #[arg(long, value_name = "K")]
     pub dropout_n: Option<usize>,
-    /// Starting capital, CNY.
-    #[arg(long, default_value_t = 10_000_000.0)]
-    pub capital: f64,
+    /// Starting capital, CNY (default: the config's, else 10,000,000).
+    #[arg(long)]
+    pub capital: Option<f64>,
     /// Commission rate on buys and sells (fraction; default 0.001).
     #[arg(long)]
     pub commission: Option<f64>,
@@ -57,9 +59,9 @@ pub struct BacktestArgs {
     /// No commission and no stamp tax (returns before costs).
     #[arg(long)]
     pub no_costs: bool,
-    /// Annual risk-free rate for the Sharpe ratio.
-    #[arg(long, default_value_t = 0.0)]
-    pub risk_free: f64,
+    /// Annual risk-free rate for the Sharpe ratio (default: the config's, else 0).
+    #[arg(long)]
+    pub risk_free: Option<f64>,
     /// An in-sample period START..END (inclusive, YYYY-MM-DD); repeatable. Trading on it is
     /// flagged in the report.
     #[arg(long, value_name = "START..END")]
@@ -70,22 +72,21 @@ impl BacktestArgs {
     /// Arguments for `run`: the data of `source`, the predictions, the output folder; the
     /// settings come from the config's `[backtest]` table (see `run_with`).
     pub fn for_run(source: SourceArgs, predictions: PathBuf, out: PathBuf) -> BacktestArgs {
-        let d = BacktestConfig::default();
         BacktestArgs {
             source,
             predictions,
             model: None,
             out,
-            top: d.top,
-            rebalance: d.rebalance,
+            top: vec![],
+            rebalance: None,
             dropout_n: None,
-            capital: d.capital,
+            capital: None,
             commission: None,
             commission_min: None,
             stamp_tax: None,
             stamp_tax_min: None,
             no_costs: false,
-            risk_free: d.risk_free,
+            risk_free: None,
             in_sample: vec![],
         }
     }
@@ -97,19 +98,30 @@ fn parse_range(s: &str) -> anyhow::Result<DateRange> {
     Ok(DateRange { start: d(a)?, end: d(b)? })
 }
 
-/// The resolved config from the flags.
+/// The resolved settings: the `--config` file's `[backtest]` table (or the defaults), with
+/// every flag given on the command line on top.
 pub fn config(a: &BacktestArgs) -> anyhow::Result<BacktestConfig> {
-    let mut c = BacktestConfig {
-        top: a.top.clone(),
-        rebalance: a.rebalance,
-        dropout_n: a.dropout_n,
-        capital: a.capital,
-        risk_free: a.risk_free,
-        start: a.source.start,
-        end: a.source.end,
-        in_sample: a.in_sample.iter().map(|s| parse_range(s)).collect::<anyhow::Result<_>>()?,
-        ..BacktestConfig::default()
-    };
+    let mut c = a.source.config()?.backtest;
+    if !a.top.is_empty() {
+        c.top = a.top.clone();
+    }
+    if let Some(r) = a.rebalance {
+        c.rebalance = r;
+    }
+    if a.dropout_n.is_some() {
+        c.dropout_n = a.dropout_n;
+    }
+    if let Some(v) = a.capital {
+        c.capital = v;
+    }
+    if let Some(v) = a.risk_free {
+        c.risk_free = v;
+    }
+    c.start = a.source.start.or(c.start);
+    c.end = a.source.end.or(c.end);
+    for r in &a.in_sample {
+        c.in_sample.push(parse_range(r)?);
+    }
     if a.no_costs {
         c.costs = crate::backtest::CostModel::free();
     }
