@@ -265,3 +265,33 @@ fn print_table(rows: &[Summary]) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::load::Format;
+
+    #[test]
+    fn the_config_table_is_read_and_flags_override_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[backtest]\ntop = [7, 9]\nrebalance = \"weekly\"\ncapital = 1000000.0\n").unwrap();
+        let source = SourceArgs {
+            data: vec![],
+            format: vec![Format::Auto],
+            market: None,
+            config: Some(path),
+            prefer: vec![],
+            industry: None,
+            start: None,
+            end: None,
+        };
+        let mut a = BacktestArgs::for_run(source, "p.csv".into(), "out".into());
+        let c = config(&a).unwrap();
+        assert_eq!((c.top.clone(), c.rebalance, c.capital), (vec![7, 9], Rebalance::Weekly, 1_000_000.0));
+        a.top = vec![20];
+        a.rebalance = Some(Rebalance::Daily);
+        let c = config(&a).unwrap();
+        assert_eq!((c.top, c.rebalance, c.capital), (vec![20], Rebalance::Daily, 1_000_000.0));
+    }
+}
