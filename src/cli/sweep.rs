@@ -41,7 +41,8 @@ pub struct SweepArgs {
     /// Run only the shard I of N (0-based) of the grid; join shard folders with `merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
-    /// Trials at once (default: one per core on the CPU, 4 on a GPU).
+    /// Trials at once (default: one per core on the CPU; on a GPU 8, 4 or 2 by the largest
+    /// model's size).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Rows of the final table.
@@ -235,7 +236,14 @@ impl OnEngine for SweepTask<'_> {
         let name = engine.device_name().to_string();
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let todo = self.plan.trials.iter().filter(|t| !self.plan.finished.contains(&t.id())).count().max(1);
-        let jobs = self.jobs.unwrap_or(if gpu { 4 } else { cores }).clamp(1, todo);
+        // On a GPU, small models leave the card idle: run more of them at once.
+        let largest = self.plan.trials.iter().map(|t| t.cost(self.plan.data.n_features)).max().unwrap_or(0);
+        let gpu_jobs = match largest {
+            0..=50_000 => 8,
+            50_001..=500_000 => 4,
+            _ => 2,
+        };
+        let jobs = self.jobs.unwrap_or(if gpu { gpu_jobs } else { cores }).clamp(1, todo);
         self.plan.jobs = jobs;
         self.plan.threads_per_trial = if gpu { 1 } else { (cores / jobs).max(1) };
         engine.set_threads(self.plan.threads_per_trial);
