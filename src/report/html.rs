@@ -74,9 +74,9 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
     let run = json(&out.join("run.json"));
     let split = json(&out.join("sweep/split.json"));
     let look_ahead = split["look_ahead"].as_bool().unwrap_or(false);
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<h1>alphasweep report</h1><p>alphasweep {} &middot; command: <code>{}</code> &middot; resolved config: <a href=config.toml>config.toml</a></p>\n",
+        "<h1>alphasweep report</h1><p>alphasweep {} &middot; command: <code>{}</code> &middot; resolved config: <a href=config.toml>config.toml</a></p>",
         esc(run["alphasweep"].as_str().unwrap_or("?")),
         esc(run["command"].as_str().unwrap_or("?"))
     );
@@ -88,9 +88,9 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
             split[k]["samples"].as_u64().unwrap_or(0)
         )
     };
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<div class={}><b>Periods.</b> Model training: {}; validation (model selection): {}; test (out-of-sample): {}. {}</div>\n",
+        "<div class={}><b>Periods.</b> Model training: {}; validation (model selection): {}; test (out-of-sample): {}. {}</div>",
         if look_ahead { "warn" } else { "note" },
         span("train"),
         span("valid"),
@@ -103,7 +103,7 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
     );
 
     h.push_str("<h2>1. Data</h2>\n");
-    let _ = write!(h, "<pre>{}</pre>\n", esc(&read(&out.join("data_summary.txt")).unwrap_or_default()));
+    let _ = writeln!(h, "<pre>{}</pre>", esc(&read(&out.join("data_summary.txt")).unwrap_or_default()));
 
     h.push_str("<h2>2. Factor screening</h2>\n<p class=note>Screened on the training period only (factors_train.csv.gz), so the choice of factors does not see the validation or test periods.</p>\n");
     h.push_str(&csv_table(&out.join("screen/selection.csv"), 60, None));
@@ -119,9 +119,9 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
 
     h.push_str("<h2>3. Sweep</h2>\n");
     let summary = json(&out.join("sweep/summary.json"));
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p>{} trials; {} epochs run of {} for the full grid; selection by {} on the validation period; test metrics shown for information only.</p>\n",
+        "<p>{} trials; {} epochs run of {} for the full grid; selection by {} on the validation period; test metrics shown for information only.</p>",
         summary["trials"].as_u64().unwrap_or(0),
         summary["epochs_run"].as_u64().unwrap_or(0),
         summary["epochs_full"].as_u64().unwrap_or(0),
@@ -149,9 +149,9 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
     h.push_str("<h2>4. Best model</h2>\n");
     let rel_best = best.strip_prefix(out).unwrap_or(best).display().to_string();
     let eval = json(&best.join("eval.json"));
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p><code>{}</code>: test{} IC {:.4}, rank IC {:.4}, direction {:.3}.</p>\n",
+        "<p><code>{}</code>: test{} IC {:.4}, rank IC {:.4}, direction {:.3}.</p>",
         esc(&rel_best),
         if look_ahead { " (LOOK-AHEAD)" } else { " (out-of-sample)" },
         eval["test"]["ic"].as_f64().unwrap_or(f64::NAN),
@@ -175,7 +175,7 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
         let meta = bt["meta"].clone();
         if let Some(w) = meta["in_sample"].as_str() {
             let class = if meta["in_sample_days"].as_u64().unwrap_or(0) > 0 { "warn" } else { "note" };
-            let _ = write!(h, "<p class={class}>{}</p>\n", esc(w));
+            let _ = writeln!(h, "<p class={class}>{}</p>", esc(w));
         }
         h.push_str("<p>Signal at the close of t, trade at the close of t+1; costs: commission and stamp tax as configured (see backtest/summary.json).</p>\n");
         h.push_str(&csv_table(&out.join("backtest/summary.csv"), 20, None));
