@@ -62,9 +62,8 @@ pub fn run_cli(a: SweepArgs) -> anyhow::Result<()> {
     tcfg.patience = cfg.sweep.patience.or(tcfg.patience);
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let _lock = lock_folder(&a.out)?;
-    let ledger_path = a.out.join("ledger.csv");
-    ledger::repair(&ledger_path)?;
-    let rows: Vec<LedgerRow> = ledger::read_rows(&ledger_path)?;
+    // Reading skips a last line cut short by a kill; opening the ledger for appending cuts it off.
+    let rows: Vec<LedgerRow> = ledger::read_rows(&a.out.join("ledger.csv"))?;
     if !rows.is_empty() && !a.resume {
         bail!(
             "{} already holds {} finished trials: pass --resume to continue that sweep, or choose another --out",

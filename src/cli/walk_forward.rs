@@ -93,7 +93,7 @@ impl OnEngine for Task<'_> {
     type Output = crate::error::Result<Vec<Fold>>;
     fn run<E: Engine>(self, engine: E) -> Self::Output {
         eprintln!("device: {}", engine.device_name());
-        walk_forward::run(&engine, self.data, &self.meta.network, &self.meta.train, self.wf, &mut |f, n| {
+        walk_forward::run(&engine, self.data, &self.meta.network, &self.meta.train, self.wf, &mut |f| {
             eprintln!(
                 "fold {} ({} .. {}): trained on {} .. {}, best epoch {}, {} windows",
                 f.name,
@@ -104,7 +104,6 @@ impl OnEngine for Task<'_> {
                 f.best_epoch,
                 f.scores.len()
             );
-            let _ = n;
         })
     }
 }

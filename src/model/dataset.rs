@@ -171,15 +171,10 @@ impl WindowData {
         }
         // Samples: member with a full finite window and a finite label.
         let window = cfg.mem_day.max(cfg.sample_window.unwrap_or(0));
-        let finite_day = |t: usize, s: usize| features[(t * ns + s) * nf..(t * ns + s + 1) * nf].iter().all(|v| v.is_finite());
-        let mut samples = Vec::new();
-        for t in window - 1..nd {
-            for s in 0..ns {
-                if labels[t * ns + s].is_finite() && (t + 1 - window..=t).all(|u| finite_day(u, s)) {
-                    samples.push(Sample { date: t as u32, stock: s as u32 });
-                }
-            }
-        }
+        let samples: Vec<Sample> = full_windows(&features, ns, nf, window)
+            .into_iter()
+            .filter(|s| labels[s.date as usize * ns + s.stock as usize].is_finite())
+            .collect();
         if samples.len() < 100 {
             return Err(Error::Invalid(format!(
                 "only {} samples have a full {}-day window and a label: too few to train",
@@ -246,6 +241,22 @@ impl WindowData {
     pub fn label(&self, s: &Sample) -> f32 {
         self.labels[s.date as usize * self.n_stocks + s.stock as usize]
     }
+}
+
+/// Every (date, stock) of `features` (`[date, stock, feature]`, `ns` stocks, `nf` features)
+/// whose last `len` days are all finite (a member on each day), in date then stock order.
+pub fn full_windows(features: &[f32], ns: usize, nf: usize, len: usize) -> Vec<Sample> {
+    let nd = if ns * nf == 0 { 0 } else { features.len() / (ns * nf) };
+    let finite_day = |t: usize, s: usize| features[(t * ns + s) * nf..(t * ns + s + 1) * nf].iter().all(|v| v.is_finite());
+    let mut out = Vec::new();
+    for t in len.max(1) - 1..nd {
+        for s in 0..ns {
+            if (t + 1 - len.max(1)..=t).all(|u| finite_day(u, s)) {
+                out.push(Sample { date: t as u32, stock: s as u32 });
+            }
+        }
+    }
+    out
 }
 
 /// Per date over the samples' stocks: z-score or rank of the labels; others set NaN.

@@ -98,6 +98,37 @@ pub enum Status {
 /// What `on_epoch` tells the loop: go on, or stop here (status `Pruned`).
 pub type Flow = ControlFlow<()>;
 
+/// The best-epoch rule both training loops (burn's and the fused CPU engine's) follow: an
+/// epoch is kept when its selection score beats every earlier one (the first always is); a
+/// run stops after `patience` epochs without one (`StoppedEarly`), or before its last epoch
+/// when `on_epoch` said so (`Pruned`).
+pub struct BestEpoch {
+    score: f64,
+    /// The best epoch so far (0: none yet).
+    pub epoch: usize,
+}
+
+impl Default for BestEpoch {
+    fn default() -> Self {
+        BestEpoch { score: f64::NEG_INFINITY, epoch: 0 }
+    }
+}
+
+impl BestEpoch {
+    /// Judges `epoch`: (whether it is the new best, the status to stop with if the run ends here).
+    pub fn update(&mut self, cfg: &TrainConfig, epoch: usize, valid: &EvalMetrics, flow: Flow) -> (bool, Option<Status>) {
+        let score = cfg.selection.score(valid);
+        let improved = score > self.score || self.epoch == 0;
+        if improved {
+            self.score = score.max(self.score);
+            self.epoch = epoch;
+        } else if cfg.patience.is_some_and(|p| epoch - self.epoch >= p) {
+            return (false, Some(Status::StoppedEarly { epoch }));
+        }
+        (improved, (flow.is_break() && epoch < cfg.epochs).then_some(Status::Pruned { epoch }))
+    }
+}
+
 /// Batch size used for validation and prediction: at least 1024 (no gradients, so larger
 /// batches only save time).
 pub fn eval_batch(batch_size: usize) -> usize {
@@ -133,7 +164,7 @@ pub fn train<B: AutodiffBackend>(
     let mut order: Vec<Sample> = data.train.to_vec();
     let n_batches = order.len().div_ceil(cfg.batch_size.max(1));
     let mut out = Trained { model: None, best_epoch: 0, rows: vec![], status: Status::Done };
-    let mut best = f64::NEG_INFINITY;
+    let mut best = BestEpoch::default();
     for epoch in 1..=cfg.epochs {
         let t = Instant::now();
         rng.shuffle(&mut order);
@@ -159,17 +190,13 @@ pub fn train<B: AutodiffBackend>(
         let row = EpochRow { epoch, train_loss: sum / count.max(1) as f64, valid, seconds: t.elapsed().as_secs_f64() };
         let flow = on_epoch(&row);
         out.rows.push(row);
-        let score = cfg.selection.score(&valid);
-        if score > best || out.model.is_none() {
-            best = score.max(best);
+        let (improved, stop) = best.update(cfg, epoch, &valid, flow);
+        if improved {
             out.best_epoch = epoch;
             out.model = Some(valid_model);
-        } else if cfg.patience.is_some_and(|p| epoch - out.best_epoch >= p) {
-            out.status = Status::StoppedEarly { epoch };
-            break;
         }
-        if flow.is_break() && epoch < cfg.epochs {
-            out.status = Status::Pruned { epoch };
+        if let Some(status) = stop {
+            out.status = status;
             break;
         }
     }

@@ -33,18 +33,7 @@ pub struct ModelScores {
 
 /// Every (date, stock) whose last `mem_day` days of features are finite (members on each).
 pub fn all_windows(data: &WindowData) -> Vec<Sample> {
-    let (ns, nf, m) = (data.n_stocks, data.n_features, data.mem_day);
-    let nd = data.dates.len();
-    let finite = |t: usize, s: usize| data.features[(t * ns + s) * nf..(t * ns + s + 1) * nf].iter().all(|v| v.is_finite());
-    let mut out = Vec::new();
-    for t in m.saturating_sub(1)..nd {
-        for s in 0..ns {
-            if (t + 1 - m..=t).all(|u| finite(u, s)) {
-                out.push(Sample { date: t as u32, stock: s as u32 });
-            }
-        }
-    }
-    out
+    crate::model::dataset::full_windows(&data.features, data.n_stocks, data.n_features, data.mem_day)
 }
 
 /// Checkpoint folders of a sweep's best `top_k` trials (by the ledger's score), or the one

@@ -59,7 +59,7 @@ pub fn run<E: Engine>(
     net: &NetworkConfig,
     cfg: &TrainConfig,
     wf: &WalkForward,
-    on_fold: &mut dyn FnMut(&Fold, usize),
+    on_fold: &mut dyn FnMut(&Fold),
 ) -> Result<Vec<Fold>> {
     if data.label_scale.is_some() || data.look_ahead {
         return Err(Error::Config(
@@ -69,20 +69,12 @@ pub fn run<E: Engine>(
     if !(0.0..0.9).contains(&wf.valid_share) || wf.step_months == 0 {
         return Err(Error::Config("walk-forward: valid share in [0, 0.9) and a step of at least one month".into()));
     }
-    let labeled: Vec<Sample> = all_windows(data).into_iter().filter(|s| data.label(s).is_finite()).collect();
     let windows = all_windows(data);
+    let labeled: Vec<Sample> = windows.iter().copied().filter(|s| data.label(s).is_finite()).collect();
     let dates = &data.dates;
     let last = *dates.last().ok_or_else(|| Error::Empty { file: "market data".into() })?;
     let mut folds = vec![];
     let mut start = wf.from;
-    let n_folds = {
-        let (mut n, mut d) = (0, wf.from);
-        while d <= last {
-            n += 1;
-            d = add_months(d, wf.step_months as i32);
-        }
-        n
-    };
     while start <= last {
         let end_excl = add_months(start, wf.step_months as i32);
         let first_idx = dates.partition_point(|d| *d < start);
@@ -127,7 +119,7 @@ pub fn run<E: Engine>(
             best_epoch: trained.best_epoch,
             scores: target.into_iter().zip(preds).collect(),
         };
-        on_fold(&fold, n_folds);
+        on_fold(&fold);
         folds.push(fold);
         start = end_excl;
     }

@@ -13,7 +13,7 @@ use super::weights::Weights;
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::metrics::evaluate;
 use crate::model::network::NetworkConfig;
-use crate::model::train::{EpochRow, Flow, OnBatch, Status, TrainConfig, Trained};
+use crate::model::train::{BestEpoch, EpochRow, Flow, OnBatch, Status, TrainConfig, Trained};
 use crate::rng::Rng;
 
 /// The engine's outcome: the best epoch's weights (as the engine holds them) beside
@@ -77,7 +77,7 @@ pub fn train_from(
     let mut order: Vec<Sample> = data.train.to_vec();
     let n_batches = order.len().div_ceil(batch);
     let mut out = EngineTrained { best: None, best_epoch: 0, rows: vec![], status: Status::Done };
-    let mut best = f64::NEG_INFINITY;
+    let mut best = BestEpoch::default();
     for epoch in 1..=cfg.epochs {
         let t = Instant::now();
         rng.shuffle(&mut order);
@@ -99,17 +99,13 @@ pub fn train_from(
         let row = EpochRow { epoch, train_loss: sum / count.max(1) as f64, valid, seconds: t.elapsed().as_secs_f64() };
         let flow = on_epoch(&row);
         out.rows.push(row);
-        let score = cfg.selection.score(&valid);
-        if score > best || out.best.is_none() {
-            best = score.max(best);
+        let (improved, stop) = best.update(cfg, epoch, &valid, flow);
+        if improved {
             out.best_epoch = epoch;
             out.best = Some(w.clone());
-        } else if cfg.patience.is_some_and(|p| epoch - out.best_epoch >= p) {
-            out.status = Status::StoppedEarly { epoch };
-            break;
         }
-        if flow.is_break() && epoch < cfg.epochs {
-            out.status = Status::Pruned { epoch };
+        if let Some(status) = stop {
+            out.status = status;
             break;
         }
     }
