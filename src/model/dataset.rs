@@ -246,7 +246,7 @@ impl WindowData {
 /// Every (date, stock) of `features` (`[date, stock, feature]`, `ns` stocks, `nf` features)
 /// whose last `len` days are all finite (a member on each day), in date then stock order.
 pub fn full_windows(features: &[f32], ns: usize, nf: usize, len: usize) -> Vec<Sample> {
-    let nd = if ns * nf == 0 { 0 } else { features.len() / (ns * nf) };
+    let nd = features.len().checked_div(ns * nf).unwrap_or(0);
     let finite_day = |t: usize, s: usize| features[(t * ns + s) * nf..(t * ns + s + 1) * nf].iter().all(|v| v.is_finite());
     let mut out = Vec::new();
     for t in len.max(1) - 1..nd {
