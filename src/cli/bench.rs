@@ -74,6 +74,9 @@ pub enum BenchCommand {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// GPU engine throughput (single trials and the paper's grid, packed); JSON for
+    /// scripts/gpu_bench.sh. Needs a build with `--features cuda` or `wgpu`.
+    Gpu(super::bench_gpu::BenchGpuArgs),
     /// Time the backtests of several top-N portfolios (in parallel) on one predictions file:
     /// the A-share rule flags once, then every portfolio's day loop.
     Backtest {
@@ -175,6 +178,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             println!("samples_per_s={:.0}", n as f64 / secs);
             Ok(())
         }
+        BenchCommand::Gpu(a) => super::bench_gpu::run(a),
         BenchCommand::Backtest { data, predictions, top, runs } => {
             let opts = LoadOptions { sources: vec![spec(&data, Format::Auto, None)], ..LoadOptions::default() };
             let panel = load(&opts).with_context(|| format!("loading {}", data.display()))?.panel;

@@ -2,6 +2,7 @@
 
 mod backtest;
 mod bench;
+mod bench_gpu;
 mod data;
 mod demo;
 mod eval;

@@ -136,6 +136,7 @@ pub fn pipeline(
         shard: None,
         jobs,
         top: 10,
+        pack: 8,
     })?;
     let kept = super::sweep::kept_checkpoints(&sweep_dir);
     let best = crate::predict::checkpoint_dirs(None, Some(&sweep_dir), 1)?.remove(0);

@@ -41,13 +41,17 @@ pub struct SweepArgs {
     /// Run only the shard I of N (0-based) of the grid; join shard folders with `merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
-    /// Trials at once (default: one per core on the CPU; on a GPU 8, 4 or 2 by the largest
-    /// model's size).
+    /// Trials at once (default: one per core on the CPU; on the GPU engine 2 packs; with
+    /// burn's GPU backends 8, 4 or 2 trials by the largest model's size).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Rows of the final table.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// GPU engine: trials trained together in one pack (trials with the same layer counts,
+    /// batch size and clipping; units and mem_day are padded to the pack's largest).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub pack: u16,
 }
 
 pub fn run_cli(a: SweepArgs) -> anyhow::Result<()> {
@@ -147,7 +151,7 @@ pub fn run_cli(a: SweepArgs) -> anyhow::Result<()> {
     };
     meta.write(&a.out)?;
     let task = SweepTask { plan, jobs: a.jobs, stop: &stop };
-    let (ran, interrupted) = with_engine(a.device, task)??;
+    let (ran, interrupted) = with_engine(a.device, a.pack as usize, task)??;
     let kept = kept_checkpoints(&a.out);
     let (s, table) = summary::finish(&a.out, &kept, epochs, tcfg.selection, a.top)?;
     println!("{table}");
@@ -238,6 +242,8 @@ impl OnEngine for SweepTask<'_> {
         // On a GPU, small models leave the card idle: run more of them at once.
         let largest = self.plan.trials.iter().map(|t| t.cost(self.plan.data.n_features)).max().unwrap_or(0);
         let gpu_jobs = match largest {
+            // Packs: two in flight, so one's host work overlaps the other's kernels.
+            _ if engine.pack_capacity() > 1 => 2,
             0..=50_000 => 8,
             50_001..=500_000 => 4,
             _ => 2,
@@ -246,8 +252,13 @@ impl OnEngine for SweepTask<'_> {
         self.plan.jobs = jobs;
         self.plan.threads_per_trial = if gpu { 1 } else { (cores / jobs).max(1) };
         engine.set_threads(self.plan.threads_per_trial);
+        let unit = if engine.pack_capacity() > 1 {
+            format!("packs of up to {} trials", engine.pack_capacity())
+        } else {
+            "trials".into()
+        };
         eprintln!(
-            "device: {name}; {jobs} trials at once{}",
+            "device: {name}; {jobs} {unit} at once{}",
             if gpu { String::new() } else { format!(", {} thread(s) each", self.plan.threads_per_trial) }
         );
         run(&self.plan, &engine, self.stop)

@@ -42,7 +42,7 @@ pub fn run(a: &PredictArgs) -> anyhow::Result<()> {
         meta.train.epochs
     );
     let task = Task { data: &data, meta: &meta, wf: &wf };
-    let folds = with_engine(a.device, task)??;
+    let folds = with_engine(a.device, 1, task)??;
     let models: Vec<ModelScores> = folds
         .iter()
         .map(|f| ModelScores {

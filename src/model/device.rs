@@ -32,8 +32,19 @@ pub enum DeviceKind {
     Flex,
     /// burn's `ndarray` CPU backend.
     Ndarray,
+    /// A GPU through wgpu (Vulkan, Metal, DX12): sweeps run alphasweep's GPU engine, other
+    /// work burn's wgpu backend.
     Wgpu,
+    /// An NVIDIA GPU through CUDA: sweeps run alphasweep's GPU engine, other work burn's cuda backend.
     Cuda,
+    /// burn's generic wgpu backend even for sweeps (the reference the GPU engine is checked against).
+    #[value(name = "burn-wgpu")]
+    #[serde(rename = "burn-wgpu")]
+    BurnWgpu,
+    /// burn's generic cuda backend even for sweeps.
+    #[value(name = "burn-cuda")]
+    #[serde(rename = "burn-cuda")]
+    BurnCuda,
 }
 
 /// Work to run on some autodiff backend.
@@ -44,9 +55,15 @@ pub trait OnBackend {
 
 /// Runs `task` on the chosen device.
 pub fn run_on<T: OnBackend>(kind: DeviceKind, task: T) -> Result<T::Output> {
+    let kind = match kind {
+        DeviceKind::BurnWgpu => DeviceKind::Wgpu,
+        DeviceKind::BurnCuda => DeviceKind::Cuda,
+        other => other,
+    };
     match kind {
         DeviceKind::Cpu | DeviceKind::Flex => Ok(task.run::<CpuBackend>(Default::default(), "cpu (flex)")),
         DeviceKind::Ndarray => Ok(task.run::<NdArrayBackend>(Default::default(), "cpu (ndarray)")),
+        DeviceKind::BurnWgpu | DeviceKind::BurnCuda => unreachable!("mapped above"),
         DeviceKind::Cuda => {
             #[cfg(feature = "cuda")]
             {

@@ -8,6 +8,28 @@ use crate::model::dataset::{Sample, WindowData};
 use crate::model::network::NetworkConfig;
 use crate::model::train::{self, EpochRow, Flow, OnBatch, TrainConfig, Trained};
 
+/// One trial handed to [`Engine::train_pack`]: its data view, network, settings and callbacks.
+pub struct TrialJob<'a> {
+    pub data: &'a WindowData,
+    pub net: NetworkConfig,
+    pub cfg: TrainConfig,
+    pub on_batch: &'a mut OnBatch<'a>,
+    pub on_epoch: &'a mut (dyn FnMut(&EpochRow) -> Flow + 'a),
+}
+
+/// Boxed per-trial callbacks (progress per batch; per epoch, with the power to stop the trial).
+pub type BatchFn<'a> = Box<dyn FnMut(usize, usize, usize, f64) + 'a>;
+pub type EpochFn<'a> = Box<dyn FnMut(&EpochRow) -> Flow + 'a>;
+
+/// Trials a pack can hold together: same layers, factors, batch size and clipping (their
+/// units and `mem_day` may differ).
+pub type PackKey = (usize, usize, usize, usize, Option<u32>);
+
+/// The key of a trial for packing.
+pub fn pack_key(net: &NetworkConfig, cfg: &TrainConfig) -> PackKey {
+    (net.lstm_layers, net.dense_layers, net.n_features, cfg.batch_size, cfg.grad_clip.map(f32::to_bits))
+}
+
 /// A training engine for sweep trials (shared by the worker threads).
 pub trait Engine: Sync {
     /// The backend the trained model lives on.
@@ -28,6 +50,14 @@ pub trait Engine: Sync {
         on_batch: &mut OnBatch,
         on_epoch: &mut dyn FnMut(&EpochRow) -> Flow,
     ) -> Trained<Self::Inference>;
+    /// How many trials of one [`pack_key`] this engine trains together (1: one at a time).
+    fn pack_capacity(&self) -> usize {
+        1
+    }
+    /// Trains trials of one [`pack_key`] together; the default trains them one by one.
+    fn train_pack(&self, jobs: &mut [TrialJob]) -> Vec<Trained<Self::Inference>> {
+        jobs.iter_mut().map(|j| self.train(j.data, &j.net, &j.cfg, j.on_batch, j.on_epoch)).collect()
+    }
     /// Predictions of a trained model for `samples`.
     fn predict(
         &self,
@@ -119,16 +149,97 @@ impl Engine for FusedCpuEngine {
         samples: &[Sample],
         batch: usize,
     ) -> Vec<f32> {
-        let n_features = data.n_features;
-        let net = NetworkConfig {
-            n_features,
-            lstm_layers: model.lstms.len(),
-            dense_layers: model.dense.len(),
-            units: model.lstms.first().map_or(0, |l| l.d_hidden()),
-            dropout: model.dropout.prob,
-        };
-        let w = crate::engine::cpu::Weights::from_burn(&net, model);
+        let w = crate::engine::cpu::Weights::from_burn(&net_of(model, data.n_features), model);
         crate::engine::cpu::predict(&w, data, samples, batch)
+    }
+}
+
+/// The GPU engine (`engine::gpu`): packs of up to `pack` trials on alphasweep's kernels.
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+pub struct GpuPackEngine {
+    pub device: crate::engine::gpu::GpuDevice,
+    pub pack: usize,
+}
+
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+impl GpuPackEngine {
+    fn trained(&self, t: crate::engine::cpu::EngineTrained) -> Trained<burn::backend::Flex> {
+        Trained {
+            model: t.best.map(|w| w.to_burn::<burn::backend::Flex>(&Default::default())),
+            best_epoch: t.best_epoch,
+            rows: t.rows,
+            status: t.status,
+        }
+    }
+}
+
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+impl Engine for GpuPackEngine {
+    type Inference = burn::backend::Flex;
+
+    fn device_name(&self) -> &str {
+        self.device.name()
+    }
+
+    fn inference_device(&self) -> burn::tensor::Device<burn::backend::Flex> {
+        Default::default()
+    }
+
+    fn is_gpu(&self) -> bool {
+        true
+    }
+
+    fn pack_capacity(&self) -> usize {
+        self.pack.max(1)
+    }
+
+    fn train(
+        &self,
+        data: &WindowData,
+        net: &NetworkConfig,
+        cfg: &TrainConfig,
+        on_batch: &mut OnBatch,
+        on_epoch: &mut dyn FnMut(&EpochRow) -> Flow,
+    ) -> Trained<burn::backend::Flex> {
+        let mut jobs = [TrialJob { data, net: net.clone(), cfg: cfg.clone(), on_batch, on_epoch }];
+        self.train_pack(&mut jobs).pop().expect("one outcome per trial")
+    }
+
+    fn train_pack(&self, jobs: &mut [TrialJob]) -> Vec<Trained<burn::backend::Flex>> {
+        use crate::engine::gpu::{PackJob, PackTrial};
+        let mut packed: Vec<PackJob> = jobs
+            .iter_mut()
+            .map(|j| PackJob {
+                trial: PackTrial { net: j.net.clone(), mem_day: j.data.mem_day, cfg: j.cfg.clone() },
+                data: j.data,
+                on_batch: &mut *j.on_batch,
+                on_epoch: &mut *j.on_epoch,
+            })
+            .collect();
+        let out = crate::with_gpu!(&self.device, gpu => crate::engine::gpu::train_pack(gpu, &mut packed));
+        out.into_iter().map(|t| self.trained(t)).collect()
+    }
+
+    fn predict(
+        &self,
+        model: &crate::model::network::LstmNet<burn::backend::Flex>,
+        data: &WindowData,
+        samples: &[Sample],
+        batch: usize,
+    ) -> Vec<f32> {
+        let w = crate::engine::cpu::Weights::from_burn(&net_of(model, data.n_features), model);
+        crate::with_gpu!(&self.device, gpu => crate::engine::gpu::predict(gpu, &w, data, samples, batch))
+    }
+}
+
+/// The architecture of a loaded model.
+fn net_of<B: Backend>(model: &crate::model::network::LstmNet<B>, n_features: usize) -> NetworkConfig {
+    NetworkConfig {
+        n_features,
+        lstm_layers: model.lstms.len(),
+        dense_layers: model.dense.len(),
+        units: model.lstms.first().map_or(0, |l| l.d_hidden()),
+        dropout: model.dropout.prob,
     }
 }
 
@@ -139,11 +250,24 @@ pub trait OnEngine {
 }
 
 /// Runs `task` with the engine for `kind`: the fused CPU engine for `cpu` (and `auto`
-/// without a GPU), else burn on the chosen backend (`flex`, `ndarray`, wgpu, cuda).
-pub fn with_engine<T: OnEngine>(kind: crate::model::device::DeviceKind, task: T) -> crate::error::Result<T::Output> {
+/// without a GPU); alphasweep's GPU engine for `wgpu`, `cuda` (and `auto` with a GPU), packs
+/// of up to `pack` trials; burn's generic ops for `flex`, `ndarray`, `burn-wgpu`, `burn-cuda`.
+pub fn with_engine<T: OnEngine>(kind: crate::model::device::DeviceKind, pack: usize, task: T) -> crate::error::Result<T::Output> {
+    use crate::model::device::DeviceKind;
     if crate::model::device::uses_cpu_engine(kind) {
         return Ok(task.run(FusedCpuEngine { threads: crate::model::device::default_threads() }));
     }
+    #[cfg(any(feature = "wgpu", feature = "cuda"))]
+    if matches!(kind, DeviceKind::Wgpu | DeviceKind::Cuda | DeviceKind::Auto) {
+        let device = crate::engine::gpu::open(kind)?;
+        return Ok(task.run(GpuPackEngine { device, pack }));
+    }
+    let _ = pack;
+    let kind = match kind {
+        DeviceKind::BurnWgpu => DeviceKind::Wgpu,
+        DeviceKind::BurnCuda => DeviceKind::Cuda,
+        other => other,
+    };
     struct Burn<T>(T);
     impl<T: OnEngine> crate::model::device::OnBackend for Burn<T> {
         type Output = T::Output;

@@ -1,6 +1,7 @@
-//! Runs a sweep's trials: `jobs` worker threads take trials in order from a shared queue;
-//! each trains on a view of the one shared data set, is evaluated on the test split, enters
-//! the best-K checkpoints if it ranks there, and is appended to the ledger. A trial that
+//! Runs a sweep's trials: `jobs` worker threads take trials (or packs of trials, on the GPU
+//! engine) in order from a shared queue; each trains on a view of the one shared data set,
+//! is evaluated on the test split, enters the best-K checkpoints if it ranks there, and is
+//! appended to the ledger. A trial that
 //! fails (an error, a panic, a non-finite loss) is recorded with its reason and the sweep
 //! goes on. After Ctrl-C no new trial starts; a second Ctrl-C quits at once (the ledger is
 //! always whole, and unfinished trials rerun on `--resume`).
@@ -17,10 +18,10 @@ use crate::model::checkpoint::{self, CheckpointMeta};
 use crate::model::dataset::WindowData;
 use crate::model::metrics::evaluate;
 use crate::model::network::NetworkConfig;
-use crate::model::train::{EpochRow, Flow, Status, TrainConfig, eval_batch};
+use crate::model::train::{EpochRow, Flow, Status, TrainConfig, Trained, eval_batch};
 use crate::sweep::asha::Asha;
 use crate::sweep::best::BestSet;
-use crate::sweep::engine::Engine;
+use crate::sweep::engine::{BatchFn, Engine, EpochFn, PackKey, TrialJob, pack_key};
 use crate::sweep::grid::TrialParams;
 use crate::sweep::ledger::{AppendCsv, CurveRow, LedgerRow, header_of};
 use crate::sweep::progress::SweepProgress;
@@ -57,8 +58,10 @@ struct Books {
 }
 
 /// Runs the plan's unfinished trials; returns how many ran (and whether it was interrupted).
+/// Engines that train packs get trials of one [`pack_key`] together, up to their capacity.
 pub fn run<E: Engine>(plan: &Plan, engine: &E, stop: &AtomicBool) -> Result<(usize, bool)> {
     let todo: Vec<&TrialParams> = plan.trials.iter().filter(|t| !plan.finished.contains(&t.id())).collect();
+    let packs = make_packs(plan, &todo, engine.pack_capacity());
     let books = Mutex::new(Books {
         ledger: AppendCsv::open(&plan.out.join("ledger.csv"), &header_of::<LedgerRow>()?)?,
         curves: AppendCsv::open(&plan.out.join("curves.csv"), &header_of::<CurveRow>()?)?,
@@ -78,12 +81,12 @@ pub fn run<E: Engine>(plan: &Plan, engine: &E, stop: &AtomicBool) -> Result<(usi
                         return;
                     }
                     let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(p) = todo.get(i) else { return };
-                    if let Err(e) = run_trial(plan, engine, p, &books, &progress) {
+                    let Some(pack) = packs.get(i) else { return };
+                    if let Err(e) = run_pack(plan, engine, pack, &books, &progress) {
                         *first_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
                         return;
                     }
-                    ran.fetch_add(1, Ordering::SeqCst);
+                    ran.fetch_add(pack.len(), Ordering::SeqCst);
                 };
                 match pool {
                     Ok(pool) => pool.install(work),
@@ -100,12 +103,26 @@ pub fn run<E: Engine>(plan: &Plan, engine: &E, stop: &AtomicBool) -> Result<(usi
     Ok((n, n < todo.len()))
 }
 
-/// Trains, evaluates, checkpoints and records one trial. Errors here are the sweep's own
-/// (the ledger or checkpoint folder cannot be written); a trial's failure is a ledger row.
-fn run_trial<E: Engine>(plan: &Plan, engine: &E, p: &TrialParams, books: &Mutex<Books>, progress: &SweepProgress) -> Result<()> {
-    let id = p.id();
-    let t0 = Instant::now();
-    let line = progress.trial(&id);
+/// Groups trials by [`pack_key`] (in grid order of each key's first trial) into packs of at
+/// most `capacity`; with capacity 1, every trial alone, in grid order.
+fn make_packs<'a>(plan: &Plan, todo: &[&'a TrialParams], capacity: usize) -> Vec<Vec<&'a TrialParams>> {
+    if capacity <= 1 {
+        return todo.iter().map(|p| vec![*p]).collect();
+    }
+    let mut groups: Vec<(PackKey, Vec<&'a TrialParams>)> = vec![];
+    for p in todo {
+        let (cfg, net) = trial_setup(plan, p);
+        let key = pack_key(&net, &cfg);
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.1.push(p),
+            None => groups.push((key, vec![p])),
+        }
+    }
+    groups.into_iter().flat_map(|(_, g)| g.chunks(capacity).map(<[_]>::to_vec).collect::<Vec<_>>()).collect()
+}
+
+/// A trial's training settings and network.
+fn trial_setup(plan: &Plan, p: &TrialParams) -> (TrainConfig, NetworkConfig) {
     let mut cfg = plan.train.clone();
     (cfg.lr, cfg.batch_size) = (p.lr, p.batch_size);
     let net = NetworkConfig {
@@ -115,30 +132,111 @@ fn run_trial<E: Engine>(plan: &Plan, engine: &E, p: &TrialParams, books: &Mutex<
         units: p.units,
         dropout: p.dropout,
     };
-    let epochs = cfg.epochs;
-    let data = plan.data.with_mem_day(p.mem_day)?;
-    let last_valid = std::cell::RefCell::new(String::from("-"));
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        engine.train(
-            &data,
-            &net,
-            &cfg,
-            &mut |epoch, b, nb, loss| {
-                if b % 8 == 0 || b == nb {
-                    line.set_message(format!(
+    (cfg, net)
+}
+
+/// A trial of a pack being trained: its settings, data view and progress line.
+struct Running {
+    id: String,
+    cfg: TrainConfig,
+    net: NetworkConfig,
+    data: WindowData,
+    line: indicatif::ProgressBar,
+    last_valid: std::cell::RefCell<String>,
+}
+
+/// Trains a pack (one trial or several the engine trains together), then evaluates,
+/// checkpoints and records each trial. Errors here are the sweep's own (the ledger or
+/// checkpoint folder cannot be written); a trial's failure is a ledger row.
+fn run_pack<E: Engine>(
+    plan: &Plan,
+    engine: &E,
+    pack: &[&TrialParams],
+    books: &Mutex<Books>,
+    progress: &SweepProgress,
+) -> Result<()> {
+    let t0 = Instant::now();
+    let running = pack
+        .iter()
+        .map(|p| {
+            let (cfg, net) = trial_setup(plan, p);
+            let id = p.id();
+            Ok(Running {
+                line: progress.trial(&id),
+                id,
+                cfg,
+                net,
+                data: plan.data.with_mem_day(p.mem_day)?,
+                last_valid: "-".to_string().into(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut on_batch: Vec<BatchFn> = running
+        .iter()
+        .map(|r| {
+            let epochs = r.cfg.epochs;
+            Box::new(move |epoch: usize, b: usize, nb: usize, loss: f64| {
+                if b.is_multiple_of(8) || b == nb {
+                    r.line.set_message(format!(
                         "epoch {epoch}/{epochs} batch {b}/{nb} loss {loss:.4} | valid {}",
-                        last_valid.borrow()
+                        r.last_valid.borrow()
                     ));
                 }
-            },
-            &mut |row: &EpochRow| -> Flow {
-                *last_valid.borrow_mut() = format!("IC {:.4} loss {:.4}", row.valid.ic, row.valid.loss);
-                let go = plan.asha.as_ref().is_none_or(|a| a.report(row.epoch, cfg.selection.score(&row.valid)));
+            }) as BatchFn
+        })
+        .collect();
+    let mut on_epoch: Vec<EpochFn> = running
+        .iter()
+        .map(|r| {
+            Box::new(move |row: &EpochRow| -> Flow {
+                *r.last_valid.borrow_mut() = format!("IC {:.4} loss {:.4}", row.valid.ic, row.valid.loss);
+                let go = plan.asha.as_ref().is_none_or(|a| a.report(row.epoch, r.cfg.selection.score(&row.valid)));
                 if go { Flow::Continue(()) } else { Flow::Break(()) }
-            },
-        )
+            }) as EpochFn
+        })
+        .collect();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let mut jobs: Vec<TrialJob> = running
+            .iter()
+            .zip(on_batch.iter_mut().zip(on_epoch.iter_mut()))
+            .map(|(r, (b, e))| TrialJob {
+                data: &r.data,
+                net: r.net.clone(),
+                cfg: r.cfg.clone(),
+                on_batch: b.as_mut(),
+                on_epoch: e.as_mut(),
+            })
+            .collect();
+        engine.train_pack(&mut jobs)
     }));
-    line.finish_and_clear();
+    let outcomes: Vec<std::result::Result<Trained<E::Inference>, String>> = match outcome {
+        Ok(trained) => trained.into_iter().map(Ok).collect(),
+        Err(panic) => {
+            let msg = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+            let msg = format!("panic: {}", msg.unwrap_or_else(|| "unknown".into())).replace(['\n', '\r'], " ");
+            running.iter().map(|_| Err(msg.clone())).collect()
+        }
+    };
+    for ((p, r), outcome) in pack.iter().zip(&running).zip(outcomes) {
+        r.line.finish_and_clear();
+        record(plan, engine, p, r, outcome, t0, books, progress)?;
+    }
+    Ok(())
+}
+
+/// Evaluates, checkpoints and records one trained (or failed) trial.
+#[allow(clippy::too_many_arguments)]
+fn record<E: Engine>(
+    plan: &Plan,
+    engine: &E,
+    p: &TrialParams,
+    r: &Running,
+    outcome: std::result::Result<Trained<E::Inference>, String>,
+    t0: Instant,
+    books: &Mutex<Books>,
+    progress: &SweepProgress,
+) -> Result<()> {
+    let (id, cfg, net, data) = (&r.id, &r.cfg, &r.net, &r.data);
     let mut row = LedgerRow::new(p, "done", "");
     row.params = net.n_params();
     row.device = engine.device_name().to_string();
@@ -146,15 +244,14 @@ fn run_trial<E: Engine>(plan: &Plan, engine: &E, p: &TrialParams, books: &Mutex<
     let mut epoch_rows = vec![];
     let mut model = None;
     match outcome {
-        Err(panic) => {
-            let msg = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+        Err(reason) => {
             row.status = "failed".into();
-            row.reason = format!("panic: {}", msg.unwrap_or_else(|| "unknown".into())).replace(['\n', '\r'], " ");
+            row.reason = reason;
         }
         Ok(trained) => {
             row.epochs_run = trained.rows.len();
             row.best_epoch = trained.best_epoch;
-            curves = trained.rows.iter().map(|r| CurveRow::new(&id, r)).collect();
+            curves = trained.rows.iter().map(|r| CurveRow::new(id, r)).collect();
             epoch_rows = trained.rows.clone();
             if let Some(best) = trained.rows.get(trained.best_epoch.wrapping_sub(1)) {
                 row.set_valid(&best.valid);
@@ -182,14 +279,14 @@ fn run_trial<E: Engine>(plan: &Plan, engine: &E, p: &TrialParams, books: &Mutex<
         }
     }
     if let Some(m) = &model {
-        let preds = engine.predict(m, &data, &data.test, eval_batch(cfg.batch_size));
-        row.set_test(&evaluate(&preds, &data.test, &data));
+        let preds = engine.predict(m, data, &data.test, eval_batch(cfg.batch_size));
+        row.set_test(&evaluate(&preds, &data.test, data));
     }
     row.seconds = t0.elapsed().as_secs_f64();
     let mut b = books.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(m) = &model {
-        let meta = trial_meta(plan, p, &net, &cfg, row.best_epoch, &row.status, data.look_ahead)?;
-        let admitted = b.best.admit(&id, row.score, |dir| checkpoint::save(dir, m, &meta, &epoch_rows))?;
+        let meta = trial_meta(plan, p, net, cfg, row.best_epoch, &row.status, data.look_ahead)?;
+        let admitted = b.best.admit(id, row.score, |dir| checkpoint::save(dir, m, &meta, &epoch_rows))?;
         if let Some(a) = admitted {
             row.checkpoint = a.checkpoint;
         }

@@ -22,9 +22,9 @@ mod pass;
 mod simd;
 mod team;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 #[cfg(test)]
-mod tests_burn;
+pub(crate) mod tests_burn;
 mod train;
 mod weights;
 

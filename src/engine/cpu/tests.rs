@@ -14,7 +14,7 @@ use crate::rng::Rng;
 
 /// A small data set: 24 stocks × 80 dates × 7 standard-normal features; the label is the
 /// mean of feature 0 over the last 3 days plus noise, z-scored nowhere (it has unit scale).
-fn toy_data(mem_day: usize) -> WindowData {
+pub(crate) fn toy_data(mem_day: usize) -> WindowData {
     let (ns, nd, nf) = (24, 80, 7);
     let mut r = Rng::new(11);
     let features: Vec<f32> = (0..nd * ns * nf).map(|_| r.normal() as f32).collect();

@@ -38,7 +38,7 @@ fn inputs(batch: usize, seq: usize, seed: u64) -> (Vec<f32>, Vec<f32>) {
 }
 
 /// burn's predictions, MSE loss and flat gradient (in the engine's layout).
-fn burn_reference<I: Backend>(w: &Weights, x: &[f32], y: &[f32], seq: usize) -> (Vec<f32>, f64, Vec<f32>) {
+pub(crate) fn burn_reference<I: Backend>(w: &Weights, x: &[f32], y: &[f32], seq: usize) -> (Vec<f32>, f64, Vec<f32>) {
     let device = Default::default();
     let model: LstmNet<Autodiff<I>> = w.to_burn(&device);
     let batch = y.len();

@@ -1,0 +1,167 @@
+//! A pack: trials trained together in lockstep by one set of launches. They share the
+//! number of LSTM and dense layers, the batch size, the factors and the clipping norm; each
+//! has its own units, `mem_day`, learning rate, dropout and seed. Shapes are padded to the
+//! pack's largest: `units` to `H` (the extra units have zero weights, stay exactly zero and
+//! get zero gradients, so a padded trial trains exactly as alone) and `mem_day` to `S` (a
+//! shorter window starts later in the same windows: its steps before `S − mem_day` are skipped).
+
+use std::ops::Range;
+
+use crate::engine::cpu::{Layout, Weights};
+use crate::model::network::NetworkConfig;
+use crate::model::train::TrainConfig;
+
+/// One trial of a pack.
+#[derive(Clone, Debug)]
+pub struct PackTrial {
+    pub net: NetworkConfig,
+    pub mem_day: usize,
+    pub cfg: TrainConfig,
+}
+
+/// The shared, padded shape of a pack.
+#[derive(Clone, Debug)]
+pub struct PackShape {
+    pub trials: usize,
+    /// Padded steps `S` (the longest `mem_day`), units `H`, factors `D`, batch rows `B`.
+    pub steps: usize,
+    pub units: usize,
+    pub features: usize,
+    pub batch: usize,
+    pub lstm_layers: usize,
+    pub dense_layers: usize,
+    /// The padded network's parameter layout (`P = layout.len` per trial).
+    pub layout: Layout,
+}
+
+impl PackShape {
+    /// The shape of `trials` (which must agree on layers, factors and batch size; see
+    /// [`packable`]).
+    pub fn of(trials: &[PackTrial]) -> PackShape {
+        let first = &trials[0];
+        let units = trials.iter().map(|t| t.net.units).max().unwrap_or(1);
+        let padded = NetworkConfig { units, ..first.net.clone() };
+        PackShape {
+            trials: trials.len(),
+            steps: trials.iter().map(|t| t.mem_day).max().unwrap_or(1),
+            units,
+            features: first.net.n_features,
+            batch: first.cfg.batch_size.max(1),
+            lstm_layers: first.net.lstm_layers,
+            dense_layers: first.net.dense_layers,
+            layout: Layout::new(&padded),
+        }
+    }
+
+    /// Parameters per trial.
+    pub fn p_len(&self) -> usize {
+        self.layout.len
+    }
+
+    /// Every parameter tensor's range in a trial's block (the clipping segments).
+    pub fn tensors(&self) -> Vec<Range<usize>> {
+        self.layout.tensors()
+    }
+}
+
+/// Whether two trials can share a pack.
+pub fn packable(a: &PackTrial, b: &PackTrial) -> bool {
+    a.net.lstm_layers == b.net.lstm_layers
+        && a.net.dense_layers == b.net.dense_layers
+        && a.net.n_features == b.net.n_features
+        && a.cfg.batch_size == b.cfg.batch_size
+        && a.cfg.grad_clip == b.cfg.grad_clip
+}
+
+/// `(row, column)` of a trial tensor's entry in the padded tensor: LSTM gate blocks of width
+/// `u` move to blocks of width `h`.
+fn gate_col(col: usize, u: usize, h: usize) -> usize {
+    (col / u) * h + col % u
+}
+
+/// Copies a trial's weights into its padded block `out` (zeros elsewhere).
+pub fn pad(w: &Weights, shape: &PackShape, out: &mut [f32]) {
+    out.fill(0.0);
+    let (u, h) = (w.net.units, shape.units);
+    let (src, dst) = (&w.layout, &shape.layout);
+    let p = &w.params;
+    for (s, d) in src.lstm.iter().zip(&dst.lstm) {
+        for r in 0..s.d_in {
+            for c in 0..4 * u {
+                out[d.w_input + r * 4 * h + gate_col(c, u, h)] = p[s.w_input + r * 4 * u + c];
+            }
+        }
+        for r in 0..u {
+            for c in 0..4 * u {
+                out[d.w_hidden + r * 4 * h + gate_col(c, u, h)] = p[s.w_hidden + r * 4 * u + c];
+            }
+        }
+        for c in 0..4 * u {
+            out[d.bias + gate_col(c, u, h)] = p[s.bias + c];
+        }
+    }
+    for (s, d) in src.dense.iter().chain([&src.output]).zip(dst.dense.iter().chain([&dst.output])) {
+        for r in 0..s.d_in {
+            for c in 0..s.d_out {
+                out[d.weight + r * d.d_out + c] = p[s.weight + r * s.d_out + c];
+            }
+        }
+        out[d.bias..d.bias + s.d_out].copy_from_slice(&p[s.bias..s.bias + s.d_out]);
+    }
+}
+
+/// The trial's own weights from its padded block (the inverse of [`pad`]).
+pub fn unpad(block: &[f32], net: &NetworkConfig, shape: &PackShape) -> Weights {
+    let layout = Layout::new(net);
+    let (u, h) = (net.units, shape.units);
+    let mut p = vec![0.0f32; layout.len];
+    let dst = &shape.layout;
+    for (s, d) in layout.lstm.iter().zip(&dst.lstm) {
+        for r in 0..s.d_in {
+            for c in 0..4 * u {
+                p[s.w_input + r * 4 * u + c] = block[d.w_input + r * 4 * h + gate_col(c, u, h)];
+            }
+        }
+        for r in 0..u {
+            for c in 0..4 * u {
+                p[s.w_hidden + r * 4 * u + c] = block[d.w_hidden + r * 4 * h + gate_col(c, u, h)];
+            }
+        }
+        for c in 0..4 * u {
+            p[s.bias + c] = block[d.bias + gate_col(c, u, h)];
+        }
+    }
+    for (s, d) in layout.dense.iter().chain([&layout.output]).zip(dst.dense.iter().chain([&dst.output])) {
+        for r in 0..s.d_in {
+            for c in 0..s.d_out {
+                p[s.weight + r * s.d_out + c] = block[d.weight + r * d.d_out + c];
+            }
+        }
+        p[s.bias..s.bias + s.d_out].copy_from_slice(&block[d.bias..d.bias + s.d_out]);
+    }
+    Weights { net: net.clone(), layout, params: p }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trial(units: usize, mem_day: usize) -> PackTrial {
+        let net = NetworkConfig { n_features: 3, lstm_layers: 2, dense_layers: 2, units, dropout: 0.1 };
+        PackTrial { net, mem_day, cfg: TrainConfig { batch_size: 8, ..Default::default() } }
+    }
+
+    #[test]
+    fn pad_then_unpad_is_the_identity_and_pads_are_zero() {
+        let trials = [trial(4, 3), trial(6, 5)];
+        let shape = PackShape::of(&trials);
+        assert_eq!((shape.units, shape.steps), (6, 5));
+        let w = Weights::init(&trials[0].net, 9);
+        let mut block = vec![1.0; shape.p_len()];
+        pad(&w, &shape, &mut block);
+        let nonzero = block.iter().filter(|v| **v != 0.0).count();
+        assert_eq!(nonzero, w.params.iter().filter(|v| **v != 0.0).count());
+        let back = unpad(&block, &w.net, &shape);
+        assert_eq!(back.params, w.params);
+    }
+}

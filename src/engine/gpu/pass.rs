@@ -1,0 +1,240 @@
+//! One pass of a pack over a batch: gather on the device, each LSTM layer as one input GEMM
+//! plus one recurrence launch, the dense head, the loss; backward in reverse with the weight
+//! gradients as GEMMs over all steps at once; then Adam. Nothing here waits for the device.
+
+use alphasweep_kernels::cubecl::Runtime;
+use alphasweep_kernels::{Buf, Gpu, MatView};
+
+use super::buffers::{Activations, DeviceData, TrialBufs};
+use super::pack::PackShape;
+
+/// Where a batch's rows come from: rows `offset .. offset + rows` of each trial's `order`
+/// (`[T, n_order]` indices into the device samples).
+pub struct BatchAt<'a> {
+    pub order: &'a Buf,
+    pub n_order: usize,
+    pub offset: usize,
+    pub rows: usize,
+}
+
+/// Mask counters: a trial's step × 16 + the mask's place (LSTM layer l: l; head mask k: 8 + k).
+fn counter(step: u64, slot: usize) -> u32 {
+    (step.wrapping_mul(16) as u32).wrapping_add(slot as u32)
+}
+
+/// Forward over a batch. `step`: the training step (dropout masks drawn when `a` is a
+/// training set with masks), `None` for inference. Leaves predictions in `a.pred`; when
+/// training, the loss gradient in `a.dy` and the batch's squared errors added to `tb.sse`.
+pub fn forward<R: Runtime>(
+    gpu: &Gpu<R>,
+    shape: &PackShape,
+    tb: &TrialBufs,
+    dd: &DeviceData,
+    a: &Activations,
+    at: &BatchAt,
+    step: Option<u64>,
+) {
+    let (t, s, b, h, d, p) = (shape.trials, shape.steps, a.cap, shape.units, shape.features, shape.p_len());
+    let g = 4 * h;
+    let lay = &shape.layout;
+    gpu.gather(
+        &dd.features,
+        &dd.labels,
+        &dd.dates,
+        &dd.stocks,
+        at.order,
+        &a.x,
+        &a.y,
+        at.n_order,
+        at.offset,
+        [t, s, b, d],
+        at.rows,
+        dd.n_stocks,
+    );
+    for (l, la) in a.layers.iter().enumerate() {
+        let (input, d_in) = match l {
+            0 => (&a.x, d),
+            _ => {
+                let below = &a.layers[l - 1];
+                (below.dropped.as_ref().unwrap_or(&below.h), h)
+            }
+        };
+        let w = &lay.lstm[l];
+        gpu.matmul(
+            MatView::rows(input, 0, s * b * d_in, d_in),
+            MatView::rows(&tb.params, w.w_input, p, g),
+            MatView::rows(&la.gates, 0, s * b * g, g),
+            s * b,
+            g,
+            d_in,
+            t,
+            false,
+        );
+        gpu.lstm_forward(&la.gates, &tb.params, &tb.start, &la.c, &la.h, p, w.w_hidden, w.bias, t, s, b, at.rows, h);
+        if let (Some(mask), Some(dropped), Some(step)) = (&la.mask, &la.dropped, step) {
+            gpu.dropout_mask(mask, &tb.seed, &tb.threshold, &tb.keep, &tb.units, &tb.start, counter(step, l), s, b, h);
+            gpu.mul(&la.h, mask, dropped);
+        }
+    }
+    let top = a.layers.last().expect("at least one LSTM layer");
+    let draw = |k: usize| {
+        if let (true, Some(step)) = (a.masked, step) {
+            // Head masks index rows and units only (one step, starting at 0 for every trial).
+            gpu.dropout_mask(
+                &a.head_masks[k],
+                &tb.seed,
+                &tb.threshold,
+                &tb.keep,
+                &tb.units,
+                &tb.zero_start,
+                counter(step, 8 + k),
+                1,
+                b,
+                h,
+            );
+        }
+    };
+    draw(0);
+    gpu.last_step(&top.h, &a.head_masks[0], &a.z[0], s, b, h);
+    for (k, dense) in lay.dense.iter().enumerate() {
+        gpu.matmul(
+            MatView::rows(&a.z[k], 0, b * h, h),
+            MatView::rows(&tb.params, dense.weight, p, h),
+            MatView::rows(&a.z[k + 1], 0, b * h, h),
+            b,
+            h,
+            h,
+            t,
+            false,
+        );
+        draw(k + 1);
+        gpu.bias_relu_mask(&a.z[k + 1], &tb.params, &a.head_masks[k + 1], p, dense.bias, b, h);
+    }
+    let out = &lay.output;
+    gpu.matmul(
+        MatView::rows(&a.z[lay.dense.len()], 0, b * h, h),
+        MatView::rows(&tb.params, out.weight, p, 1),
+        MatView::rows(&a.pred, 0, b, 1),
+        b,
+        1,
+        h,
+        t,
+        false,
+    );
+    gpu.output_loss(&a.pred, &a.y, &a.dy, &tb.sse, &tb.params, p, out.bias, t, b, at.rows, a.back.is_some());
+}
+
+/// Backward after a training [`forward`] of the same batch: every parameter gradient of each
+/// trial's mean squared error into `tb.grads`.
+pub fn backward<R: Runtime>(gpu: &Gpu<R>, shape: &PackShape, tb: &TrialBufs, a: &Activations, rows: usize) {
+    let bb = a.back.as_ref().expect("backward needs training buffers");
+    let (t, s, b, h, d, p) = (shape.trials, shape.steps, a.cap, shape.units, shape.features, shape.p_len());
+    let g = 4 * h;
+    let lay = &shape.layout;
+    let grads = &tb.grads;
+    let n_dense = lay.dense.len();
+    // Output layer: dW = zᵀ·dy, db = Σ dy, dz = dy·Wᵀ.
+    let out = &lay.output;
+    gpu.matmul(
+        MatView::rows(&a.z[n_dense], 0, b * h, h).t(),
+        MatView::rows(&a.dy, 0, b, 1),
+        MatView::rows(grads, out.weight, p, 1),
+        h,
+        1,
+        b,
+        t,
+        false,
+    );
+    gpu.colsum(&a.dy, grads, b, b, 1, p, out.bias, t);
+    let [mut cur, mut next] = [&bb.dz[0], &bb.dz[1]];
+    gpu.matmul(
+        MatView::rows(&a.dy, 0, b, 1),
+        MatView { buf: &tb.params, off: out.weight, batch: p, row: h, col: 1 },
+        MatView::rows(cur, 0, b * h, h),
+        b,
+        h,
+        1,
+        t,
+        false,
+    );
+    for k in (0..n_dense).rev() {
+        let dense = &lay.dense[k];
+        gpu.relu_mask_back(cur, &a.z[k + 1], &a.head_masks[k + 1]);
+        gpu.matmul(
+            MatView::rows(&a.z[k], 0, b * h, h).t(),
+            MatView::rows(cur, 0, b * h, h),
+            MatView::rows(grads, dense.weight, p, h),
+            h,
+            h,
+            b,
+            t,
+            false,
+        );
+        gpu.colsum(cur, grads, b * h, b, h, p, dense.bias, t);
+        gpu.matmul(
+            MatView::rows(cur, 0, b * h, h),
+            MatView::rows(&tb.params, dense.weight, p, h).t(),
+            MatView::rows(next, 0, b * h, h),
+            b,
+            h,
+            h,
+            t,
+            false,
+        );
+        std::mem::swap(&mut cur, &mut next);
+    }
+    gpu.mul_assign(cur, &a.head_masks[0]);
+    let n = a.layers.len();
+    for l in (0..n).rev() {
+        let la = &a.layers[l];
+        let w = &lay.lstm[l];
+        gpu.transpose(&tb.params, &bb.wt, p, w.w_hidden, h, g);
+        let last = l + 1 == n;
+        let dh = if last { cur } else { &bb.dseq };
+        gpu.lstm_backward(&la.gates, &la.c, dh, &bb.wt, &tb.start, t, s, b, rows, h, last);
+        let (input, d_in) = match l {
+            0 => (&a.x, d),
+            _ => {
+                let below = &a.layers[l - 1];
+                (below.dropped.as_ref().unwrap_or(&below.h), h)
+            }
+        };
+        // dW_hidden = Σ_{t ≥ 1} h_{t−1}ᵀ · dgates_t.
+        gpu.matmul(
+            MatView::rows(&la.h, 0, s * b * h, h).t(),
+            MatView::rows(&la.gates, b * g, s * b * g, g),
+            MatView::rows(grads, w.w_hidden, p, g),
+            h,
+            g,
+            (s - 1) * b,
+            t,
+            false,
+        );
+        gpu.matmul(
+            MatView::rows(input, 0, s * b * d_in, d_in).t(),
+            MatView::rows(&la.gates, 0, s * b * g, g),
+            MatView::rows(grads, w.w_input, p, g),
+            d_in,
+            g,
+            s * b,
+            t,
+            false,
+        );
+        gpu.colsum(&la.gates, grads, s * b * g, s * b, g, p, w.bias, t);
+        if l > 0 {
+            gpu.matmul(
+                MatView::rows(&la.gates, 0, s * b * g, g),
+                MatView::rows(&tb.params, w.w_input, p, g).t(),
+                MatView::rows(&bb.dseq, 0, s * b * h, h),
+                s * b,
+                h,
+                g,
+                t,
+                false,
+            );
+            if let Some(mask) = &a.layers[l - 1].mask {
+                gpu.mul_assign(&bb.dseq, mask);
+            }
+        }
+    }
+}
