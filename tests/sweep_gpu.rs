@@ -1,0 +1,81 @@
+//! `alphasweep sweep --device wgpu` end to end on the GPU engine (in CI over Mesa's lavapipe):
+//! trials of mixed `units` and `mem_day` trained as one pack give the same ledger (status,
+//! best epoch, valid and test IC within fp32 noise) as the same trials trained one by one
+//! (`--pack 1`); the best checkpoint reloads in `eval`. Built only with `--features wgpu`.
+#![cfg(feature = "wgpu")]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::{alphasweep, stderr};
+
+const QUICK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/sweep-quick.toml");
+
+fn sweep(out: &Path, pack: &str) {
+    let o = alphasweep(&[
+        "sweep",
+        "--config",
+        QUICK,
+        "--out",
+        out.to_str().unwrap(),
+        "--device",
+        "wgpu",
+        "--pack",
+        pack,
+        "--jobs",
+        "1",
+        "--set",
+        "synth.stocks=30",
+        "--set",
+        "synth.end=2017-12-31",
+        "--set",
+        "sweep.mem_days=[3,5]",
+        "--set",
+        "sweep.lstm_layers=[2]",
+        "--set",
+        "sweep.units=[4,8]",
+        "--set",
+        "sweep.epochs=2",
+    ]);
+    assert!(o.status.success(), "sweep --pack {pack} failed: {}", stderr(&o));
+}
+
+/// Ledger rows by trial: (status, best_epoch, device) and (valid_ic, test_ic).
+fn ledger(dir: &Path) -> BTreeMap<String, (Vec<String>, [f64; 2])> {
+    let text = std::fs::read_to_string(dir.join("ledger.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let num = |c: &str| f[col(c)].parse::<f64>().unwrap();
+            let text = [col("status"), col("best_epoch"), col("device")].map(|i| f[i].to_string()).to_vec();
+            (f[0].to_string(), (text, [num("valid_ic"), num("test_ic")]))
+        })
+        .collect()
+}
+
+#[test]
+fn a_packed_gpu_sweep_equals_the_same_trials_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (packed, alone) = (dir.path().join("packed"), dir.path().join("alone"));
+    sweep(&packed, "4");
+    sweep(&alone, "1");
+    let (a, b) = (ledger(&packed), ledger(&alone));
+    assert_eq!(a.len(), 4, "four trials");
+    for (id, (text, ics)) in &a {
+        let (text_b, ics_b) = &b[id];
+        assert_eq!(text, text_b, "{id}: status, best epoch, device");
+        assert_eq!(text[0], "done");
+        assert_eq!(text[2], "wgpu (alphasweep kernels)");
+        for (x, y) in ics.iter().zip(ics_b) {
+            assert!((x - y).abs() < 1e-4, "{id}: IC {x} packed vs {y} alone");
+        }
+    }
+    let best = std::fs::read_dir(packed.join("checkpoints")).unwrap().next().unwrap().unwrap().path();
+    let o = alphasweep(&["eval", "--model", best.to_str().unwrap()]);
+    assert!(o.status.success(), "eval of a GPU-trained checkpoint failed: {}", stderr(&o));
+}
