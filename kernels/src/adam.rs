@@ -16,7 +16,6 @@ pub fn clip_coefs(grads: &Array<f32>, bounds: &Array<u32>, coefs: &mut Array<f32
     let u = UNIT_POS_X as usize;
     let base = trial * p_len as usize;
     let hi = bounds[seg + 1] as usize;
-    let mut part = SharedMemory::<f32>::new(256usize);
     let mut local = 0.0;
     let mut at = bounds[seg] as usize + u;
     while at < hi {
@@ -24,18 +23,9 @@ pub fn clip_coefs(grads: &Array<f32>, bounds: &Array<u32>, coefs: &mut Array<f32
         local += g * g;
         at += 256usize;
     }
-    part[u] = local;
-    sync_cube();
-    let mut width = 128usize;
-    while width > 0usize {
-        if u < width {
-            part[u] += part[u + width];
-        }
-        sync_cube();
-        width /= 2usize;
-    }
+    let total = crate::ops::cube_sum(local);
     if u == 0usize {
-        let norm = part[0].sqrt();
+        let norm = total.sqrt();
         let mut coef = clip / (norm + 1.175_494_4e-38);
         if coef > 1.0 {
             coef = 1.0;

@@ -189,7 +189,6 @@ pub fn output_loss(
     let b_len = batch as usize;
     let bias = params[trial * p_len as usize + bias_at as usize];
     let scale = 2.0 / f32::cast_from(n_rows);
-    let mut part = SharedMemory::<f32>::new(256usize);
     let mut local = 0.0;
     let mut row = u;
     while row < b_len {
@@ -208,20 +207,30 @@ pub fn output_loss(
         row += 256usize;
     }
     if train {
-        part[u] = local;
-        sync_cube();
-        let mut width = 128usize;
-        while width > 0usize {
-            if u < width {
-                part[u] += part[u + width];
-            }
-            sync_cube();
-            width /= 2usize;
-        }
+        let total = crate::ops::cube_sum(local);
         if u == 0usize {
-            sse[trial] += part[0];
+            sse[trial] += total;
         }
     }
+}
+
+/// The sum of `value` over the 256 units of a cube (every unit gets it): a tree reduction in
+/// shared memory. Every unit of the cube must call it.
+#[cube]
+pub fn cube_sum(value: f32) -> f32 {
+    let u = UNIT_POS_X as usize;
+    let mut part = SharedMemory::<f32>::new(256usize);
+    part[u] = value;
+    sync_cube();
+    let mut width = 128usize;
+    while width > 0usize {
+        if u < width {
+            part[u] += part[u + width];
+        }
+        sync_cube();
+        width /= 2usize;
+    }
+    part[0]
 }
 
 /// Column sums into parameter gradients: `grads[z·P + at + col] = Σ_r m[z·m_batch + r·n + col]`

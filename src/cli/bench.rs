@@ -99,6 +99,17 @@ pub enum BenchCommand {
     },
 }
 
+/// The training benchmarks' data: windows of `mem_day` days over the full-size synthetic
+/// panel (300 stocks, 2017-01 to 2022-07, the paper's 7 factors).
+pub(super) fn full_panel(mem_day: usize) -> anyhow::Result<crate::model::dataset::WindowData> {
+    let text = format!(
+        "[[data.sources]]\nformat = \"synth\"\n[synth]\nstart = \"2017-01-01\"\nend = \"2022-07-01\"\n\
+         [dataset]\nfactors = [\"S_VAL_PS\", \"NET_ASSETS_TODAY\", \"TOT_CUR_LIAB\", \"Kurtosis20\", \"Skewness20\", \"WVAD\", \"S_FA_ROE\"]\nmem_day = {mem_day}\n"
+    );
+    let cfg = crate::config::Config::from_str(&text, "bench config")?;
+    Ok(crate::model::prepare::prepare(&cfg, std::path::Path::new("."))?.data)
+}
+
 pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     match a.what {
         BenchCommand::Gunzip { file, runs } => {
@@ -146,12 +157,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             })
         }
         BenchCommand::Train { units, lstm_layers, dense_layers, mem_day, batch, device, batches, threads } => {
-            let text = format!(
-                "[[data.sources]]\nformat = \"synth\"\n[synth]\nstart = \"2017-01-01\"\nend = \"2022-07-01\"\n\
-                 [dataset]\nfactors = [\"S_VAL_PS\", \"NET_ASSETS_TODAY\", \"TOT_CUR_LIAB\", \"Kurtosis20\", \"Skewness20\", \"WVAD\", \"S_FA_ROE\"]\nmem_day = {mem_day}\n"
-            );
-            let cfg = crate::config::Config::from_str(&text, "bench config")?;
-            let data = crate::model::prepare::prepare(&cfg, std::path::Path::new("."))?.data;
+            let data = full_panel(mem_day)?;
             let net = crate::model::network::NetworkConfig {
                 n_features: data.n_features,
                 lstm_layers,

@@ -87,10 +87,7 @@ fn measure(a: BenchGpuArgs) -> anyhow::Result<()> {
     use crate::model::train::TrainConfig;
 
     let dev = open(a.device)?;
-    let text = "[[data.sources]]\nformat = \"synth\"\n[synth]\nstart = \"2017-01-01\"\nend = \"2022-07-01\"\n\
-                [dataset]\nfactors = [\"S_VAL_PS\", \"NET_ASSETS_TODAY\", \"TOT_CUR_LIAB\", \"Kurtosis20\", \"Skewness20\", \"WVAD\", \"S_FA_ROE\"]\nmem_day = 20\n";
-    let cfg = crate::config::Config::from_str(text, "bench config")?;
-    let data = crate::model::prepare::prepare(&cfg, std::path::Path::new("."))?.data;
+    let data = super::bench::full_panel(20)?;
     let panel =
         Panel { stocks: data.n_stocks, days: data.dates.len(), features: data.n_features, train_windows: data.train.len() };
     println!(

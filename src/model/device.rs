@@ -135,17 +135,23 @@ pub fn default_threads() -> usize {
 /// when no driver or adapter is present; the panic is caught here).
 #[allow(dead_code)]
 fn gpu_works<B: AutodiffBackend>() -> bool {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let ok = std::panic::catch_unwind(|| {
+    quietly(|| {
         let device = B::Device::default();
         let t = burn::tensor::Tensor::<B, 1>::from_floats([1.0, 2.0], &device);
         let s: f32 = t.sum().into_scalar().elem();
         s == 3.0
     })
-    .unwrap_or(false);
+    .unwrap_or(false)
+}
+
+/// Runs `f`, catching a panic without printing it (GPU runtimes panic when a driver or
+/// adapter is missing; callers turn that into an error or a fallback).
+pub fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     std::panic::set_hook(hook);
-    ok
+    r
 }
 
 use burn::tensor::ElementConversion;

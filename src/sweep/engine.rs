@@ -162,18 +162,6 @@ pub struct GpuPackEngine {
 }
 
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
-impl GpuPackEngine {
-    fn trained(&self, t: crate::engine::cpu::EngineTrained) -> Trained<burn::backend::Flex> {
-        Trained {
-            model: t.best.map(|w| w.to_burn::<burn::backend::Flex>(&Default::default())),
-            best_epoch: t.best_epoch,
-            rows: t.rows,
-            status: t.status,
-        }
-    }
-}
-
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
 impl Engine for GpuPackEngine {
     type Inference = burn::backend::Flex;
 
@@ -217,7 +205,7 @@ impl Engine for GpuPackEngine {
             })
             .collect();
         let out = crate::with_gpu!(&self.device, gpu => crate::engine::gpu::train_pack(gpu, &mut packed));
-        out.into_iter().map(|t| self.trained(t)).collect()
+        out.into_iter().map(crate::engine::cpu::EngineTrained::into_burn).collect()
     }
 
     fn predict(

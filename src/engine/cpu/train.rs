@@ -25,6 +25,18 @@ pub struct EngineTrained {
     pub status: Status,
 }
 
+impl EngineTrained {
+    /// The same outcome with the best weights as a burn model (CPU, `Flex`).
+    pub fn into_burn(self) -> Trained<Flex> {
+        Trained {
+            model: self.best.map(|w| w.to_burn::<Flex>(&Default::default())),
+            best_epoch: self.best_epoch,
+            rows: self.rows,
+            status: self.status,
+        }
+    }
+}
+
 /// Trains `net` on `data.train`, validating on `data.valid` after each epoch; `threads`
 /// workers split each batch (1: everything on the calling thread). Weights are initialized
 /// from `cfg.seed` (see [`Weights::init`]); batches come in the order of
@@ -37,13 +49,7 @@ pub fn train(
     on_batch: &mut OnBatch,
     on_epoch: &mut dyn FnMut(&EpochRow) -> Flow,
 ) -> Trained<Flex> {
-    let t = train_weights(data, net, cfg, threads, on_batch, on_epoch);
-    Trained {
-        model: t.best.map(|w| w.to_burn::<Flex>(&Default::default())),
-        best_epoch: t.best_epoch,
-        rows: t.rows,
-        status: t.status,
-    }
+    train_weights(data, net, cfg, threads, on_batch, on_epoch).into_burn()
 }
 
 /// [`train`], keeping the best weights in the engine's layout.

@@ -10,8 +10,8 @@ use super::pack::PackShape;
 use crate::model::dataset::{Sample, WindowData};
 
 /// The data set on the device: `features [dates, stocks, D]`, `labels [dates, stocks]`
-/// (NaN where there is none, read only for samples), and the samples' dates and stocks
-/// (train, then valid, then the extra samples of a prediction).
+/// (NaN where there is none, read only for samples), and the samples' dates and stocks:
+/// `train`, then `valid` (a prediction uploads its samples as `valid`, no `train`).
 pub struct DeviceData {
     pub features: Buf,
     pub labels: Buf,
@@ -23,16 +23,16 @@ pub struct DeviceData {
 }
 
 impl DeviceData {
-    pub fn upload<R: Runtime>(gpu: &Gpu<R>, data: &WindowData, extra: &[Sample]) -> DeviceData {
-        let all: Vec<&Sample> = data.train.iter().chain(data.valid.iter()).chain(extra).collect();
+    pub fn upload<R: Runtime>(gpu: &Gpu<R>, data: &WindowData, train: &[Sample], valid: &[Sample]) -> DeviceData {
+        let all: Vec<&Sample> = train.iter().chain(valid).collect();
         DeviceData {
             features: gpu.upload_f32(&data.features),
             labels: gpu.upload_f32(&data.labels),
             dates: gpu.upload_u32(&all.iter().map(|s| s.date).collect::<Vec<_>>()),
             stocks: gpu.upload_u32(&all.iter().map(|s| s.stock).collect::<Vec<_>>()),
             n_stocks: data.n_stocks,
-            n_train: data.train.len(),
-            n_valid: data.valid.len(),
+            n_train: train.len(),
+            n_valid: valid.len(),
         }
     }
 }

@@ -1,8 +1,6 @@
 //! Opening a GPU for the engine: wgpu (Vulkan, Metal, DX12; lavapipe in CI) or CUDA, as
 //! built. A missing driver or adapter is an error, not a panic.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use alphasweep_kernels::Gpu;
 
 use crate::error::{Error, Result};
@@ -42,11 +40,7 @@ macro_rules! with_gpu {
 }
 
 fn try_open<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let r = catch_unwind(AssertUnwindSafe(f));
-    std::panic::set_hook(hook);
-    r.map_err(|e| {
+    crate::model::device::quietly(f).map_err(|e| {
         let msg = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
         Error::Invalid(format!("{what}: no usable device ({})", msg.unwrap_or_else(|| "driver or adapter missing".into())))
     })

@@ -52,13 +52,7 @@ pub fn forward<R: Runtime>(
         dd.n_stocks,
     );
     for (l, la) in a.layers.iter().enumerate() {
-        let (input, d_in) = match l {
-            0 => (&a.x, d),
-            _ => {
-                let below = &a.layers[l - 1];
-                (below.dropped.as_ref().unwrap_or(&below.h), h)
-            }
-        };
+        let (input, d_in) = layer_input(a, l, d, h);
         let w = &lay.lstm[l];
         gpu.matmul(
             MatView::rows(input, 0, s * b * d_in, d_in),
@@ -122,6 +116,18 @@ pub fn forward<R: Runtime>(
         false,
     );
     gpu.output_loss(&a.pred, &a.y, &a.dy, &tb.sse, &tb.params, p, out.bias, t, b, at.rows, a.back.is_some());
+}
+
+/// LSTM layer `l`'s input and its width: the windows `x` (`d` factors) for the first layer,
+/// else the layer below's hidden states (`h` units), after dropout when it has a mask.
+fn layer_input(a: &Activations, l: usize, d: usize, h: usize) -> (&Buf, usize) {
+    match l {
+        0 => (&a.x, d),
+        _ => {
+            let below = &a.layers[l - 1];
+            (below.dropped.as_ref().unwrap_or(&below.h), h)
+        }
+    }
 }
 
 /// Backward after a training [`forward`] of the same batch: every parameter gradient of each
@@ -192,13 +198,7 @@ pub fn backward<R: Runtime>(gpu: &Gpu<R>, shape: &PackShape, tb: &TrialBufs, a: 
         let last = l + 1 == n;
         let dh = if last { cur } else { &bb.dseq };
         gpu.lstm_backward(&la.gates, &la.c, dh, &bb.wt, &tb.start, t, s, b, rows, h, last);
-        let (input, d_in) = match l {
-            0 => (&a.x, d),
-            _ => {
-                let below = &a.layers[l - 1];
-                (below.dropped.as_ref().unwrap_or(&below.h), h)
-            }
-        };
+        let (input, d_in) = layer_input(a, l, d, h);
         // dW_hidden = Σ_{t ≥ 1} h_{t−1}ᵀ · dgates_t.
         gpu.matmul(
             MatView::rows(&la.h, 0, s * b * h, h).t(),

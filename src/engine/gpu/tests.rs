@@ -100,7 +100,7 @@ fn adam_kernel_equals_the_cpu_engines_adam() {
     let params: Vec<f32> = (0..2 * p).map(|_| r.normal() as f32).collect();
     let grads: Vec<f32> = (0..2 * p).map(|_| r.normal() as f32 * 0.3).collect();
     for clip in [None, Some(1.0)] {
-        let got = crate::with_gpu!(&dev, gpu => adam_steps(gpu, &shape, &params, &grads, &[1e-2, 3e-3], clip, 4));
+        let got = crate::with_gpu!(&dev, gpu => adam_steps(gpu, &trials, &params, &grads, &[1e-2, 3e-3], clip, 4));
         for (k, lr) in [1e-2, 3e-3].into_iter().enumerate() {
             let mut want = params[k * p..(k + 1) * p].to_vec();
             let mut adam = Adam::new(&shape.layout, clip);

@@ -51,6 +51,24 @@ fn adam_step<R: Runtime>(gpu: &Gpu<R>, shape: &PackShape, tb: &TrialBufs, clip: 
     gpu.adam(state, &tb.lr, &tb.bounds, &tb.segment, &tb.coefs, shape.p_len(), shape.trials, clip, combined, 1e-5 * bc2);
 }
 
+/// One training step (number `step`, from 0) of every trial on the batch `at`: forward with
+/// dropout, backward, Adam.
+#[allow(clippy::too_many_arguments)]
+fn train_step<R: Runtime>(
+    gpu: &Gpu<R>,
+    shape: &PackShape,
+    tb: &TrialBufs,
+    dd: &DeviceData,
+    acts: &Activations,
+    at: &BatchAt,
+    step: u64,
+    clip: Option<f32>,
+) {
+    forward(gpu, shape, tb, dd, acts, at, Some(step));
+    backward(gpu, shape, tb, acts, at.rows);
+    adam_step(gpu, shape, tb, clip, step as i32 + 1);
+}
+
 /// The device state of a pack's trials, from their starting weights.
 fn trial_bufs<R: Runtime>(gpu: &Gpu<R>, shape: &PackShape, trials: &[PackTrial], start: &[Weights]) -> TrialBufs {
     let (t, p) = (shape.trials, shape.p_len());
@@ -98,7 +116,7 @@ pub fn train_pack_from<R: Runtime>(
     let shape = PackShape::of(trials);
     let data = jobs[0].data;
     let (t, p, b) = (shape.trials, shape.p_len(), shape.batch);
-    let dd = DeviceData::upload(gpu, data, &[]);
+    let dd = DeviceData::upload(gpu, data, &data.train, &data.valid);
     let mut tb = trial_bufs(gpu, &shape, trials, start);
     let dropout = trials.iter().any(|tr| tr.net.dropout > 0.0);
     let acts = Activations::new(gpu, &shape, b, true, dropout);
@@ -113,7 +131,7 @@ pub fn train_pack_from<R: Runtime>(
     let mut active = vec![true; t];
     let epochs = trials.iter().map(|tr| tr.cfg.epochs).max().unwrap_or(0);
     let n_batches = dd.n_train.div_ceil(b);
-    let (mut step, mut time) = (0u64, 0i32);
+    let mut step = 0u64;
     for epoch in 1..=epochs {
         let clock = Instant::now();
         for (k, tr) in trials.iter().enumerate() {
@@ -131,10 +149,7 @@ pub fn train_pack_from<R: Runtime>(
             let offset = batch * b;
             let rows = b.min(dd.n_train - offset);
             let at = BatchAt { order: &order, n_order: dd.n_train, offset, rows };
-            forward(gpu, &shape, &tb, &dd, &acts, &at, Some(step));
-            backward(gpu, &shape, &tb, &acts, rows);
-            time += 1;
-            adam_step(gpu, &shape, &tb, trials[0].cfg.grad_clip, time);
+            train_step(gpu, &shape, &tb, &dd, &acts, &at, step, trials[0].cfg.grad_clip);
             step += 1;
             if (batch + 1) % PROGRESS_EVERY == 0 || batch + 1 == n_batches {
                 let sse = gpu.read_f32(&tb.sse);
@@ -147,7 +162,7 @@ pub fn train_pack_from<R: Runtime>(
             }
         }
         let sse = gpu.read_f32(&tb.sse);
-        let preds = predict_valid(gpu, &shape, &tb, &dd, &eval, &valid_order);
+        let preds = predict_rows(gpu, &shape, &tb, &dd, &eval, &valid_order, dd.n_valid);
         let mut improved = vec![];
         for (k, job) in jobs.iter_mut().enumerate() {
             if !active[k] {
@@ -186,21 +201,23 @@ pub fn train_pack_from<R: Runtime>(
     out
 }
 
-/// Every trial's predictions for the validation samples, `[T][n_valid]`.
-fn predict_valid<R: Runtime>(
+/// Every trial's predictions for rows `0..n` of `order` (`[T, n]` device sample indices),
+/// `eval.cap` rows at a time: `[T][n]`.
+fn predict_rows<R: Runtime>(
     gpu: &Gpu<R>,
     shape: &PackShape,
     tb: &TrialBufs,
     dd: &DeviceData,
     eval: &Activations,
     order: &Buf,
+    n: usize,
 ) -> Vec<Vec<f32>> {
     let (t, e) = (shape.trials, eval.cap);
-    let mut preds: Vec<Vec<f32>> = (0..t).map(|_| Vec::with_capacity(dd.n_valid)).collect();
+    let mut preds: Vec<Vec<f32>> = (0..t).map(|_| Vec::with_capacity(n)).collect();
     let mut offset = 0;
-    while offset < dd.n_valid {
-        let rows = e.min(dd.n_valid - offset);
-        forward(gpu, shape, tb, dd, eval, &BatchAt { order, n_order: dd.n_valid, offset, rows }, None);
+    while offset < n {
+        let rows = e.min(n - offset);
+        forward(gpu, shape, tb, dd, eval, &BatchAt { order, n_order: n, offset, rows }, None);
         let chunk = gpu.read_f32(&eval.pred);
         for (k, pk) in preds.iter_mut().enumerate() {
             pk.extend_from_slice(&chunk[k * e..k * e + rows]);
@@ -219,21 +236,11 @@ pub fn predict<R: Runtime>(gpu: &Gpu<R>, w: &Weights, data: &WindowData, samples
         cfg: crate::model::train::TrainConfig { batch_size: batch.max(1), ..Default::default() },
     };
     let shape = PackShape::of(std::slice::from_ref(&trial));
-    let dd = DeviceData::upload(gpu, data, samples);
+    let dd = DeviceData::upload(gpu, data, &[], samples);
     let tb = trial_bufs(gpu, &shape, std::slice::from_ref(&trial), std::slice::from_ref(w));
-    let e = batch.max(1).min(samples.len().max(1));
-    let acts = Activations::new(gpu, &shape, e, false, false);
-    let first = dd.n_train + dd.n_valid;
-    let order = gpu.upload_u32(&(0..samples.len()).map(|i| (first + i) as u32).collect::<Vec<_>>());
-    let mut preds = Vec::with_capacity(samples.len());
-    let mut offset = 0;
-    while offset < samples.len() {
-        let rows = e.min(samples.len() - offset);
-        forward(gpu, &shape, &tb, &dd, &acts, &BatchAt { order: &order, n_order: samples.len(), offset, rows }, None);
-        preds.extend_from_slice(&gpu.read_f32(&acts.pred)[..rows]);
-        offset += rows;
-    }
-    preds
+    let acts = Activations::new(gpu, &shape, batch.max(1).min(samples.len().max(1)), false, false);
+    let order = gpu.upload_u32(&(0..samples.len() as u32).collect::<Vec<_>>());
+    predict_rows(gpu, &shape, &tb, &dd, &acts, &order, samples.len()).remove(0)
 }
 
 /// One forward and backward pass of a pack over its first `rows` training samples, in order,
@@ -247,7 +254,7 @@ pub fn batch_gradients<R: Runtime>(
     rows: usize,
 ) -> Vec<(Vec<f32>, Vec<f32>)> {
     let shape = PackShape::of(trials);
-    let dd = DeviceData::upload(gpu, data, &[]);
+    let dd = DeviceData::upload(gpu, data, &data.train, &data.valid);
     let tb = trial_bufs(gpu, &shape, trials, start);
     let acts = Activations::new(gpu, &shape, shape.batch, true, false);
     let order = gpu.upload_u32(&(0..shape.trials).flat_map(|_| 0..dd.n_train as u32).collect::<Vec<_>>());
@@ -265,35 +272,22 @@ pub fn batch_gradients<R: Runtime>(
 #[doc(hidden)]
 pub fn adam_steps<R: Runtime>(
     gpu: &Gpu<R>,
-    shape: &PackShape,
+    trials: &[PackTrial],
     params: &[f32],
     grads: &[f32],
     lr: &[f32],
     clip: Option<f32>,
     steps: i32,
 ) -> Vec<f32> {
-    let (t, p) = (shape.trials, shape.p_len());
-    let (bounds, segment) = clip_segments(shape);
-    let zeros_u32 = || gpu.upload_u32(&vec![0; t]);
+    let shape = PackShape::of(trials);
     let tb = TrialBufs {
         params: gpu.upload_f32(params),
         grads: gpu.upload_f32(grads),
-        m: gpu.zeros(t * p),
-        v: gpu.zeros(t * p),
         lr: gpu.upload_f32(lr),
-        coefs: gpu.zeros(t * (bounds.len() - 1)),
-        bounds: gpu.upload_u32(&bounds),
-        segment: gpu.upload_u32(&segment),
-        start: zeros_u32(),
-        units: zeros_u32(),
-        seed: zeros_u32(),
-        threshold: zeros_u32(),
-        keep: gpu.zeros(t),
-        zero_start: zeros_u32(),
-        sse: gpu.zeros(t),
+        ..trial_bufs(gpu, &shape, trials, &[])
     };
     for time in 1..=steps {
-        adam_step(gpu, shape, &tb, clip, time);
+        adam_step(gpu, &shape, &tb, clip, time);
     }
     gpu.read_f32(&tb.params)
 }
@@ -312,7 +306,7 @@ pub fn time_steps<R: Runtime>(
     let shape = PackShape::of(trials);
     let (t, b) = (shape.trials, shape.batch);
     let start: Vec<Weights> = trials.iter().map(|tr| Weights::init(&tr.net, 1)).collect();
-    let dd = DeviceData::upload(gpu, data, &[]);
+    let dd = DeviceData::upload(gpu, data, &data.train, &data.valid);
     let tb = trial_bufs(gpu, &shape, trials, &start);
     let acts = Activations::new(gpu, &shape, b, true, trials.iter().any(|tr| tr.net.dropout > 0.0));
     let mut idx: Vec<u32> = (0..dd.n_train as u32).collect();
@@ -329,9 +323,7 @@ pub fn time_steps<R: Runtime>(
             clock = Instant::now();
         }
         let at = BatchAt { order: &order, n_order: dd.n_train, offset: (i % n_batches) * b, rows: b };
-        forward(gpu, &shape, &tb, &dd, &acts, &at, Some(i as u64));
-        backward(gpu, &shape, &tb, &acts, b);
-        adam_step(gpu, &shape, &tb, clip, (i + 1) as i32);
+        train_step(gpu, &shape, &tb, &dd, &acts, &at, i as u64, clip);
         i += 1;
         if i > warmup {
             timed += 1;
