@@ -47,15 +47,22 @@ use crate::model::network::NetworkConfig;
 use crate::model::train::TrainConfig;
 use crate::screen::ScreenConfig;
 use crate::sweep::SweepConfig;
+use crate::sweep::TrialParams;
+use crate::sweep::run::TrialConfig;
 
-/// The whole config file.
-#[derive(Debug, Default, Deserialize)]
+/// The whole config file, typed. Stages get their sections from it; `--set` overrides are
+/// applied to the text once, when a file is read ([`Config::from_file_with`]); everything
+/// after that changes the typed value ([`Config::for_trial`], [`Config::with_window`], …)
+/// and writes it back with [`Config::to_toml`] where a file records it (checkpoints, sweeps,
+/// run folders).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
     pub data: DataConfig,
     #[serde(default)]
-    pub synth: SynthSettings,
+    /// `[synth]`: the built-in synthetic market (defaults: 300 stocks, 2015-01-01..2022-07-01, seed 42).
+    pub synth: SynthConfig,
     #[serde(default)]
     pub factors: FactorConfig,
     #[serde(default)]
@@ -107,7 +114,7 @@ impl ModelConfig {
 }
 
 /// `[data]`: where the market data comes from.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataConfig {
     #[serde(default)]
@@ -122,7 +129,7 @@ pub struct DataConfig {
 }
 
 /// One `[[data.sources]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceConfig {
     /// A folder or `.tar.gz` archive. Not needed for `format = "synth"`.
@@ -136,67 +143,94 @@ fn auto() -> Format {
     Format::Auto
 }
 
-/// `[synth]`: the built-in synthetic market (defaults: 300 stocks, 2015-01-01..2022-07-01, seed 42).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SynthSettings {
-    #[serde(default = "default_stocks")]
-    pub stocks: usize,
-    #[serde(default = "default_start")]
-    pub start: Date,
-    #[serde(default = "default_end")]
-    pub end: Date,
-    #[serde(default = "default_seed")]
-    pub seed: u64,
-    /// Remove every planted signal.
-    #[serde(default)]
-    pub null: bool,
-}
-
-fn default_stocks() -> usize {
-    300
-}
-fn default_start() -> Date {
-    Date::from_ymd(2015, 1, 1).expect("valid date")
-}
-fn default_end() -> Date {
-    Date::from_ymd(2022, 7, 1).expect("valid date")
-}
-fn default_seed() -> u64 {
-    42
-}
-
-impl Default for SynthSettings {
-    fn default() -> Self {
-        SynthSettings { stocks: default_stocks(), start: default_start(), end: default_end(), seed: default_seed(), null: false }
-    }
-}
-
-impl SynthSettings {
-    pub fn to_config(&self) -> SynthConfig {
-        SynthConfig { stocks: self.stocks, start: self.start, end: self.end, seed: self.seed, null: self.null }
-    }
-}
-
 impl Config {
     /// Reads and parses a config file; errors name the file and the TOML location.
     pub fn from_file(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Config::from_str(&text, &path.display().to_string())
+        Config::from_file_with(path, &[])
     }
 
-    /// Reads a config file and applies `--set key=value` overrides; returns the config and
-    /// the resolved TOML text (what checkpoints record).
-    pub fn from_file_with(path: &Path, sets: &[String]) -> Result<(Config, String)> {
+    /// Reads a config file and applies the user's `--set key=value` overrides (the one place
+    /// where config text is patched; errors name the key or the file).
+    pub fn from_file_with(path: &Path, sets: &[String]) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let name = path.display().to_string();
-        let text = set::apply(&text, &name, sets)?;
-        Ok((Config::from_str(&text, &name)?, text))
+        Config::from_str(&set::apply(&text, &name, sets)?, &name)
     }
 
     /// Parses config text; `name` labels errors.
     pub fn from_str(text: &str, name: &str) -> Result<Config> {
         toml::from_str(text).map_err(|e| Error::Config(format!("{name}: {e}")))
+    }
+
+    /// The config as TOML text (what checkpoints, sweep and run folders record); it parses
+    /// back to an equal config.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self).map_err(|e| Error::Config(format!("writing the config as TOML: {e}")))
+    }
+
+    /// The config with windows of `mem_day` days.
+    pub fn with_window(&self, mem_day: usize) -> Config {
+        let mut c = self.clone();
+        c.dataset.mem_day = mem_day;
+        c
+    }
+
+    /// The config of one sweep trial: its window, network and training values, with the
+    /// sweep's sample set (`sample_window`: windows full at the grid's longest `mem_day`).
+    pub fn for_trial(&self, p: &TrialParams, sample_window: usize) -> Config {
+        let mut c = self.with_window(p.mem_day);
+        c.dataset.sample_window = Some(sample_window);
+        c.model = ModelConfig { lstm_layers: p.lstm_layers, dense_layers: p.dense_layers, units: p.units, dropout: p.dropout };
+        c.train.lr = p.lr;
+        c.train.batch_size = p.batch_size;
+        c
+    }
+
+    /// The config with `dataset.factors` set to `factors` (e.g. the screen's selection).
+    pub fn with_factors(&self, factors: Vec<String>) -> Config {
+        let mut c = self.clone();
+        c.dataset.factors = factors;
+        c
+    }
+
+    /// The config reading one other data source (`path`, format detected) instead of its own.
+    pub fn with_data_path(&self, path: &Path) -> Config {
+        let mut c = self.clone();
+        c.data.sources = vec![SourceConfig { path: Some(path.display().to_string()), format: Format::Auto, market: None }];
+        c
+    }
+
+    /// The config with `[[data.sources]] path` and `[data] industry` made absolute (against
+    /// `base`), so a copy written elsewhere reads the same data.
+    pub fn with_absolute_paths(&self, base: &Path) -> Result<Config> {
+        let mut c = self.clone();
+        if let Some(p) = &c.data.industry {
+            c.data.industry = Some(resolve(base, p)?.display().to_string());
+        }
+        for s in &mut c.data.sources {
+            if let Some(p) = &s.path {
+                s.path = Some(resolve(base, p)?.display().to_string());
+            }
+        }
+        Ok(c)
+    }
+
+    /// The trial the sweep's lists default to: `[dataset] mem_day`, `[model]`, `[train]`.
+    pub fn base_trial(&self) -> TrialParams {
+        TrialParams {
+            mem_day: self.dataset.mem_day,
+            lstm_layers: self.model.lstm_layers,
+            dense_layers: self.model.dense_layers,
+            units: self.model.units,
+            lr: self.train.lr,
+            batch_size: self.train.batch_size,
+            dropout: self.model.dropout,
+        }
+    }
+
+    /// The sweep's grid (see `sweep::grid::expand`).
+    pub fn grid(&self) -> Result<Vec<TrialParams>> {
+        crate::sweep::grid::expand(&self.sweep, &self.base_trial())
     }
 
     /// The data sources with paths resolved against `base` (the config file's folder).
@@ -225,8 +259,15 @@ impl Config {
             start: self.data.start,
             end: self.data.end,
             industry: self.data.industry.as_deref().map(|p| resolve(base, p)).transpose()?,
-            synth: self.synth.to_config(),
+            synth: self.synth.clone(),
         })
+    }
+}
+
+impl TrialConfig for Config {
+    fn for_trial(&self, p: &TrialParams, sample_window: usize) -> Result<(String, DatasetConfig)> {
+        let c = Config::for_trial(self, p, sample_window);
+        Ok((c.to_toml()?, c.dataset))
     }
 }
 

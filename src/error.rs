@@ -1,5 +1,8 @@
-//! The library's error type. Every variant carries what a user needs to find the
-//! problem: the file, the line (1-based, header = line 1) and the column.
+//! The library's error type. Variants about a file carry what a user needs to find the
+//! problem there: the file, and where it applies the line (1-based, header = line 1) and the
+//! column (`BadValue`, `BadRow`, `MissingColumn`, `Empty`, `Format`, `Io`). `Config` and
+//! `Invalid` carry a message that names the setting or input at fault; `Context` says what
+//! was being done when its cause happened (the CLI prints the chain: `context: cause`).
 
 use std::path::PathBuf;
 
@@ -29,6 +32,29 @@ pub enum Error {
     Config(String),
     #[error("{0}")]
     Invalid(String),
+    /// What was being done (`loading market data`) when `source` happened.
+    #[error("{context}")]
+    Context {
+        context: String,
+        #[source]
+        source: Box<Error>,
+    },
+}
+
+/// `.context(…)` for the library's results, like anyhow's: the error says what was being done.
+pub trait ResultExt<T> {
+    fn context(self, what: impl Into<String>) -> Result<T>;
+    fn with_context<S: Into<String>>(self, what: impl FnOnce() -> S) -> Result<T>;
+}
+
+impl<T> ResultExt<T> for Result<T> {
+    fn context(self, what: impl Into<String>) -> Result<T> {
+        self.map_err(|e| Error::Context { context: what.into(), source: Box::new(e) })
+    }
+
+    fn with_context<S: Into<String>>(self, what: impl FnOnce() -> S) -> Result<T> {
+        self.map_err(|e| Error::Context { context: what().into(), source: Box::new(e) })
+    }
 }
 
 /// `Result` with the library's [`Error`].

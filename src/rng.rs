@@ -6,6 +6,25 @@
 //! Every part of the market draws from its own named stream ([`Rng::stream`]), so a
 //! change in how many numbers one part consumes never shifts another part's draws.
 
+/// Salts xor'ed into one seed to split it into independent streams, so that a trial's
+/// weights, sample order and dropout masks never share draws.
+pub mod salt {
+    /// Weight initialization of burn's network (`NetworkConfig::init_seeded`).
+    pub const INIT: u64 = 0x1417_5eed;
+    /// The order of the training samples, reshuffled every epoch (all three training loops).
+    pub const SHUFFLE: u64 = 0x5eed;
+    /// Dropout masks of the fused CPU and GPU engines (the GPU folds it to 32 bits).
+    pub const DROPOUT: u64 = 0xd409;
+    /// Dropout masks of burn's generic loop (`model::train::train`). Not a deliberate
+    /// difference from [`DROPOUT`]: the two values came from separate commits. It does not
+    /// matter for agreement between the trainers, since burn's loop draws one value per mask
+    /// element and the engines one seed per worker, so their masks differ whatever the
+    /// salt; it is kept so that runs on burn's backends reproduce earlier ones.
+    pub const BURN_DROPOUT: u64 = 0xd709;
+    /// A sweep's `sample = N` draw from its grid (salted with `[sweep] seed`).
+    pub const GRID_SAMPLE: u64 = 0x5a3b1e;
+}
+
 /// xoshiro256** (Blackman & Vigna). Not cryptographic; fast and well distributed.
 #[derive(Clone, Debug)]
 pub struct Rng {

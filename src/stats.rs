@@ -56,14 +56,23 @@ pub fn spearman(a: &[f64], b: &[f64]) -> f64 {
     pearson(&ranks(a), &ranks(b))
 }
 
+/// Arithmetic mean; `NaN` for no values. The crate's one mean (factors, screen, backtest).
 pub fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
 }
 
-/// Sample standard deviation (ddof = 1, pandas `std()`).
-pub fn std(x: &[f64]) -> f64 {
+/// Sample variance (divisor n − 1, pandas `var()`); `NaN` below two values.
+pub fn var(x: &[f64]) -> f64 {
+    if x.len() < 2 {
+        return f64::NAN;
+    }
     let m = mean(x);
-    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() as f64 - 1.0)).sqrt()
+    x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() - 1) as f64
+}
+
+/// Sample standard deviation (ddof = 1, pandas `std()`); `NaN` below two values.
+pub fn std(x: &[f64]) -> f64 {
+    var(x).sqrt()
 }
 
 /// Central moment of order `k` (divisor n).

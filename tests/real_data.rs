@@ -50,10 +50,8 @@ fn qlib_bins_give_the_readme_facts() {
     assert!(close_to(raw_close(p, "SH600519", "2022-07-01"), 2029.05, 1e-6), "{}", raw_close(p, "SH600519", "2022-07-01"));
     assert!(close_to(index_close(p, "SH000300", "2017-01-03"), 3342.23, 1e-6));
     assert!(close_to(index_close(p, "SH000300", "2022-07-01"), 4466.72, 1e-6));
-    let sum = alphasweep::data::summary::DataSummary::new(
-        &alphasweep::data::load::slice_dates(p.clone(), Some(d("2017-01-03")), Some(d("2022-07-01"))).unwrap(),
-        vec![],
-    );
+    let sliced = alphasweep::data::load::slice_dates(p.clone(), Some(d("2017-01-03")), Some(d("2022-07-01"))).unwrap();
+    let sum = alphasweep::data::summary::DataSummary::new(&sliced, vec![], alphasweep::factors::support_table(&sliced));
     let m = sum.members_per_day;
     assert_eq!((m.min, m.median, m.max), (245, 276, 300));
     assert_eq!(sum.members_with_price_per_day.median, 266);

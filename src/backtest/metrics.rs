@@ -2,21 +2,10 @@
 //! it by golden files): 252 trading days a year, sample standard deviations (ddof = 1).
 //! `r` is the portfolio's and `b` the benchmark's daily return, same length.
 
+use crate::stats::{mean, std};
+
 /// Trading days per year.
 pub const YEAR: f64 = 252.0;
-
-fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
-}
-
-/// Sample standard deviation (ddof = 1); `NaN` below two values.
-fn std(x: &[f64]) -> f64 {
-    if x.len() < 2 {
-        return f64::NAN;
-    }
-    let m = mean(x);
-    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
-}
 
 /// mean / std, `NaN` when the spread is zero (empyrical's zero-dispersion rule).
 fn ratio(x: &[f64]) -> f64 {

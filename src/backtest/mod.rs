@@ -1,11 +1,11 @@
 //! The backtest: top-N portfolios from a model's scores, traded under the A-share rules
 //! with the paper's costs, and their performance against the CSI 300.
 //!
-//! - [`predictions`]: the predictions table onto the panel's axes ([`engine::Signals`]);
+//! - [`predictions`]: the predictions table onto the panel's axes ([`day_loop::Signals`]);
 //! - [`costs`]: commission and stamp tax with minimums and a dated stamp-tax schedule;
 //! - [`rules`]: price limits, suspensions and membership per stock-day ([`rules::Market`]);
 //! - [`book`]: cash, shares and the two orders (sell all, buy whole lots);
-//! - [`engine`]: the day loop (signal at `t`'s close, trade at `t + 1`'s close);
+//! - [`day_loop`]: the day loop (signal at `t`'s close, trade at `t + 1`'s close);
 //! - [`metrics`], [`summary`]: empyrical-style statistics and the summary rows;
 //! - [`output`]: the CSV/JSON tables and PNG plots `alphasweep backtest` writes.
 //!
@@ -14,7 +14,7 @@
 pub mod book;
 pub mod config;
 pub mod costs;
-pub mod engine;
+pub mod day_loop;
 pub mod metrics;
 pub mod output;
 pub mod predictions;
@@ -27,6 +27,6 @@ mod tests_property;
 
 pub use config::{BacktestConfig, DateRange, Rebalance};
 pub use costs::CostModel;
-pub use engine::{BacktestRun, Signals, backtest_all};
+pub use day_loop::{BacktestRun, Signals, backtest_all};
 pub use rules::Market;
 pub use summary::{Summary, summarize, summarize_benchmark};

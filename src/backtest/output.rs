@@ -10,12 +10,15 @@ use std::path::Path;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
-use crate::backtest::engine::BacktestRun;
+use serde::{Deserialize, Serialize};
+
+use crate::backtest::BacktestConfig;
+use crate::backtest::day_loop::BacktestRun;
 use crate::backtest::metrics::yearly_returns;
 use crate::backtest::rules::Market;
 use crate::backtest::summary::{Summary, benchmark_closes, returns};
 use crate::error::{Error, Result};
-use crate::report::plots;
+use crate::plot::charts;
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
@@ -64,11 +67,41 @@ pub fn summary_csv(rows: &[Summary]) -> String {
     out
 }
 
-/// Writes every table and plot into `dir` (which must exist). `meta` goes into summary.json.
-pub fn write_all(dir: &Path, m: &Market, runs: &[BacktestRun], rows: &[Summary], meta: serde_json::Value) -> Result<()> {
+/// What a backtest was run on and how (`summary.json`'s `meta`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BacktestMeta {
+    pub alphasweep: String,
+    /// The predictions file.
+    pub predictions: String,
+    /// The `model` values found in it.
+    pub models: Vec<String>,
+    pub prediction_rows: usize,
+    /// Rows whose date or code the market data lacks.
+    pub skipped_rows: usize,
+    /// The market data's sources.
+    pub market: Vec<String>,
+    /// The benchmark index's code, if the data has one.
+    pub benchmark: Option<String>,
+    pub config: BacktestConfig,
+    /// Traded days whose predictions are in-sample, most over the portfolios.
+    pub in_sample_days: usize,
+    /// What that means, in words (a WARNING when any day is in-sample).
+    pub in_sample: String,
+    pub timing: String,
+}
+
+/// `summary.json`: the settings and one row per portfolio plus the benchmark (the report
+/// reads it back through this struct).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BacktestRecord {
+    pub meta: BacktestMeta,
+    pub portfolios: Vec<Summary>,
+}
+
+/// Writes every table and plot into `dir` (which must exist); `meta` goes into summary.json.
+pub fn write_all(dir: &Path, m: &Market, runs: &[BacktestRun], rows: &[Summary], meta: BacktestMeta) -> Result<()> {
     write(&dir.join("summary.csv"), summary_csv(rows).as_bytes())?;
-    let json = serde_json::json!({ "meta": meta, "portfolios": rows });
-    write(&dir.join("summary.json"), serde_json::to_string_pretty(&json).expect("serializable").as_bytes())?;
+    crate::artifacts::write_json(&dir.join("summary.json"), &BacktestRecord { meta, portfolios: rows.to_vec() })?;
     let days = &runs[0].days;
     let bench = benchmark_closes(m, days);
     let capital = runs[0].equity[0];
@@ -159,14 +192,14 @@ fn write_plots(dir: &Path, m: &Market, runs: &[BacktestRun], bench: Option<&[f64
         series.push((format!("{name} (benchmark)"), b.iter().map(|v| v / capital).collect()));
     }
     let span = format!("{} .. {}", dates[0], dates[dates.len() - 1]);
-    plots::lines(&dir.join("equity.png"), &format!("Equity after costs, {span}"), "equity / capital", &dates, &series)?;
+    charts::lines(&dir.join("equity.png"), &format!("Equity after costs, {span}"), "equity / capital", &dates, &series)?;
     let dd: Vec<(String, Vec<f64>)> = series.iter().map(|(n, v)| (n.clone(), drawdowns(v))).collect();
-    plots::lines(&dir.join("drawdown.png"), &format!("Drawdown, {span}"), "drawdown", &dates, &dd)?;
+    charts::lines(&dir.join("drawdown.png"), &format!("Drawdown, {span}"), "drawdown", &dates, &dd)?;
     let years: Vec<i32> = dates[1..].iter().map(|d| d.year()).collect();
     let per_year = |v: &[f64]| yearly_returns(&years, &returns(v));
     let labels: Vec<i32> = per_year(&series[0].1).iter().map(|x| x.0).collect();
     let panels: Vec<(String, Vec<f64>)> =
         series.iter().map(|(n, v)| (n.clone(), per_year(v).iter().map(|x| 100.0 * x.1).collect())).collect();
     let label = |i: usize| labels.get(i).map(|y| y.to_string()).unwrap_or_default();
-    plots::bar_grid_labeled(&dir.join("yearly_returns.png"), "Return per calendar year (%)", &panels, "%", &label)
+    charts::bar_grid_labeled(&dir.join("yearly_returns.png"), "Return per calendar year (%)", &panels, "%", &label)
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::backtest::engine::Signals;
+use crate::backtest::day_loop::Signals;
 use crate::data::code;
 use crate::data::fast_csv::{FastCsv, fast_number};
 use crate::data::source::Source;

@@ -4,36 +4,50 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::backtest::book::{Rule, Side};
-use crate::backtest::engine::BacktestRun;
+use crate::backtest::day_loop::BacktestRun;
 use crate::backtest::metrics as m;
 use crate::backtest::rules::Market;
 use crate::data::Date;
 
 /// One row of the summary table. Returns are fractions (0.1 = 10%), money in CNY.
-#[derive(Clone, Debug, Serialize)]
+/// (`NaN`s are written to JSON as `null` and read back as `NaN`.)
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// `top_20` … or the benchmark's code.
     pub portfolio: String,
     pub start: Date,
     pub end: Date,
     pub days: usize,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub final_equity: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub total_return: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub ann_return: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub ann_volatility: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub sharpe: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub max_drawdown: f64,
     pub max_drawdown_peak: Date,
     pub max_drawdown_trough: Date,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub calmar: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub excess_ann_return: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub information_ratio: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub tracking_error: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub win_rate: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub mean_turnover: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub total_costs: f64,
     pub trades: usize,
     /// Blocked order attempts by rule name (`limit_up`, `limit_down`, `suspended`, …).

@@ -4,7 +4,7 @@
 use crate::backtest::book::{Book, Rule, Side};
 use crate::backtest::config::{BacktestConfig, Rebalance};
 use crate::backtest::costs::CostModel;
-use crate::backtest::engine::{BacktestRun, Signals, backtest_all};
+use crate::backtest::day_loop::{BacktestRun, Signals, backtest_all};
 use crate::backtest::rules::{Market, flag};
 use crate::data::{Date, IndexSeries, Matrix, Panel, field};
 

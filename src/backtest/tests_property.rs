@@ -4,7 +4,7 @@
 
 use crate::backtest::book::Side;
 use crate::backtest::config::{BacktestConfig, Rebalance};
-use crate::backtest::engine::{Signals, backtest_all};
+use crate::backtest::day_loop::{Signals, backtest_all};
 use crate::backtest::rules::Market;
 use crate::data::{Date, IndexSeries, Matrix, Panel, field};
 use crate::rng::Rng;

@@ -2,20 +2,15 @@
 //! and the paper's costs, against the CSI 300; tables, positions, trades and plots.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::source::SourceArgs;
-use crate::backtest::costs::StampTaxChange;
-use crate::backtest::predictions::read_predictions;
-use crate::backtest::{
-    BacktestConfig, DateRange, Market, Rebalance, Summary, backtest_all, output, summarize, summarize_benchmark,
-};
-use crate::data::Date;
-use crate::data::load::load;
+use alphasweep::backtest::costs::StampTaxChange;
+use alphasweep::backtest::{BacktestConfig, DateRange, Rebalance, Summary};
+use alphasweep::data::Date;
+use alphasweep::study::backtest::{BacktestOptions, BacktestOutcome, run_backtest};
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -69,9 +64,9 @@ pub struct BacktestArgs {
 }
 
 impl BacktestArgs {
-    /// Arguments for `run`: the data of `source`, the predictions, the output folder; the
-    /// settings come from the config's `[backtest]` table (see `run_with`).
-    pub fn for_run(source: SourceArgs, predictions: PathBuf, out: PathBuf) -> BacktestArgs {
+    /// Arguments with no flag but the data, the predictions and the output folder.
+    #[cfg(test)]
+    fn bare(source: SourceArgs, predictions: PathBuf, out: PathBuf) -> BacktestArgs {
         BacktestArgs {
             source,
             predictions,
@@ -123,7 +118,7 @@ pub fn config(a: &BacktestArgs) -> anyhow::Result<BacktestConfig> {
         c.in_sample.push(parse_range(r)?);
     }
     if a.no_costs {
-        c.costs = crate::backtest::CostModel::free();
+        c.costs = alphasweep::backtest::CostModel::free();
     }
     if let Some(v) = a.commission {
         c.costs.commission_rate = v;
@@ -143,88 +138,40 @@ pub fn config(a: &BacktestArgs) -> anyhow::Result<BacktestConfig> {
 }
 
 pub fn run(a: BacktestArgs) -> anyhow::Result<()> {
-    let cfg = config(&a)?;
-    run_with(a, cfg)
+    let config = config(&a)?;
+    let load = a.source.load_options(&a.source.config()?)?;
+    let o = BacktestOptions { load, predictions: a.predictions, model: a.model, out: a.out, config };
+    print_outcome(&run_backtest(&o)?, &o.config, &o.out);
+    Ok(())
 }
 
-/// Runs the backtests of `cfg` on `a`'s data and predictions (`run` uses the config's
-/// `[backtest]` table this way).
-pub fn run_with(a: BacktestArgs, cfg: BacktestConfig) -> anyhow::Result<()> {
-    cfg.validate()?;
-    let bar =
-        ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"));
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar.set_message("loading market data");
-    let file_cfg = a.source.config()?;
-    let mut opts = a.source.load_options(&file_cfg)?;
-    // The whole history loads (the first day's price limit needs the day before); --start
-    // and --end bound the backtest instead.
-    (opts.start, opts.end) = (None, None);
-    let panel = load(&opts).context("loading market data")?.panel;
-    bar.set_message("reading predictions");
-    let preds = read_predictions(&a.predictions, &panel, a.model.as_deref())
-        .with_context(|| format!("reading {}", a.predictions.display()))?;
-    let market = Market::from_panel(&panel, cfg.limit_tolerance)?;
-    let mut signals = preds.signals.clone();
-    for (d, date) in panel.dates.iter().enumerate() {
-        if cfg.in_sample.iter().any(|r| r.contains(*date)) {
-            signals.in_sample[d] = true;
-        }
+/// Notes, the comparison table (stdout), the period and costs, and the in-sample warning.
+pub fn print_outcome(o: &BacktestOutcome, cfg: &BacktestConfig, out: &std::path::Path) {
+    if o.skipped_rows > 0 {
+        eprintln!("note: {} prediction rows have a date or code the market data lacks; skipped", o.skipped_rows);
     }
-    bar.set_message(format!("backtesting {} portfolios", cfg.top.len()));
-    let t = Instant::now();
-    let runs = backtest_all(&market, &signals, &cfg)?;
-    let secs = t.elapsed().as_secs_f64();
-    let mut rows: Vec<Summary> = runs.iter().map(|r| summarize(r, &market, cfg.risk_free)).collect();
-    let bench = summarize_benchmark(&market, &runs[0].days, cfg.capital, cfg.risk_free);
-    rows.extend(bench.clone());
-    bar.set_message("writing tables and plots");
-    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-    let in_sample_days = runs.iter().map(|r| r.in_sample_days).max().unwrap_or(0);
-    let meta = serde_json::json!({
-        "alphasweep": env!("CARGO_PKG_VERSION"),
-        "predictions": a.predictions.display().to_string(),
-        "models": preds.models,
-        "prediction_rows": preds.rows,
-        "skipped_rows": preds.skipped,
-        "market": panel.provenance,
-        "benchmark": market.benchmark.as_ref().map(|b| b.0.clone()),
-        "config": cfg,
-        "in_sample_days": in_sample_days,
-        "in_sample": if in_sample_days > 0 { "WARNING: some traded days use in-sample predictions; these figures overstate out-of-sample performance" } else { "all traded days are out-of-sample (as far as the predictions and --in-sample say)" },
-        "timing": "signal at the close of t, trade at the close of t + 1",
-    });
-    output::write_all(&a.out, &market, &runs, &rows, meta)?;
-    bar.finish_and_clear();
-    if preds.skipped > 0 {
-        eprintln!("note: {} prediction rows have a date or code the market data lacks; skipped", preds.skipped);
-    }
-    if bench.is_none() {
+    if !o.has_benchmark {
         eprintln!("note: the market data has no index series: no benchmark, excess return and IR are empty");
     }
-    print_table(&rows);
-    let r0 = &rows[0];
+    print_table(&o.rows);
+    let r0 = &o.rows[0];
     println!(
         "period {} .. {} ({} trading days), {:?} rebalance, costs {}",
         r0.start,
         r0.end,
         r0.days,
         cfg.rebalance,
-        costs_line(&cfg)
+        costs_line(cfg)
     );
-    if in_sample_days > 0 {
+    if o.in_sample_days > 0 {
         let w = format!(
-            "WARNING: IN-SAMPLE: {in_sample_days} of {} traded days use predictions made in-sample; these figures are NOT out-of-sample.",
-            r0.days
+            "WARNING: IN-SAMPLE: {} of {} traded days use predictions made in-sample; these figures are NOT out-of-sample.",
+            o.in_sample_days, r0.days
         );
         println!("{w}");
         eprintln!("{w}");
     }
-    eprintln!("backtest: {} portfolios in {:.3} s; written to {}", runs.len(), secs, a.out.display());
-    if rows.iter().any(|r| !r.final_equity.is_finite()) {
-        bail!("a backtest produced a non-finite equity (a bug: please report it)");
-    }
-    Ok(())
+    eprintln!("backtest: {} portfolios in {:.3} s; written to {}", o.portfolios, o.seconds, out.display());
 }
 
 fn costs_line(c: &BacktestConfig) -> String {
@@ -269,7 +216,7 @@ fn print_table(rows: &[Summary]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::load::Format;
+    use alphasweep::data::load::Format;
 
     #[test]
     fn the_config_table_is_read_and_flags_override_it() {
@@ -286,7 +233,7 @@ mod tests {
             start: None,
             end: None,
         };
-        let mut a = BacktestArgs::for_run(source, "p.csv".into(), "out".into());
+        let mut a = BacktestArgs::bare(source, "p.csv".into(), "out".into());
         let c = config(&a).unwrap();
         assert_eq!((c.top.clone(), c.rebalance, c.capital), (vec![7, 9], Rebalance::Weekly, 1_000_000.0));
         a.top = vec![20];

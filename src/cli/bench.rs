@@ -7,8 +7,8 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use crate::data::load::{Format, LoadOptions, load, spec};
-use crate::factors::{FactorConfig, build_factors};
+use alphasweep::data::load::{Format, LoadOptions, load, spec};
+use alphasweep::factors::{FactorConfig, build_factors};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -66,7 +66,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 32)]
         batch: usize,
         #[arg(long, value_enum, default_value = "cpu")]
-        device: crate::model::device::DeviceKind,
+        device: alphasweep::engine::device::DeviceKind,
         /// Timed batches (after 5 warm-up batches).
         #[arg(long, default_value_t = 100)]
         batches: usize,
@@ -101,13 +101,13 @@ pub enum BenchCommand {
 
 /// The training benchmarks' data: windows of `mem_day` days over the full-size synthetic
 /// panel (300 stocks, 2017-01 to 2022-07, the paper's 7 factors).
-pub(super) fn full_panel(mem_day: usize) -> anyhow::Result<crate::model::dataset::WindowData> {
+pub(super) fn full_panel(mem_day: usize) -> anyhow::Result<alphasweep::model::dataset::WindowData> {
     let text = format!(
         "[[data.sources]]\nformat = \"synth\"\n[synth]\nstart = \"2017-01-01\"\nend = \"2022-07-01\"\n\
          [dataset]\nfactors = [\"S_VAL_PS\", \"NET_ASSETS_TODAY\", \"TOT_CUR_LIAB\", \"Kurtosis20\", \"Skewness20\", \"WVAD\", \"S_FA_ROE\"]\nmem_day = {mem_day}\n"
     );
-    let cfg = crate::config::Config::from_str(&text, "bench config")?;
-    Ok(crate::model::prepare::prepare(&cfg, std::path::Path::new("."))?.data)
+    let cfg = alphasweep::config::Config::from_str(&text, "bench config")?;
+    Ok(alphasweep::study::prepare::prepare(&cfg, std::path::Path::new("."))?.data)
 }
 
 pub fn run(a: BenchArgs) -> anyhow::Result<()> {
@@ -127,7 +127,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             let cfg = FactorConfig { list, ..FactorConfig::default() };
             println!("compute only:");
             time_runs(runs, || {
-                let v = crate::factors::compute_factors(&panel, &cfg.list, cfg.upsample, cfg.risk_free)?;
+                let v = alphasweep::factors::compute_factors(&panel, &cfg.list, cfg.upsample, cfg.risk_free)?;
                 Ok(format!("{} factors", v.names.len()))
             })?;
             println!("compute and clean:");
@@ -139,26 +139,26 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         BenchCommand::Screen { data, factors, runs } => {
             let opts = LoadOptions { sources: vec![spec(&data, Format::Auto, None)], ..LoadOptions::default() };
             let panel = load(&opts).with_context(|| format!("loading {}", data.display()))?.panel;
-            let cols = crate::screen::input::read_factor_table(&factors, &panel, false)?;
-            let prices = panel.adjusted(crate::data::field::CLOSE).context("no close prices")?;
-            let cfg = crate::screen::ScreenConfig::default();
-            let refs: Vec<&crate::data::Matrix> = cols.values.iter().collect();
-            let members = crate::screen::coverage(&refs);
+            let cols = alphasweep::screen::input::read_factor_table(&factors, &panel, false)?;
+            let prices = panel.adjusted(alphasweep::data::field::CLOSE).context("no close prices")?;
+            let cfg = alphasweep::screen::ScreenConfig::default();
+            let refs: Vec<&alphasweep::data::Matrix> = cols.values.iter().collect();
+            let members = alphasweep::screen::coverage(&refs);
             println!("correlation matrix only:");
             time_runs(runs, || {
-                let c = crate::screen::correlation::mean_spearman(&refs, Some(&members));
+                let c = alphasweep::screen::correlation::mean_spearman(&refs, Some(&members));
                 Ok(format!("{}x{}", c.len(), c.len()))
             })?;
             println!("screen and correlation matrix:");
             time_runs(runs, || {
-                let r = crate::screen::screen_all(&cols.names, &cols.values, &prices, &cfg, &|| {})?;
-                let c = crate::screen::correlation::mean_spearman(&refs, Some(&members));
+                let r = alphasweep::screen::screen_all(&cols.names, &cols.values, &prices, &cfg, &|| {})?;
+                let c = alphasweep::screen::correlation::mean_spearman(&refs, Some(&members));
                 Ok(format!("{} factors x {} periods, {}x{} correlation", r.len(), cfg.periods.len(), c.len(), c.len()))
             })
         }
         BenchCommand::Train { units, lstm_layers, dense_layers, mem_day, batch, device, batches, threads } => {
             let data = full_panel(mem_day)?;
-            let net = crate::model::network::NetworkConfig {
+            let net = alphasweep::model::network::NetworkConfig {
                 n_features: data.n_features,
                 lstm_layers,
                 dense_layers,
@@ -173,12 +173,12 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 data.train.len(),
                 net.n_params()
             );
-            let (n, secs) = if crate::model::device::uses_cpu_engine(device) {
-                let threads = threads.unwrap_or_else(crate::model::device::default_threads).max(1);
+            let (n, secs) = if alphasweep::engine::device::uses_cpu_engine(device) {
+                let threads = threads.unwrap_or_else(alphasweep::engine::device::default_threads).max(1);
                 println!("device: cpu (fused engine, {threads} threads)");
-                crate::engine::cpu::time_steps(&data, &net, batch, 5, batches, threads)
+                alphasweep::engine::cpu::time_steps(&data, &net, batch, 5, batches, threads)
             } else {
-                crate::model::device::run_on(device, ThroughputTask { data: &data, net: &net, batch, batches })?
+                alphasweep::engine::device::run_on(device, ThroughputTask { data: &data, net: &net, batch, batches })?
             };
             println!("{n} samples in {secs:.3} s");
             println!("samples_per_s={:.0}", n as f64 / secs);
@@ -188,17 +188,17 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         BenchCommand::Backtest { data, predictions, top, runs } => {
             let opts = LoadOptions { sources: vec![spec(&data, Format::Auto, None)], ..LoadOptions::default() };
             let panel = load(&opts).with_context(|| format!("loading {}", data.display()))?.panel;
-            let preds = crate::backtest::predictions::read_predictions(&predictions, &panel, None)?;
-            let cfg = crate::backtest::BacktestConfig { top, ..Default::default() };
+            let preds = alphasweep::backtest::predictions::read_predictions(&predictions, &panel, None)?;
+            let cfg = alphasweep::backtest::BacktestConfig { top, ..Default::default() };
             println!("rule flags only:");
             time_runs(runs, || {
-                let m = crate::backtest::Market::from_panel(&panel, cfg.limit_tolerance)?;
+                let m = alphasweep::backtest::Market::from_panel(&panel, cfg.limit_tolerance)?;
                 Ok(format!("{} stock-days", m.flags.len()))
             })?;
             println!("rule flags and the backtests:");
             time_runs(runs, || {
-                let m = crate::backtest::Market::from_panel(&panel, cfg.limit_tolerance)?;
-                let r = crate::backtest::backtest_all(&m, &preds.signals, &cfg)?;
+                let m = alphasweep::backtest::Market::from_panel(&panel, cfg.limit_tolerance)?;
+                let r = alphasweep::backtest::backtest_all(&m, &preds.signals, &cfg)?;
                 let trades: usize = r.iter().map(|x| x.trades.len()).sum();
                 Ok(format!("{} portfolios x {} days x {} stocks, {trades} trades", r.len(), r[0].days.len(), panel.n_stocks()))
             })
@@ -236,16 +236,16 @@ fn time_runs(runs: u16, mut f: impl FnMut() -> anyhow::Result<String>) -> anyhow
 
 /// Timed training steps on whichever backend the device choice picks.
 struct ThroughputTask<'a> {
-    data: &'a crate::model::dataset::WindowData,
-    net: &'a crate::model::network::NetworkConfig,
+    data: &'a alphasweep::model::dataset::WindowData,
+    net: &'a alphasweep::model::network::NetworkConfig,
     batch: usize,
     batches: usize,
 }
 
-impl crate::model::device::OnBackend for ThroughputTask<'_> {
+impl alphasweep::engine::device::OnBackend for ThroughputTask<'_> {
     type Output = (usize, f64);
     fn run<B: burn::tensor::backend::AutodiffBackend>(self, device: B::Device, name: &str) -> Self::Output {
         println!("device: {name}");
-        crate::model::train::time_steps::<B>(self.data, self.net, self.batch, 5, self.batches, &device)
+        alphasweep::model::train::time_steps::<B>(self.data, self.net, self.batch, 5, self.batches, &device)
     }
 }

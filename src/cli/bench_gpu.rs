@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::Serialize;
 
-use crate::model::device::DeviceKind;
+use alphasweep::engine::device::DeviceKind;
 
 #[derive(Debug, Args)]
 pub struct BenchGpuArgs {
@@ -82,9 +82,9 @@ pub fn run(a: BenchGpuArgs) -> anyhow::Result<()> {
 
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 fn measure(a: BenchGpuArgs) -> anyhow::Result<()> {
-    use crate::engine::gpu::{PackTrial, open, time_steps};
-    use crate::model::network::NetworkConfig;
-    use crate::model::train::TrainConfig;
+    use alphasweep::engine::gpu::{PackTrial, open, time_steps};
+    use alphasweep::model::network::NetworkConfig;
+    use alphasweep::model::train::TrainConfig;
 
     let dev = open(a.device)?;
     let data = super::bench::full_panel(20)?;
@@ -113,7 +113,7 @@ fn measure(a: BenchGpuArgs) -> anyhow::Result<()> {
         for &b in batches {
             let v = view(m)?;
             let t = [trial(u, l, d, m, b)];
-            let (steps, secs) = crate::with_gpu!(&dev, gpu => time_steps(gpu, &t, &v, 5, 10, a.seconds));
+            let (steps, secs) = alphasweep::with_gpu!(&dev, gpu => time_steps(gpu, &t, &v, 5, 10, a.seconds));
             let rate = (steps * b) as f64 / secs;
             println!("{:<28} {:>12.0}", format!("({u},{l},{d},{m},{b})"), rate);
             single.push(Single { units: u, lstm_layers: l, dense_layers: d, mem_day: m, batch: b, samples_per_s: rate });
@@ -134,7 +134,7 @@ fn measure(a: BenchGpuArgs) -> anyhow::Result<()> {
                         break 'outer;
                     }
                     let v = view(15)?;
-                    let (steps, secs) = crate::with_gpu!(&dev, gpu => time_steps(gpu, pack, &v, 3, 5, a.seconds));
+                    let (steps, secs) = alphasweep::with_gpu!(&dev, gpu => time_steps(gpu, pack, &v, 3, 5, a.seconds));
                     epoch_s += secs / steps as f64 * steps_per_epoch as f64;
                     packs += 1;
                     trials += pack.len();

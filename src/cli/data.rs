@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::Args;
 
 use super::source::SourceArgs;
-use crate::data::load::load;
-use crate::data::summary::DataSummary;
+use alphasweep::data::load::load;
+use alphasweep::data::summary::DataSummary;
 
 #[derive(Debug, Args)]
 pub struct DataArgs {
@@ -24,7 +24,8 @@ pub fn run(a: DataArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     let loaded = load(&opts).context("loading market data")?;
     let secs = t.elapsed().as_secs_f64();
-    let summary = DataSummary::new(&loaded.panel, loaded.disagreements);
+    let support = alphasweep::factors::support_table(&loaded.panel);
+    let summary = DataSummary::new(&loaded.panel, loaded.disagreements, support);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

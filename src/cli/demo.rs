@@ -7,7 +7,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::model::device::DeviceKind;
+use std::process::ExitCode;
+
+use alphasweep::config::Config;
+use alphasweep::engine::DeviceKind;
 
 /// configs/demo.toml, compiled in.
 pub const DEMO_TOML: &str = include_str!("../../configs/demo.toml");
@@ -33,19 +36,22 @@ pub struct DemoArgs {
     pub device: DeviceKind,
 }
 
-pub fn run(a: DemoArgs) -> anyhow::Result<()> {
+pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(a.epochs >= 1, "--epochs must be at least 1");
     let mut sets =
         vec![format!("synth.stocks={}", a.stocks), format!("synth.seed={}", a.seed), format!("sweep.epochs={}", a.epochs)];
     sets.extend(a.sets);
-    let text = crate::config::set::apply(DEMO_TOML, "configs/demo.toml", &sets)?;
+    let text = alphasweep::config::set::apply(DEMO_TOML, "configs/demo.toml", &sets)?;
+    let config = Config::from_str(&text, "configs/demo.toml")?;
     if a.out.join("sweep/ledger.csv").exists() {
         anyhow::bail!("{} holds an earlier demo; remove it or choose another --out", a.out.display());
     }
-    super::run::pipeline(&text, &a.out, &a.out, a.device, false, None)?;
-    eprintln!(
-        "\ndemo outputs in {}: report.html, market/, factors.csv.gz, screen/, sweep/, predictions.csv.gz, backtest/",
-        a.out.display()
-    );
-    Ok(())
+    let code = super::run::study(config, a.out.clone(), a.out.clone(), a.device, false, None)?;
+    if code == ExitCode::SUCCESS {
+        eprintln!(
+            "\ndemo outputs in {}: report.html, market/, factors.csv.gz, screen/, sweep/, predictions.csv.gz, backtest/",
+            a.out.display()
+        );
+    }
+    Ok(code)
 }

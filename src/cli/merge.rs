@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::sweep::{merge, summary};
+use alphasweep::sweep::{merge, summary};
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {

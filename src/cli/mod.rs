@@ -1,4 +1,8 @@
-//! The `alphasweep` command line: one file per subcommand.
+//! The `alphasweep` command line (part of the binary, not the library): one file per
+//! subcommand (`bench` has two: `bench.rs`, `bench_gpu.rs`), plus `source.rs`, the data-source
+//! flags several commands share. Each file parses its flags into the library's typed
+//! options, calls `alphasweep::study`, and prints the outcome; `run` prints each stage's
+//! outcome with the same functions the stage's own command uses.
 
 mod backtest;
 mod bench;
@@ -11,11 +15,12 @@ mod merge;
 mod predict;
 mod run;
 mod screen;
-pub(crate) mod source;
+mod source;
 mod sweep;
 mod synth;
 mod train;
-mod walk_forward;
+
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
@@ -61,21 +66,22 @@ pub enum Command {
     Bench(bench::BenchArgs),
 }
 
-/// Runs a parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs a parsed command line; the exit status (130 for an interrupted sweep or run).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ok = |r: anyhow::Result<()>| r.map(|()| ExitCode::SUCCESS);
     match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Run(a) => run::run(a),
-        Command::Synth(a) => synth::run(a),
-        Command::Data(a) => data::run(a),
-        Command::Factors(a) => factors::run(a),
-        Command::Screen(a) => screen::run(a),
-        Command::Train(a) => train::run(a),
-        Command::Sweep(a) => sweep::run_cli(a),
-        Command::Merge(a) => merge::run(a),
-        Command::Predict(a) => predict::run(a),
-        Command::Eval(a) => eval::run(a),
-        Command::Backtest(a) => backtest::run(a),
-        Command::Bench(a) => bench::run(a),
+        Command::Synth(a) => ok(synth::run(a)),
+        Command::Data(a) => ok(data::run(a)),
+        Command::Factors(a) => ok(factors::run(a)),
+        Command::Screen(a) => ok(screen::run(a)),
+        Command::Train(a) => ok(train::run(a)),
+        Command::Sweep(a) => sweep::run(a),
+        Command::Merge(a) => ok(merge::run(a)),
+        Command::Predict(a) => ok(predict::run(a)),
+        Command::Eval(a) => ok(eval::run(a)),
+        Command::Backtest(a) => ok(backtest::run(a)),
+        Command::Bench(a) => ok(bench::run(a)),
     }
 }

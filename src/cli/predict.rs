@@ -1,14 +1,15 @@
 //! `alphasweep predict`: score every universe member on every date with a checkpoint, or
-//! with the mean of a sweep's best K, into `predictions.csv.gz` for `backtest`.
+//! with the mean of a sweep's best K, into `predictions.csv.gz` for `backtest`; or, with
+//! `--walk-forward`, retrain a checkpoint's configuration fold by fold.
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::model::device::{DeviceKind, OnBackend, run_on};
-use crate::predict::{self, ModelScores};
+use alphasweep::data::Date;
+use alphasweep::engine::DeviceKind;
+use alphasweep::study::predict::{Models, PredictOptions, PredictOutcome, run_predict};
+use alphasweep::study::walk_forward::{WalkForwardOptions, run_walk_forward};
 
 #[derive(Debug, Args)]
 pub struct PredictArgs {
@@ -38,7 +39,7 @@ pub struct PredictArgs {
     pub walk_forward: bool,
     /// Walk-forward: the first predicted date (default: the checkpoint's first test date).
     #[arg(long)]
-    pub from: Option<crate::data::Date>,
+    pub from: Option<Date>,
     /// Walk-forward: months per fold.
     #[arg(long, default_value_t = 12)]
     pub step_months: u32,
@@ -51,63 +52,49 @@ pub struct PredictArgs {
 }
 
 pub fn run(a: PredictArgs) -> anyhow::Result<()> {
-    if a.walk_forward {
-        return super::walk_forward::run(&a);
-    }
-    let dirs = predict::checkpoint_dirs(a.model.as_deref(), a.sweep.as_deref(), a.top_k)?;
-    let data_override = match &a.data {
-        Some(p) => {
-            let abs = std::fs::canonicalize(p).with_context(|| format!("--data {}", p.display()))?;
-            Some(vec![format!("data.sources=[{{path = {:?}}}]", abs.display().to_string())])
-        }
-        None => None,
+    let models = match (a.model, a.sweep) {
+        (Some(dir), None) => Models::Checkpoint(dir),
+        (None, Some(dir)) => Models::Sweep { dir, top_k: a.top_k },
+        _ => anyhow::bail!("name exactly one of --model DIR or --sweep DIR"),
     };
-    let models = run_on(a.device, PredictTask { dirs: &dirs, data: data_override.as_deref(), batch: a.batch })??;
-    let name = if models.len() == 1 { models[0].name.clone() } else { format!("mean_of_{}", models.len()) };
-    let rows = predict::combine(&models);
-    predict::write(&a.out, &rows, &name)?;
-    let in_sample = rows.iter().filter(|r| r.in_sample).count();
-    let (first, last) = (rows.first().map(|r| r.date.to_string()), rows.last().map(|r| r.date.to_string()));
-    println!(
-        "{} predictions ({} .. {}) from {} ({}); {} of them on in-sample dates{}",
-        rows.len(),
-        first.unwrap_or_default(),
-        last.unwrap_or_default(),
-        name,
-        models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", "),
-        in_sample,
-        match models.iter().filter_map(|m| m.fitted_until).max() {
-            Some(d) => format!(" (fitted and selected up to {d}; later dates are out-of-sample)"),
-            None => " (LOOK-AHEAD split: every date is in-sample)".into(),
-        }
-    );
+    if a.walk_forward {
+        let Models::Checkpoint(model) = models else {
+            anyhow::bail!("--walk-forward needs --model DIR (the configuration to retrain)")
+        };
+        let o = run_walk_forward(&WalkForwardOptions {
+            model,
+            from: a.from,
+            step_months: a.step_months,
+            rolling_years: a.rolling_years,
+            valid_share: a.valid_share,
+            out: a.out.clone(),
+            device: a.device,
+        })?;
+        print!("{}", o.folds_table);
+        println!("{} walk-forward predictions in {} folds; {} on in-sample dates", o.rows, o.folds, o.in_sample);
+        eprintln!("written to {} and {}", a.out.display(), o.folds_file.display());
+        return Ok(());
+    }
+    let o = run_predict(&PredictOptions { models, data: a.data, out: a.out.clone(), device: a.device, batch: a.batch })?;
+    print_outcome(&o);
     eprintln!("written to {}", a.out.display());
     Ok(())
 }
 
-struct PredictTask<'a> {
-    dirs: &'a [PathBuf],
-    data: Option<&'a [String]>,
-    batch: usize,
-}
-
-impl OnBackend for PredictTask<'_> {
-    type Output = crate::error::Result<Vec<ModelScores>>;
-
-    fn run<B: burn::tensor::backend::AutodiffBackend>(self, device: B::Device, name: &str) -> Self::Output {
-        eprintln!("device: {name}");
-        let bar = ProgressBar::new(0)
-            .with_style(ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} windows {elapsed}").expect("valid template"));
-        let mut out = vec![];
-        for (i, dir) in self.dirs.iter().enumerate() {
-            bar.set_prefix(format!("model {}/{}", i + 1, self.dirs.len()));
-            let m = predict::score_checkpoint::<B::InnerBackend>(dir, self.data, &device, self.batch, &mut |done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            })?;
-            out.push(m);
+/// One line: how many rows, which dates and models, and which of them are in-sample.
+pub fn print_outcome(o: &PredictOutcome) {
+    let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    println!(
+        "{} predictions ({} .. {}) from {} ({}); {} of them on in-sample dates{}",
+        o.rows,
+        date(o.first),
+        date(o.last),
+        o.name,
+        o.model_names.join(", "),
+        o.in_sample,
+        match o.fitted_until {
+            Some(d) => format!(" (fitted and selected up to {d}; later dates are out-of-sample)"),
+            None => " (LOOK-AHEAD split: every date is in-sample)".into(),
         }
-        bar.finish_and_clear();
-        Ok(out)
-    }
+    );
 }

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use crate::config::Config;
-use crate::data::Date;
-use crate::data::load::{Format, LoadOptions, SourceSpec, spec};
+use alphasweep::config::Config;
+use alphasweep::data::Date;
+use alphasweep::data::load::{Format, LoadOptions, SourceSpec, spec};
 
 #[derive(Debug, Args)]
 pub struct SourceArgs {
@@ -51,7 +51,7 @@ impl SourceArgs {
     pub fn load_options(&self, cfg: &Config) -> anyhow::Result<LoadOptions> {
         let mut opts = match &self.config {
             Some(path) => cfg.load_options(&path.parent().map(PathBuf::from).unwrap_or_default())?,
-            None => LoadOptions { synth: cfg.synth.to_config(), ..LoadOptions::default() },
+            None => LoadOptions { synth: cfg.synth.clone(), ..LoadOptions::default() },
         };
         let formats = &self.format;
         if formats.len() > 1 && formats.len() != self.data.len().max(1) {

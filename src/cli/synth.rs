@@ -1,15 +1,12 @@
 //! `alphasweep synth`: write the synthetic market in the standard format.
 
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
-use crate::data::Date;
-use crate::data::standard::write::write_matrices;
-use crate::data::standard::write_standard;
-use crate::data::synth::{SynthConfig, generate};
+use alphasweep::data::Date;
+use alphasweep::data::synth::SynthConfig;
+use alphasweep::data::synth::write::write_market;
 
 #[derive(Debug, Args)]
 pub struct SynthArgs {
@@ -33,26 +30,6 @@ pub struct SynthArgs {
 
 pub fn run(a: SynthArgs) -> anyhow::Result<()> {
     let cfg = SynthConfig { stocks: a.stocks, start: a.start, end: a.end, seed: a.seed, null: a.null };
-    write_synth(&cfg, &a.out)?;
-    Ok(())
-}
-
-/// Generates the market and writes it, plus `synth_truth.csv.gz` (the planted signal; the
-/// loaders ignore it). Prints one line of what it wrote.
-pub fn write_synth(cfg: &SynthConfig, out: &Path) -> anyhow::Result<()> {
-    let t = Instant::now();
-    let market = generate(cfg).context("generating the synthetic market")?;
-    write_standard(&market.panel, out).with_context(|| format!("writing the synthetic market to {}", out.display()))?;
-    if !market.truth.is_empty() {
-        write_matrices(&market.panel, &out.join("synth_truth.csv.gz"), &market.truth)?;
-    }
-    eprintln!(
-        "synth: {} stocks x {} trading days{} written to {} in {:.2} s",
-        market.panel.n_stocks(),
-        market.panel.n_dates(),
-        if cfg.null { " (null: no planted signal)" } else { "" },
-        out.display(),
-        t.elapsed().as_secs_f64()
-    );
+    eprintln!("{}", write_market(&cfg, &a.out)?);
     Ok(())
 }

@@ -47,7 +47,7 @@ pub struct SourceSpec {
 }
 
 /// What to load and how to combine it.
-#[derive(Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     pub sources: Vec<SourceSpec>,
     /// Field → source name (its format, e.g. `qlib`) whose values win where sources overlap.

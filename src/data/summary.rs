@@ -4,7 +4,6 @@ use std::fmt;
 
 use crate::data::merge::Disagreement;
 use crate::data::panel::{Panel, field};
-use crate::factors::registry::{self, Category, Support, support};
 
 /// Minimum, median and maximum of a count over dates.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize)]
@@ -32,7 +31,7 @@ pub struct FieldCoverage {
     pub missing_share: f64,
 }
 
-/// One paper category's factor support.
+/// One paper category's factor support (computed by the factor library, `factors::support_table`).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct CategorySupport {
     pub category: String,
@@ -67,7 +66,9 @@ pub struct DataSummary {
 }
 
 impl DataSummary {
-    pub fn new(panel: &Panel, disagreements: Vec<Disagreement>) -> DataSummary {
+    /// The summary of `panel`; `factor_support` comes from the factor library
+    /// (`factors::support_table`), which sits above the data floor.
+    pub fn new(panel: &Panel, disagreements: Vec<Disagreement>, factor_support: Vec<CategorySupport>) -> DataSummary {
         let (nd, ns) = (panel.n_dates(), panel.n_stocks());
         let mask = panel.universe_mask();
         let close = panel.field(field::CLOSE);
@@ -95,21 +96,6 @@ impl DataSummary {
             })
             .collect();
         let suspended = panel.suspended_mask().unwrap_or_default();
-        let factor_support = Category::ALL
-            .iter()
-            .map(|&cat| {
-                let mut cs =
-                    CategorySupport { category: cat.paper_name().into(), direct: vec![], derived: vec![], unavailable: vec![] };
-                for spec in registry::all().filter(|f| f.category == cat) {
-                    match support(spec, panel) {
-                        Support::Direct(_) => cs.direct.push(spec.code.into()),
-                        Support::Derived(..) => cs.derived.push(spec.code.into()),
-                        Support::Missing(m) => cs.unavailable.push((spec.code.into(), m)),
-                    }
-                }
-                cs
-            })
-            .collect();
         let industries: std::collections::BTreeSet<&String> = panel.industry.values().collect();
         DataSummary {
             sources: panel.provenance.clone(),

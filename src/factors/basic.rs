@@ -2,7 +2,7 @@
 //! unless the code says TTM (sum of the latest four quarters); balances are period-end values.
 
 use crate::factors::pit::Basis;
-use crate::factors::registry::{Alt, Category, FactorSpec, Input::Fin as F};
+use crate::factors::spec::{Alt, Category, FactorSpec, Input::Fin as F};
 
 macro_rules! item {
     ($code:literal, $item:literal, $basis:expr) => {

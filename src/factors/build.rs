@@ -16,7 +16,7 @@ use crate::factors::registry;
 
 /// `[factors]`: which factors, how quarterly data becomes daily, the reporting range, and
 /// `[factors.clean]` (the paper's choices by default).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FactorConfig {
     /// Paper codes; empty = all 41.

@@ -1,6 +1,7 @@
 //! The paper's factor library: 41 factors in five categories (one file per category),
 //! computed from a [`Panel`](crate::data::Panel) with quarterly items made point-in-time.
-//! [`registry`] lists them; [`compute`] evaluates a chosen set.
+//! [`spec`] says what a factor is, [`registry`] lists them; [`compute`] evaluates a chosen set,
+//! [`build`] makes the cleaned table.
 
 pub mod basic;
 pub mod build;
@@ -10,6 +11,7 @@ pub mod pit;
 pub mod quality;
 pub mod registry;
 pub mod risk;
+pub mod spec;
 #[cfg(test)]
 mod tests;
 pub mod trade;
@@ -18,3 +20,4 @@ pub mod window;
 
 pub use build::{FactorConfig, FactorTable, build_factors};
 pub use compute::{FactorValues, Unavailable, compute_factors};
+pub use registry::support_table;

@@ -5,7 +5,7 @@
 use crate::data::Matrix;
 use crate::factors::inputs::{Inputs, ratio};
 use crate::factors::pit::Basis::{self, Latest, Ttm};
-use crate::factors::registry::{Alt, Category, FactorSpec, Input::Fin as F};
+use crate::factors::spec::{Alt, Category, FactorSpec, Input::Fin as F};
 
 /// `num / den` of two quarterly items on their bases.
 fn fin_ratio(i: &Inputs, num: &str, nb: Basis, den: &str, db: Basis) -> Option<Matrix> {

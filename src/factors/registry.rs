@@ -1,86 +1,12 @@
-//! The registry of the paper's 41 factors (Appendix 1): code, category, unit, the input sets
-//! that can feed each one, and its compute function. One source of truth for both
-//! `alphasweep data` (what a data set supports) and `alphasweep factors` (what it computes).
+//! The registry of the paper's 41 factors (Appendix 1): the five category tables chained in
+//! the paper's order, lookup by code, and which of them a data set supports. One source of
+//! truth for both `alphasweep data` (what a data set supports) and `alphasweep factors`
+//! (what it computes).
 
-use crate::data::{Matrix, Panel};
-use crate::factors::inputs::Inputs;
+use crate::data::Panel;
+use crate::data::summary::CategorySupport;
+pub use crate::factors::spec::{Alt, Category, FactorSpec, Input, Support};
 use crate::factors::{basic, quality, risk, trade, value};
-
-/// The paper's five factor categories.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub enum Category {
-    Value,
-    Basic,
-    Risk,
-    Trade,
-    Quality,
-}
-
-impl Category {
-    pub const ALL: [Category; 5] = [Category::Value, Category::Basic, Category::Risk, Category::Trade, Category::Quality];
-
-    /// The paper's name (`value_factor`, …).
-    pub fn paper_name(self) -> &'static str {
-        match self {
-            Category::Value => "value_factor",
-            Category::Basic => "basic_factor",
-            Category::Risk => "risk_factor",
-            Category::Trade => "trade_factor",
-            Category::Quality => "fa_factor",
-        }
-    }
-}
-
-/// One input: a daily field or a quarterly financial item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Input {
-    Daily(&'static str),
-    Fin(&'static str),
-}
-
-/// One way of computing a factor: the inputs it needs, and a note when it is a derivation
-/// rather than the definition (e.g. float shares = volume / turnover).
-pub struct Alt {
-    pub inputs: &'static [Input],
-    pub derived: Option<&'static str>,
-}
-
-/// A factor: its paper code, category, unit, input alternatives (tried in order) and the
-/// function computing it with alternative `i`.
-pub struct FactorSpec {
-    pub code: &'static str,
-    pub category: Category,
-    pub unit: &'static str,
-    pub alts: &'static [Alt],
-    pub compute: fn(&Inputs, usize) -> Option<Matrix>,
-}
-
-/// Whether a data set supports a factor.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub enum Support {
-    /// Alternative `alt` works and is a definition.
-    Direct(usize),
-    /// Alternative `alt` works, through the derivation described.
-    Derived(usize, &'static str),
-    /// No alternative works; the first one's missing inputs.
-    Missing(Vec<String>),
-}
-
-impl Input {
-    pub fn name(self) -> String {
-        match self {
-            Input::Daily(f) => f.to_string(),
-            Input::Fin(f) => format!("financials.{f}"),
-        }
-    }
-
-    fn present(self, panel: &Panel) -> bool {
-        match self {
-            Input::Daily(f) => panel.fields.get(f).is_some_and(|m| m.count_finite() > 0),
-            Input::Fin(f) => panel.financials.as_ref().is_some_and(|fin| fin.fields.iter().any(|x| x == f)),
-        }
-    }
-}
 
 /// Every factor, in the paper's order.
 pub fn all() -> impl Iterator<Item = &'static FactorSpec> {
@@ -90,6 +16,26 @@ pub fn all() -> impl Iterator<Item = &'static FactorSpec> {
 /// Looks a factor up by its paper code (case-insensitive).
 pub fn find(code: &str) -> Option<&'static FactorSpec> {
     all().find(|f| f.code.eq_ignore_ascii_case(code))
+}
+
+/// Per paper category, which factors `panel` supports directly, through a derivation, or
+/// not (with the missing inputs): the table `alphasweep data` prints.
+pub fn support_table(panel: &Panel) -> Vec<CategorySupport> {
+    Category::ALL
+        .iter()
+        .map(|&cat| {
+            let mut cs =
+                CategorySupport { category: cat.paper_name().into(), direct: vec![], derived: vec![], unavailable: vec![] };
+            for spec in all().filter(|f| f.category == cat) {
+                match support(spec, panel) {
+                    Support::Direct(_) => cs.direct.push(spec.code.into()),
+                    Support::Derived(..) => cs.derived.push(spec.code.into()),
+                    Support::Missing(m) => cs.unavailable.push((spec.code.into(), m)),
+                }
+            }
+            cs
+        })
+        .collect()
 }
 
 /// Which alternative of `spec` the panel can feed.

@@ -3,8 +3,9 @@
 
 use crate::data::{Matrix, field};
 use crate::factors::inputs::{DAYS_PER_YEAR, Inputs};
-use crate::factors::registry::{Alt, Category, FactorSpec, Input::Daily as D};
-use crate::factors::window::{kurt, mean, rolling, skew, var};
+use crate::factors::spec::{Alt, Category, FactorSpec, Input::Daily as D};
+use crate::factors::window::{kurt, rolling, skew};
+use crate::stats::{mean, var};
 
 /// Window length, trading days.
 pub const WINDOW: usize = 20;

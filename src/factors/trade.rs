@@ -2,12 +2,12 @@
 
 use crate::data::{Matrix, field};
 use crate::factors::inputs::Inputs;
-use crate::factors::registry::{Alt, Category, FactorSpec, Input::Daily as D};
+use crate::factors::spec::{Alt, Category, FactorSpec, Input::Daily as D};
 use crate::factors::value::turnover;
-use crate::factors::window::{mean, rolling, var};
+use crate::factors::window::rolling;
+use crate::stats::{mean, var};
 
-const OHLCV: &[crate::factors::registry::Input] =
-    &[D(field::OPEN), D(field::HIGH), D(field::LOW), D(field::CLOSE), D(field::VOLUME)];
+const OHLCV: &[crate::factors::spec::Input] = &[D(field::OPEN), D(field::HIGH), D(field::LOW), D(field::CLOSE), D(field::VOLUME)];
 
 pub const FACTORS: [FactorSpec; 4] = [
     FactorSpec {

@@ -3,7 +3,7 @@
 use crate::data::{Matrix, field};
 use crate::factors::inputs::{Inputs, ratio};
 use crate::factors::pit::Basis;
-use crate::factors::registry::{Alt, Category, FactorSpec, Input::Daily as D, Input::Fin as F};
+use crate::factors::spec::{Alt, Category, FactorSpec, Input::Daily as D, Input::Fin as F};
 
 pub const FACTORS: [FactorSpec; 6] = [
     FactorSpec {

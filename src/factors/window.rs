@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 
 use crate::data::Matrix;
+use crate::stats::{mean, var};
 
 /// Applies `f` to every window of `w` consecutive days of each stock (`[date, stock]` in and
 /// out); the first `w - 1` dates and windows holding a `NaN` give `NaN`.
@@ -32,16 +33,6 @@ pub fn rolling(m: &Matrix, w: usize, f: impl Fn(&[f64]) -> f64 + Sync) -> Matrix
         }
     }
     out
-}
-
-pub fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
-}
-
-/// Sample variance (divisor n − 1).
-pub fn var(x: &[f64]) -> f64 {
-    let m = mean(x);
-    x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() as f64 - 1.0)
 }
 
 /// Sample skewness, bias-adjusted (the Fisher–Pearson G1 that pandas' `skew` gives).

@@ -1,21 +1,27 @@
 //! Evaluation metrics over samples: MSE loss, MAPE (the paper's metric), the mean per-date
 //! IC and rank IC of predictions with labels, and direction accuracy.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::dataset::{Sample, WindowData};
 use crate::stats;
 
 /// Metrics of predictions against labels.
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+/// (`NaN`s are written to JSON as `null` and read back as `NaN`.)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EvalMetrics {
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub loss: f64,
     /// mean |y − ŷ| / |y| over labels with |y| > 1e-6.
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub mape: f64,
     /// Mean over dates of the cross-sectional Pearson / Spearman correlation.
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub ic: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub rank_ic: f64,
     /// Share of samples where prediction and label have the same sign (labels ≠ 0).
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub direction: f64,
 }
 

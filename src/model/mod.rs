@@ -1,14 +1,12 @@
 //! The LSTM model (section 3.2 of the paper) on burn: a fused-gate LSTM layer, the network,
-//! the windowed data set with leak-free labels and splits, the training loop, metrics,
-//! checkpoints and the device choice.
+//! the windowed data set with leak-free labels and splits, the reference training loop and
+//! the metrics. (Checkpoint files are in `artifacts`, devices and the fast engines in
+//! `engine`, the data pipeline that feeds it in `study::prepare`.)
 
-pub mod checkpoint;
 pub mod dataset;
-pub mod device;
 pub mod lstm;
 pub mod metrics;
 pub mod network;
-pub mod prepare;
 #[cfg(test)]
 mod tests;
 #[cfg(all(test, feature = "wgpu"))]

@@ -56,7 +56,7 @@ impl NetworkConfig {
     /// in ±1/√units (PyTorch's LSTM), dense weights and biases uniform in ±1/√fan_in (burn's
     /// and PyTorch's `Linear` default). Same seed, same weights, whatever runs beside it.
     pub fn init_seeded<B: Backend>(&self, seed: u64, device: &B::Device) -> LstmNet<B> {
-        let mut rng = Rng::new(seed ^ 0x1417_5eed);
+        let mut rng = Rng::new(seed ^ crate::rng::salt::INIT);
         let mut uniform = |shape: Vec<usize>, k: f64| -> TensorData {
             let n = shape.iter().product();
             TensorData::new((0..n).map(|_| rng.range(-k, k) as f32).collect::<Vec<f32>>(), shape)

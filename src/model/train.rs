@@ -79,7 +79,7 @@ pub struct EpochRow {
 }
 
 /// How a run ended.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Done,
@@ -127,6 +127,22 @@ impl BestEpoch {
         }
         (improved, (flow.is_break() && epoch < cfg.epochs).then_some(Status::Pruned { epoch }))
     }
+
+    /// The end of an epoch as every training loop (burn's, the CPU and the GPU engine's) does
+    /// it: `on_epoch` sees `row` and may stop the run, `row` joins `rows`, and the epoch is
+    /// judged by [`BestEpoch::update`]; returns its verdict.
+    pub fn end_epoch(
+        &mut self,
+        cfg: &TrainConfig,
+        row: EpochRow,
+        rows: &mut Vec<EpochRow>,
+        on_epoch: &mut dyn FnMut(&EpochRow) -> Flow,
+    ) -> (bool, Option<Status>) {
+        let flow = on_epoch(&row);
+        let (epoch, valid) = (row.epoch, row.valid);
+        rows.push(row);
+        self.update(cfg, epoch, &valid, flow)
+    }
 }
 
 /// Batch size used for validation and prediction: at least 1024 (no gradients, so larger
@@ -159,8 +175,8 @@ pub fn train<B: AutodiffBackend>(
 ) -> Trained<B::InnerBackend> {
     let mut model: LstmNet<B> = net.init_seeded(cfg.seed, device);
     let mut optim = AdamConfig::new().with_grad_clipping(cfg.grad_clip.map(GradientClippingConfig::Norm)).init();
-    let mut rng = Rng::new(cfg.seed ^ 0x5eed);
-    let mut drop_rng = Rng::new(cfg.seed ^ 0xd709);
+    let mut rng = Rng::new(cfg.seed ^ crate::rng::salt::SHUFFLE);
+    let mut drop_rng = Rng::new(cfg.seed ^ crate::rng::salt::BURN_DROPOUT);
     let mut order: Vec<Sample> = data.train.to_vec();
     let n_batches = order.len().div_ceil(cfg.batch_size.max(1));
     let mut out = Trained { model: None, best_epoch: 0, rows: vec![], status: Status::Done };
@@ -188,9 +204,7 @@ pub fn train<B: AutodiffBackend>(
         let preds = predict(&valid_model, data, &data.valid, eval_batch(cfg.batch_size), device);
         let valid = evaluate(&preds, &data.valid, data);
         let row = EpochRow { epoch, train_loss: sum / count.max(1) as f64, valid, seconds: t.elapsed().as_secs_f64() };
-        let flow = on_epoch(&row);
-        out.rows.push(row);
-        let (improved, stop) = best.update(cfg, epoch, &valid, flow);
+        let (improved, stop) = best.end_epoch(cfg, row, &mut out.rows, on_epoch);
         if improved {
             out.best_epoch = epoch;
             out.model = Some(valid_model);

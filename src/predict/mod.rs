@@ -8,16 +8,14 @@ pub mod walk_forward;
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::tensor::backend::Backend;
 
-use crate::config::Config;
 use crate::data::Date;
 use crate::error::{Error, Result};
-use crate::model::checkpoint::{self, CheckpointMeta};
 use crate::model::dataset::{Sample, WindowData};
-use crate::model::prepare::prepare;
+use crate::model::network::LstmNet;
 use crate::model::train;
 use crate::stats;
 
@@ -36,63 +34,23 @@ pub fn all_windows(data: &WindowData) -> Vec<Sample> {
     crate::model::dataset::full_windows(&data.features, data.n_stocks, data.n_features, data.mem_day)
 }
 
-/// Checkpoint folders of a sweep's best `top_k` trials (by the ledger's score), or the one
-/// folder given.
-pub fn checkpoint_dirs(model: Option<&Path>, sweep: Option<&Path>, top_k: usize) -> Result<Vec<PathBuf>> {
-    match (model, sweep) {
-        (Some(m), None) => Ok(vec![m.to_path_buf()]),
-        (None, Some(s)) => {
-            let rows: Vec<crate::sweep::ledger::LedgerRow> = crate::sweep::ledger::read_rows(&s.join("ledger.csv"))?;
-            let dirs: Vec<PathBuf> = crate::sweep::summary::ranked(&rows)
-                .into_iter()
-                .filter(|r| r.has_model() && s.join("checkpoints").join(&r.trial).join("config.json").is_file())
-                .take(top_k.max(1))
-                .map(|r| s.join("checkpoints").join(&r.trial))
-                .collect();
-            if dirs.is_empty() {
-                return Err(Error::Invalid(format!("{}: the sweep has no kept checkpoints", s.display())));
-            }
-            Ok(dirs)
-        }
-        _ => Err(Error::Invalid("name exactly one of --model DIR or --sweep DIR".into())),
-    }
-}
-
-/// Rebuilds a checkpoint's data (optionally on other market data: `data_override` replaces
-/// the config's sources) and scores all windows on backend `B`, `batch` at a time;
-/// `on_progress(done, total)` after each batch.
-pub fn score_checkpoint<B: Backend>(
-    dir: &Path,
-    data_override: Option<&[String]>,
-    device: &B::Device,
+/// Scores `samples` with `model` on backend `B`, `batch` at a time; `on_progress(done,
+/// total)` after each batch.
+pub fn score<B: Backend>(
+    model: &LstmNet<B>,
+    data: &WindowData,
+    samples: &[Sample],
     batch: usize,
+    device: &B::Device,
     on_progress: &mut dyn FnMut(usize, usize),
-) -> Result<ModelScores> {
-    let (model, meta): (_, CheckpointMeta) = checkpoint::load::<B>(dir, device)?;
-    let text = match data_override {
-        Some(sets) => crate::config::set::apply(&meta.config_toml, "checkpoint config", sets)?,
-        None => meta.config_toml.clone(),
-    };
-    let cfg = Config::from_str(&text, &format!("{}/config.json", dir.display()))?;
-    let data = prepare(&cfg, Path::new(&meta.config_dir))?.data;
-    if data.n_features != meta.network.n_features {
-        return Err(Error::Invalid(format!(
-            "{}: the data gives {} features but the model expects {}",
-            dir.display(),
-            data.n_features,
-            meta.network.n_features
-        )));
-    }
-    let samples = all_windows(&data);
+) -> Vec<(Sample, f32)> {
     let mut scores = Vec::with_capacity(samples.len());
     for chunk in samples.chunks(batch.max(1)) {
-        let p = train::predict(&model, &data, chunk, batch, device);
+        let p = train::predict(model, data, chunk, batch, device);
         scores.extend(chunk.iter().copied().zip(p));
         on_progress(scores.len(), samples.len());
     }
-    let fitted_until = if data.look_ahead { None } else { data.valid.last().map(|s| data.dates[s.date as usize]) };
-    let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "model".into());
-    Ok(ModelScores { name, scores, fitted_until, dates: data.dates.clone(), stocks: data.stocks.clone() })
+    scores
 }
 
 /// One output row.

@@ -8,12 +8,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::Date;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::network::NetworkConfig;
 use crate::model::train::{Flow, TrainConfig};
 use crate::predict::all_windows;
-use crate::sweep::engine::Engine;
 
 /// How much history each fold trains on.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

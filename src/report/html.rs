@@ -7,7 +7,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::artifacts::{EvalRecord, RunRecord, Span, SplitRecord, read_json};
+use crate::backtest::output::BacktestRecord;
 use crate::error::{Error, Result};
+use crate::sweep::summary::SweepSummary;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -56,8 +59,10 @@ fn img(out: &Path, rel: &str, caption: &str) -> String {
     }
 }
 
-fn json(path: &Path) -> serde_json::Value {
-    read(path).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(serde_json::Value::Null)
+/// A record the stages wrote, read through the struct that wrote it; None (and a note in
+/// the report) when it is missing or does not parse.
+fn record<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    read_json(path).ok()
 }
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
@@ -71,30 +76,26 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
     let mut h = format!(
         "<!doctype html><html><head><meta charset=utf-8><title>alphasweep report</title><style>{STYLE}</style></head><body>\n"
     );
-    let run = json(&out.join("run.json"));
-    let split = json(&out.join("sweep/split.json"));
-    let look_ahead = split["look_ahead"].as_bool().unwrap_or(false);
+    let run: Option<RunRecord> = record(&out.join("run.json"));
+    let split: Option<SplitRecord> = record(&out.join("sweep/split.json"));
+    let look_ahead = split.as_ref().is_some_and(|s| s.look_ahead);
     let _ = writeln!(
         h,
         "<h1>alphasweep report</h1><p>alphasweep {} &middot; command: <code>{}</code> &middot; resolved config: <a href=config.toml>config.toml</a></p>",
-        esc(run["alphasweep"].as_str().unwrap_or("?")),
-        esc(run["command"].as_str().unwrap_or("?"))
+        esc(run.as_ref().map_or("?", |r| r.alphasweep.as_str())),
+        esc(run.as_ref().map_or("?", |r| r.command.as_str()))
     );
-    let span = |k: &str| {
-        format!(
-            "{} .. {} ({} samples)",
-            split[k]["first"].as_str().unwrap_or("?"),
-            split[k]["last"].as_str().unwrap_or("?"),
-            split[k]["samples"].as_u64().unwrap_or(0)
-        )
+    let span = |k: Option<&Span>| match k {
+        Some(s) => format!("{} .. {} ({} samples)", s.first, s.last, s.samples),
+        None => "? .. ? (0 samples)".to_string(),
     };
     let _ = writeln!(
         h,
         "<div class={}><b>Periods.</b> Model training: {}; validation (model selection): {}; test (out-of-sample): {}. {}</div>",
         if look_ahead { "warn" } else { "note" },
-        span("train"),
-        span("valid"),
-        span("test"),
+        span(split.as_ref().and_then(|s| s.train.as_ref())),
+        span(split.as_ref().and_then(|s| s.valid.as_ref())),
+        span(split.as_ref().and_then(|s| s.test.as_ref())),
         if look_ahead {
             "<b>LOOK-AHEAD:</b> this run uses the paper's random split (or back-filled accounts): no figure below is out-of-sample."
         } else {
@@ -118,14 +119,18 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
     }
 
     h.push_str("<h2>3. Sweep</h2>\n");
-    let summary = json(&out.join("sweep/summary.json"));
+    let summary: Option<SweepSummary> = record(&out.join("sweep/summary.json"));
     let _ = writeln!(
         h,
         "<p>{} trials; {} epochs run of {} for the full grid; selection by {} on the validation period; test metrics shown for information only.</p>",
-        summary["trials"].as_u64().unwrap_or(0),
-        summary["epochs_run"].as_u64().unwrap_or(0),
-        summary["epochs_full"].as_u64().unwrap_or(0),
-        esc(summary["selection"].as_str().unwrap_or("?"))
+        summary.as_ref().map_or(0, |s| s.trials),
+        summary.as_ref().map_or(0, |s| s.epochs_run),
+        summary.as_ref().map_or(0, |s| s.epochs_full),
+        esc(&summary
+            .as_ref()
+            .and_then(|s| serde_json::to_value(s.selection).ok())
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_else(|| "?".into()))
     );
     h.push_str(&csv_table(
         &out.join("sweep/ledger.csv"),
@@ -148,15 +153,16 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
 
     h.push_str("<h2>4. Best model</h2>\n");
     let rel_best = best.strip_prefix(out).unwrap_or(best).display().to_string();
-    let eval = json(&best.join("eval.json"));
+    let eval: Option<EvalRecord> = record(&best.join("eval.json"));
+    let m = |f: fn(&EvalRecord) -> f64| eval.as_ref().map_or(f64::NAN, f);
     let _ = writeln!(
         h,
         "<p><code>{}</code>: test{} IC {:.4}, rank IC {:.4}, direction {:.3}.</p>",
         esc(&rel_best),
         if look_ahead { " (LOOK-AHEAD)" } else { " (out-of-sample)" },
-        eval["test"]["ic"].as_f64().unwrap_or(f64::NAN),
-        eval["test"]["rank_ic"].as_f64().unwrap_or(f64::NAN),
-        eval["test"]["direction"].as_f64().unwrap_or(f64::NAN)
+        m(|e| e.test.ic),
+        m(|e| e.test.rank_ic),
+        m(|e| e.test.direction)
     );
     if let Ok(entries) = std::fs::read_dir(best) {
         for e in entries.flatten() {
@@ -168,14 +174,13 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
     }
 
     h.push_str("<h2>5. Backtest</h2>\n");
-    let bt = json(&out.join("backtest/summary.json"));
-    if bt.is_null() && !out.join("backtest/summary.csv").is_file() {
+    let bt: Option<BacktestRecord> = record(&out.join("backtest/summary.json"));
+    if bt.is_none() && !out.join("backtest/summary.csv").is_file() {
         h.push_str("<p class=missing>No backtest in this run folder.</p>\n");
     } else {
-        let meta = bt["meta"].clone();
-        if let Some(w) = meta["in_sample"].as_str() {
-            let class = if meta["in_sample_days"].as_u64().unwrap_or(0) > 0 { "warn" } else { "note" };
-            let _ = writeln!(h, "<p class={class}>{}</p>", esc(w));
+        if let Some(meta) = bt.as_ref().map(|b| &b.meta) {
+            let class = if meta.in_sample_days > 0 { "warn" } else { "note" };
+            let _ = writeln!(h, "<p class={class}>{}</p>", esc(&meta.in_sample));
         }
         h.push_str("<p>Signal at the close of t, trade at the close of t+1; costs: commission and stamp tax as configured (see backtest/summary.json).</p>\n");
         h.push_str(&csv_table(&out.join("backtest/summary.csv"), 20, None));

@@ -1,6 +1,4 @@
-//! Output for people: PNG plots (plotters, with an embedded font so they render on a bare
-//! machine). The HTML report joins later stages.
+//! `report.html`: the story of a run folder, read back from the files the stages wrote
+//! (through the same typed records that wrote them).
 
 pub mod html;
-pub mod plots;
-pub mod xy;

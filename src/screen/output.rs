@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::data::Date;
 use crate::error::{Error, Result};
-use crate::report::plots;
+use crate::plot::charts;
 use crate::screen::FactorScreen;
 use crate::screen::select::Decision;
 
@@ -101,7 +101,7 @@ pub fn write_selection(dir: &Path, decisions: &[Decision]) -> Result<()> {
 /// Writes a correlation matrix as CSV and PNG heatmap under `stem`.
 pub fn write_correlation(dir: &Path, stem: &str, title: &str, labels: &[String], m: &[Vec<f64>]) -> Result<()> {
     write(&dir.join(format!("{stem}.csv")), &matrix_csv(labels, m))?;
-    plots::heatmap(&dir.join(format!("{stem}.png")), title, labels, m)
+    charts::heatmap(&dir.join(format!("{stem}.png")), title, labels, m)
 }
 
 /// IC (60-day rolling mean), cumulative long-short returns and mean returns by quantile for
@@ -116,7 +116,7 @@ pub fn write_plots(dir: &Path, dates: &[Date], shown: &[&FactorScreen], period_l
             .collect()
     };
     let ic: Vec<(String, Vec<f64>)> = shown.iter().map(|r| (r.code.clone(), rolling(&r.ic[0]))).collect();
-    plots::lines(
+    charts::lines(
         &dir.join("ic.png"),
         &format!("Rank IC, {period_label} forward return (60-day rolling mean)"),
         "rank IC",
@@ -141,7 +141,7 @@ pub fn write_plots(dir: &Path, dates: &[Date], shown: &[&FactorScreen], period_l
             )
         })
         .collect();
-    plots::lines(
+    charts::lines(
         &dir.join("long_short.png"),
         &format!("Factor-weighted long-short portfolio, {period_label} returns, compounded"),
         "growth of 1",
@@ -150,7 +150,7 @@ pub fn write_plots(dir: &Path, dates: &[Date], shown: &[&FactorScreen], period_l
     )?;
     let bars: Vec<(String, Vec<f64>)> =
         shown.iter().map(|r| (r.code.clone(), r.quantile_returns.mean[0].iter().map(|v| v * 1e4).collect())).collect();
-    plots::bar_grid(
+    charts::bar_grid(
         &dir.join("quantile_returns.png"),
         &format!("Mean {period_label} return by factor quantile, demeaned (bp)"),
         &bars,

@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 use crate::sweep::config::SweepConfig;
@@ -28,20 +27,6 @@ impl TrialParams {
             "m{}-l{}-d{}-u{}-lr{:e}-b{}-p{}",
             self.mem_day, self.lstm_layers, self.dense_layers, self.units, self.lr, self.batch_size, self.dropout
         )
-    }
-
-    /// `--set`-style overrides that turn the sweep's config into this trial's config.
-    pub fn overrides(&self, sample_window: usize) -> Vec<String> {
-        vec![
-            format!("dataset.mem_day={}", self.mem_day),
-            format!("dataset.sample_window={sample_window}"),
-            format!("model.lstm_layers={}", self.lstm_layers),
-            format!("model.dense_layers={}", self.dense_layers),
-            format!("model.units={}", self.units),
-            format!("model.dropout={:?}", self.dropout),
-            format!("train.lr={:?}", self.lr),
-            format!("train.batch_size={}", self.batch_size),
-        ]
     }
 
     /// Multiply-adds of one sample's forward pass (for ordering and GPU sizing).
@@ -78,22 +63,21 @@ impl std::fmt::Display for Shard {
     }
 }
 
-/// The grid of `cfg.sweep`: lists left empty take `[dataset]`/`[model]`/`[train]`'s single
-/// value. Order: mem_day, lstm_layers, dense_layers, units, lr, batch_size, dropout (the
+/// The grid of `[sweep]` `s`: lists left empty take `base`'s value (`Config::base_trial`: the
+/// config's `[dataset]`, `[model]`, `[train]`). Order: mem_day, lstm_layers, dense_layers, units, lr, batch_size, dropout (the
 /// last varies fastest). With `sample = N > 0`, N distinct configurations drawn with the
 /// sweep's seed, kept in grid order.
-pub fn expand(cfg: &Config) -> Result<Vec<TrialParams>> {
-    let s: &SweepConfig = &cfg.sweep;
+pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
     s.validate()?;
     let or = |v: &Vec<usize>, d: usize| if v.is_empty() { vec![d] } else { v.clone() };
     let orf = |v: &Vec<f64>, d: f64| if v.is_empty() { vec![d] } else { v.clone() };
-    let mem = or(&s.mem_days, cfg.dataset.mem_day);
-    let lstm = or(&s.lstm_layers, cfg.model.lstm_layers);
-    let dense = or(&s.dense_layers, cfg.model.dense_layers);
-    let units = or(&s.units, cfg.model.units);
-    let lr = orf(&s.lr, cfg.train.lr);
-    let batch = or(&s.batch_size, cfg.train.batch_size);
-    let dropout = orf(&s.dropout, cfg.model.dropout);
+    let mem = or(&s.mem_days, base.mem_day);
+    let lstm = or(&s.lstm_layers, base.lstm_layers);
+    let dense = or(&s.dense_layers, base.dense_layers);
+    let units = or(&s.units, base.units);
+    let lr = orf(&s.lr, base.lr);
+    let batch = or(&s.batch_size, base.batch_size);
+    let dropout = orf(&s.dropout, base.dropout);
     let mut grid = Vec::new();
     for &mem_day in &mem {
         for &lstm_layers in &lstm {
@@ -116,7 +100,7 @@ pub fn expand(cfg: &Config) -> Result<Vec<TrialParams>> {
     }
     if s.sample > 0 && s.sample < grid.len() {
         let mut idx: Vec<usize> = (0..grid.len()).collect();
-        Rng::new(s.seed ^ 0x5a3b1e).shuffle(&mut idx);
+        Rng::new(s.seed ^ crate::rng::salt::GRID_SAMPLE).shuffle(&mut idx);
         let mut keep = idx[..s.sample].to_vec();
         keep.sort_unstable();
         grid = keep.into_iter().map(|i| grid[i].clone()).collect();
@@ -137,6 +121,7 @@ pub fn shard(grid: Vec<TrialParams>, shard: Option<Shard>) -> Vec<TrialParams> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
 
     fn cfg(text: &str) -> Config {
         Config::from_str(text, "test").unwrap()
@@ -145,7 +130,7 @@ mod tests {
     #[test]
     fn paper_grid_has_54_distinct_ids_and_shards_partition_it() {
         let c = cfg("[sweep]\nmem_days=[5,10,15]\nlstm_layers=[1,2,3]\ndense_layers=[1,2,3]\nunits=[16,32]\n");
-        let g = expand(&c).unwrap();
+        let g = c.grid().unwrap();
         assert_eq!(g.len(), 54);
         assert_eq!(g[0].id(), "m5-l1-d1-u16-lr1e-3-b256-p0.1");
         let a = shard(g.clone(), Some("0/2".parse().unwrap()));
@@ -160,18 +145,18 @@ mod tests {
     #[test]
     fn sampling_is_seeded_and_in_grid_order() {
         let text = "[sweep]\nmem_days=[5,10,15]\nunits=[8,16,32,64]\nsample=5\nseed=3\n";
-        let (a, b) = (expand(&cfg(text)).unwrap(), expand(&cfg(text)).unwrap());
+        let (a, b) = (cfg(text).grid().unwrap(), cfg(text).grid().unwrap());
         assert_eq!(a, b);
         assert_eq!(a.len(), 5);
-        let c = expand(&cfg(&text.replace("seed=3", "seed=4"))).unwrap();
+        let c = cfg(&text.replace("seed=3", "seed=4")).grid().unwrap();
         assert_ne!(a, c);
     }
 
     #[test]
     fn bad_values_and_shards_are_errors() {
-        assert!(expand(&cfg("[sweep]\nunits=[0]\n")).is_err());
-        assert!(expand(&cfg("[sweep]\nunits=[8,8]\n")).is_err());
-        assert!(expand(&cfg("[sweep]\nscheduler=\"asha\"\n[sweep.asha]\nrungs=[5,3]\n")).is_err());
+        assert!(cfg("[sweep]\nunits=[0]\n").grid().is_err());
+        assert!(cfg("[sweep]\nunits=[8,8]\n").grid().is_err());
+        assert!(cfg("[sweep]\nscheduler=\"asha\"\n[sweep.asha]\nrungs=[5,3]\n").grid().is_err());
         assert!("2/2".parse::<Shard>().is_err());
         assert!("x".parse::<Shard>().is_err());
     }

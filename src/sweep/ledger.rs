@@ -33,18 +33,30 @@ pub struct LedgerRow {
     pub epochs_run: usize,
     pub best_epoch: usize,
     /// The selection score at the best epoch (higher is better).
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub score: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub valid_loss: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub valid_mape: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub valid_ic: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub valid_rank_ic: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub valid_direction: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub test_loss: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub test_mape: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub test_ic: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub test_rank_ic: f64,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub test_direction: f64,
     pub params: usize,
+    #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub seconds: f64,
     pub device: String,
     /// The checkpoint folder, relative to the sweep folder, while it is among the best K.

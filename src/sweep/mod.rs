@@ -6,7 +6,7 @@
 pub mod asha;
 pub mod best;
 pub mod config;
-pub mod engine;
+pub mod folder;
 pub mod grid;
 pub mod ledger;
 pub mod merge;

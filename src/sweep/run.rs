@@ -13,15 +13,15 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
+use crate::artifacts::checkpoint::{self, CheckpointMeta};
+use crate::engine::{BatchFn, Engine, EpochFn, PackKey, TrialJob, pack_key};
 use crate::error::{Error, Result};
-use crate::model::checkpoint::{self, CheckpointMeta};
-use crate::model::dataset::WindowData;
+use crate::model::dataset::{DatasetConfig, WindowData};
 use crate::model::metrics::evaluate;
 use crate::model::network::NetworkConfig;
 use crate::model::train::{EpochRow, Flow, Status, TrainConfig, Trained, eval_batch};
 use crate::sweep::asha::Asha;
 use crate::sweep::best::BestSet;
-use crate::sweep::engine::{BatchFn, Engine, EpochFn, PackKey, TrialJob, pack_key};
 use crate::sweep::grid::TrialParams;
 use crate::sweep::ledger::{AppendCsv, CurveRow, LedgerRow, header_of};
 use crate::sweep::progress::SweepProgress;
@@ -29,8 +29,8 @@ use crate::sweep::progress::SweepProgress;
 /// Everything a sweep needs, resolved by the command line.
 pub struct Plan {
     pub out: PathBuf,
-    /// The sweep's resolved TOML (each trial's checkpoint gets it with the trial's values).
-    pub config_text: String,
+    /// The study's config: each trial's checkpoint records it with the trial's values.
+    pub config: Box<dyn TrialConfig>,
     pub config_dir: String,
     pub command: String,
     /// This process's trials, in order; finished ones are skipped.
@@ -47,6 +47,13 @@ pub struct Plan {
     pub threads_per_trial: usize,
     /// Earlier trials `(score, id)` with a checkpoint, from the ledger.
     pub earlier_best: Vec<(f64, String)>,
+}
+
+/// What a trial's checkpoint records so that `eval` and `predict` rebuild exactly its data
+/// and network: the study's config with the trial's values, as TOML, and its `[dataset]`.
+/// (The study's `Config` implements it; the sweep sees only this.)
+pub trait TrialConfig: Send + Sync {
+    fn for_trial(&self, p: &TrialParams, sample_window: usize) -> Result<(String, DatasetConfig)>;
 }
 
 /// Ledger and curve files plus the best-K set, behind one lock.
@@ -243,6 +250,7 @@ fn record<E: Engine>(
     let mut curves = vec![];
     let mut epoch_rows = vec![];
     let mut model = None;
+    let mut status = Status::Done;
     match outcome {
         Err(reason) => {
             row.status = "failed".into();
@@ -257,6 +265,7 @@ fn record<E: Engine>(
                 row.set_valid(&best.valid);
                 row.score = cfg.selection.score(&best.valid);
             }
+            status = trained.status.clone();
             match trained.status {
                 Status::Done => {}
                 Status::StoppedEarly { epoch } => {
@@ -285,7 +294,7 @@ fn record<E: Engine>(
     row.seconds = t0.elapsed().as_secs_f64();
     let mut b = books.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(m) = &model {
-        let meta = trial_meta(plan, p, net, cfg, row.best_epoch, &row.status, data.look_ahead)?;
+        let meta = trial_meta(plan, p, net, cfg, row.best_epoch, status, data.look_ahead)?;
         let admitted = b.best.admit(id, row.score, |dir| checkpoint::save(dir, m, &meta, &epoch_rows))?;
         if let Some(a) = admitted {
             row.checkpoint = a.checkpoint;
@@ -323,18 +332,17 @@ fn trial_meta(
     net: &NetworkConfig,
     cfg: &TrainConfig,
     best_epoch: usize,
-    status: &str,
+    status: Status,
     look_ahead: bool,
 ) -> Result<CheckpointMeta> {
-    let text = crate::config::set::apply(&plan.config_text, "sweep config", &p.overrides(plan.data.window))?;
-    let dataset = crate::config::Config::from_str(&text, "trial config")?.dataset;
+    let (text, dataset) = plan.config.for_trial(p, plan.data.window)?;
     Ok(CheckpointMeta {
         alphasweep: env!("CARGO_PKG_VERSION").into(),
         network: net.clone(),
         dataset,
         train: cfg.clone(),
         best_epoch,
-        status: serde_json::Value::String(status.into()),
+        status,
         config_toml: text,
         config_dir: plan.config_dir.clone(),
         command: plan.command.clone(),

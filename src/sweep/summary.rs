@@ -7,15 +7,15 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::train::Selection;
-use crate::report::xy::{self, Strip};
+use crate::plot::xy::{self, Strip};
 use crate::sweep::ledger::{self, CurveRow, LedgerRow, header_of};
 
-/// What `summary.json` holds.
-#[derive(Debug, Serialize)]
+/// What `summary.json` holds (the report reads it back through this struct).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepSummary {
     pub trials: usize,
     pub by_status: BTreeMap<String, usize>,
@@ -57,8 +57,7 @@ pub fn finish(dir: &Path, kept: &[String], epochs: usize, selection: Selection, 
         best,
         kept: kept.to_vec(),
     };
-    let json = serde_json::to_string_pretty(&summary).map_err(|e| Error::Invalid(e.to_string()))?;
-    std::fs::write(dir.join("summary.json"), json).map_err(|e| Error::io(dir.join("summary.json"), e))?;
+    crate::artifacts::write_json(&dir.join("summary.json"), &summary)?;
     let curves: Vec<CurveRow> = ledger::read_rows(&dir.join("curves.csv"))?;
     plots(dir, &rows, &curves, selection)?;
     Ok((summary, table(&rows, top)))

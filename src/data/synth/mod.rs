@@ -22,6 +22,7 @@ pub mod signal;
 pub mod sim;
 pub mod stocks;
 pub mod universe;
+pub mod write;
 
 #[cfg(test)]
 mod tests;
@@ -38,7 +39,8 @@ pub const MAX_STOCKS: usize = 2000;
 pub const MAX_CELLS: usize = 10_000_000;
 
 /// What to generate.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct SynthConfig {
     /// Number of stocks (1..=2000), listed at the start or listing later.
     pub stocks: usize,

@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 use super::simd::simd_fn;
-use super::weights::Layout;
+use crate::engine::weights::Layout;
 
 /// Adam's state.
 pub struct Adam {

@@ -4,7 +4,7 @@
 use super::arena::HeadBufs;
 use super::gemm::{View, matmul};
 use super::kernels::{bias_relu_mask, colsum, fill_mask, mul, mul_assign};
-use super::weights::Layout;
+use crate::engine::weights::Layout;
 use crate::rng::Rng;
 
 /// Forward from the last hidden state `h_last [batch, units]` to `bufs.pred [batch]`;

@@ -10,7 +10,7 @@
 use super::arena::LayerBufs;
 use super::gemm::{View, matmul, transpose};
 use super::kernels::{cell_backward, cell_forward, colsum};
-use super::weights::LstmAt;
+use crate::engine::weights::LstmAt;
 
 /// The gradient arriving from above.
 pub enum Upstream<'a> {

@@ -4,7 +4,6 @@
 //!
 //! - `gemm`: matrix products (the `gemm` crate, runtime SIMD dispatch, no threads of its own);
 //! - `simd`, `kernels`: vectorized exp/sigmoid/tanh and the fused elementwise steps;
-//! - `weights`: the flat parameter layout, initialization, conversions to and from burn;
 //! - `arena`: every buffer of a pass, allocated once per worker;
 //! - `lstm`, `head`, `pass`: the layers' forward and backward, and the whole network's;
 //! - `adam`: burn's Adam and gradient clipping as one fused update;
@@ -26,9 +25,7 @@ pub(crate) mod tests;
 #[cfg(test)]
 pub(crate) mod tests_burn;
 mod train;
-mod weights;
 
 pub use adam::Adam;
 pub use team::predict;
-pub use train::{EngineTrained, time_steps, train, train_from, train_weights};
-pub use weights::{Layout, Weights};
+pub use train::{time_steps, train, train_from, train_weights};

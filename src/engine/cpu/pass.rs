@@ -5,7 +5,7 @@ use super::arena::Arena;
 use super::head;
 use super::kernels::{fill_mask, mul, mul_assign};
 use super::lstm::{self, BackScratch, Upstream};
-use super::weights::Weights;
+use crate::engine::weights::Weights;
 use crate::rng::Rng;
 
 /// Forward over the first `batch` windows in `a`; predictions land in `a.head.pred[..batch]`.

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::arena::Arena;
 use super::pass;
-use super::weights::Weights;
+use crate::engine::weights::Weights;
 use crate::model::dataset::{Sample, WindowData};
 use crate::rng::Rng;
 

@@ -5,8 +5,8 @@ use super::arena::Arena;
 use super::kernels::fill_mask;
 use super::pass;
 use super::tests_burn::rel_err;
-use super::weights::Weights;
 use super::{predict, train_weights};
+use crate::engine::weights::Weights;
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::network::NetworkConfig;
 use crate::model::train::{Flow, Status, TrainConfig};
@@ -123,7 +123,7 @@ fn learns_the_toy_signal() {
 /// reloads and predicts (burn's `predict` on Flex) what `engine::cpu::predict` predicts.
 #[test]
 fn checkpoint_round_trip_predicts_the_same() {
-    use crate::model::checkpoint::{self, CheckpointMeta};
+    use crate::artifacts::checkpoint::{self, CheckpointMeta};
     let data = toy_data(5);
     let n = NetworkConfig { n_features: 7, lstm_layers: 2, dense_layers: 2, units: 16, dropout: 0.1 };
     let tcfg = cfg(1, 64);
@@ -136,7 +136,7 @@ fn checkpoint_round_trip_predicts_the_same() {
         dataset: Default::default(),
         train: tcfg,
         best_epoch: t.best_epoch,
-        status: serde_json::Value::Null,
+        status: crate::model::train::Status::Done,
         config_toml: String::new(),
         config_dir: String::new(),
         command: String::new(),

@@ -12,7 +12,7 @@ use burn::tensor::{Tensor, TensorData};
 use super::adam::Adam;
 use super::arena::Arena;
 use super::pass;
-use super::weights::Weights;
+use crate::engine::weights::Weights;
 use crate::model::network::{LstmNet, NetworkConfig};
 use crate::rng::Rng;
 

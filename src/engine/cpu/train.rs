@@ -9,38 +9,18 @@ use burn::backend::Flex;
 
 use super::adam::Adam;
 use super::team::Team;
-use super::weights::Weights;
+use crate::engine::EngineTrained;
+use crate::engine::weights::Weights;
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::metrics::evaluate;
 use crate::model::network::NetworkConfig;
 use crate::model::train::{BestEpoch, EpochRow, Flow, OnBatch, Status, TrainConfig, Trained};
 use crate::rng::Rng;
 
-/// The engine's outcome: the best epoch's weights (as the engine holds them) beside
-/// [`train`]'s burn model.
-pub struct EngineTrained {
-    pub best: Option<Weights>,
-    pub best_epoch: usize,
-    pub rows: Vec<EpochRow>,
-    pub status: Status,
-}
-
-impl EngineTrained {
-    /// The same outcome with the best weights as a burn model (CPU, `Flex`).
-    pub fn into_burn(self) -> Trained<Flex> {
-        Trained {
-            model: self.best.map(|w| w.to_burn::<Flex>(&Default::default())),
-            best_epoch: self.best_epoch,
-            rows: self.rows,
-            status: self.status,
-        }
-    }
-}
-
 /// Trains `net` on `data.train`, validating on `data.valid` after each epoch; `threads`
 /// workers split each batch (1: everything on the calling thread). Weights are initialized
 /// from `cfg.seed` (see [`Weights::init`]); batches come in the order of
-/// `Rng::new(cfg.seed ^ 0x5eed)`, as in `model::train::train`.
+/// `Rng::new(cfg.seed ^ crate::rng::salt::SHUFFLE)`, as in `model::train::train`.
 pub fn train(
     data: &WindowData,
     net: &NetworkConfig,
@@ -78,8 +58,8 @@ pub fn train_from(
     let mut w = start;
     let mut adam = Adam::new(&w.layout, cfg.grad_clip);
     let mut team = Team::new(&w, data.mem_day, batch, threads);
-    let mut rng = Rng::new(cfg.seed ^ 0x5eed);
-    let mut dropout_rng = Rng::new(cfg.seed ^ 0xd409);
+    let mut rng = Rng::new(cfg.seed ^ crate::rng::salt::SHUFFLE);
+    let mut dropout_rng = Rng::new(cfg.seed ^ crate::rng::salt::DROPOUT);
     let mut order: Vec<Sample> = data.train.to_vec();
     let n_batches = order.len().div_ceil(batch);
     let mut out = EngineTrained { best: None, best_epoch: 0, rows: vec![], status: Status::Done };
@@ -103,9 +83,7 @@ pub fn train_from(
         let preds = team.predict(&w, data, &data.valid, batch);
         let valid = evaluate(&preds, &data.valid, data);
         let row = EpochRow { epoch, train_loss: sum / count.max(1) as f64, valid, seconds: t.elapsed().as_secs_f64() };
-        let flow = on_epoch(&row);
-        out.rows.push(row);
-        let (improved, stop) = best.update(cfg, epoch, &valid, flow);
+        let (improved, stop) = best.end_epoch(cfg, row, &mut out.rows, on_epoch);
         if improved {
             out.best_epoch = epoch;
             out.best = Some(w.clone());

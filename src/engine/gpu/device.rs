@@ -3,8 +3,8 @@
 
 use alphasweep_kernels::Gpu;
 
+use crate::engine::device::DeviceKind;
 use crate::error::{Error, Result};
-use crate::model::device::DeviceKind;
 
 /// An opened device of one of the built runtimes.
 pub enum GpuDevice {
@@ -40,7 +40,7 @@ macro_rules! with_gpu {
 }
 
 fn try_open<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
-    crate::model::device::quietly(f).map_err(|e| {
+    crate::engine::device::quietly(f).map_err(|e| {
         let msg = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
         Error::Invalid(format!("{what}: no usable device ({})", msg.unwrap_or_else(|| "driver or adapter missing".into())))
     })

@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use crate::engine::cpu::{Layout, Weights};
+use crate::engine::weights::{Layout, Weights};
 use crate::model::network::NetworkConfig;
 use crate::model::train::TrainConfig;
 

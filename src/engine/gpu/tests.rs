@@ -11,15 +11,16 @@ use burn::backend::NdArray;
 
 use super::pack::{PackShape, PackTrial};
 use super::{GpuDevice, PackJob, adam_steps, batch_gradients, open, train_pack};
+use crate::engine::cpu::Adam;
 use crate::engine::cpu::tests::toy_data;
 use crate::engine::cpu::tests_burn::{burn_reference, rel_err};
-use crate::engine::cpu::{Adam, Weights};
+use crate::engine::device::DeviceKind;
+use crate::engine::weights::Weights;
+use crate::engine::{BatchFn, EpochFn};
 use crate::model::dataset::WindowData;
-use crate::model::device::DeviceKind;
 use crate::model::network::NetworkConfig;
 use crate::model::train::{EpochRow, Flow, TrainConfig};
 use crate::rng::Rng;
-use crate::sweep::engine::{BatchFn, EpochFn};
 
 fn device() -> GpuDevice {
     open(DeviceKind::Wgpu).expect("a wgpu adapter (in CI: lavapipe, VK_DRIVER_FILES)")

@@ -12,7 +12,8 @@ use alphasweep_kernels::{Buf, Gpu};
 use super::buffers::{Activations, DeviceData, TrialBufs};
 use super::pack::{PackShape, PackTrial, pad, unpad};
 use super::pass::{BatchAt, backward, forward};
-use crate::engine::cpu::{EngineTrained, Weights};
+use crate::engine::EngineTrained;
+use crate::engine::weights::Weights;
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::metrics::evaluate;
 use crate::model::train::{BestEpoch, EpochRow, Flow, OnBatch, Status, eval_batch};
@@ -87,7 +88,7 @@ fn trial_bufs<R: Runtime>(gpu: &Gpu<R>, shape: &PackShape, trials: &[PackTrial],
         lr: gpu.upload_f32(&trials.iter().map(|tr| tr.cfg.lr as f32).collect::<Vec<_>>()),
         start: per(&|tr| (shape.steps - tr.mem_day) as u32),
         units: per(&|tr| tr.net.units as u32),
-        seed: per(&|tr| ((tr.cfg.seed ^ 0xd409) as u32) ^ ((tr.cfg.seed >> 32) as u32)),
+        seed: per(&|tr| ((tr.cfg.seed ^ crate::rng::salt::DROPOUT) as u32) ^ ((tr.cfg.seed >> 32) as u32)),
         threshold: per(&|tr| (dropout(tr) * (1u32 << 24) as f64).round() as u32),
         keep: gpu.upload_f32(&trials.iter().map(|tr| (1.0 / (1.0 - dropout(tr))) as f32).collect::<Vec<_>>()),
         zero_start: gpu.upload_u32(&vec![0; t]),
@@ -124,7 +125,7 @@ pub fn train_pack_from<R: Runtime>(
     let eval = Activations::new(gpu, &shape, e_cap, false, false);
     let valid_order = gpu.upload_u32(&(0..t).flat_map(|_| (0..dd.n_valid).map(|i| (dd.n_train + i) as u32)).collect::<Vec<_>>());
     let mut orders: Vec<Vec<u32>> = (0..t).map(|_| (0..dd.n_train as u32).collect()).collect();
-    let mut rngs: Vec<Rng> = trials.iter().map(|tr| Rng::new(tr.cfg.seed ^ 0x5eed)).collect();
+    let mut rngs: Vec<Rng> = trials.iter().map(|tr| Rng::new(tr.cfg.seed ^ crate::rng::salt::SHUFFLE)).collect();
     let mut out: Vec<EngineTrained> =
         (0..t).map(|_| EngineTrained { best: None, best_epoch: 0, rows: vec![], status: Status::Done }).collect();
     let mut best: Vec<BestEpoch> = (0..t).map(|_| BestEpoch::default()).collect();
@@ -176,9 +177,7 @@ pub fn train_pack_from<R: Runtime>(
             }
             let valid = evaluate(&preds[k], &job.data.valid, job.data);
             let row = EpochRow { epoch, train_loss, valid, seconds: clock.elapsed().as_secs_f64() };
-            let flow = (job.on_epoch)(&row);
-            out[k].rows.push(row);
-            let (better, stop) = best[k].update(&trials[k].cfg, epoch, &valid, flow);
+            let (better, stop) = best[k].end_epoch(&trials[k].cfg, row, &mut out[k].rows, &mut *job.on_epoch);
             if better {
                 out[k].best_epoch = epoch;
                 improved.push(k);

@@ -1,74 +1,16 @@
-//! What a sweep trains its trials with: a training engine and the device it runs on. The
-//! burn engine runs on any burn backend (CPU, wgpu, cuda); each engine hands back the best
-//! epoch's model on an inference backend, which the sweep evaluates and checkpoints.
+//! The engines behind [`Engine`] and the choice between them: the fused CPU engine, the GPU
+//! engine (packs of trials), and burn's generic ops on any burn backend. Each hands back the
+//! best epoch's model on an inference backend, which callers evaluate and checkpoint.
 
 use burn::tensor::backend::{AutodiffBackend, Backend};
 
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+use super::TrialJob;
+use super::device::{self, DeviceKind};
+use super::{Engine, OnEngine};
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::network::NetworkConfig;
 use crate::model::train::{self, EpochRow, Flow, OnBatch, TrainConfig, Trained};
-
-/// One trial handed to [`Engine::train_pack`]: its data view, network, settings and callbacks.
-pub struct TrialJob<'a> {
-    pub data: &'a WindowData,
-    pub net: NetworkConfig,
-    pub cfg: TrainConfig,
-    pub on_batch: &'a mut OnBatch<'a>,
-    pub on_epoch: &'a mut (dyn FnMut(&EpochRow) -> Flow + 'a),
-}
-
-/// Boxed per-trial callbacks (progress per batch; per epoch, with the power to stop the trial).
-pub type BatchFn<'a> = Box<dyn FnMut(usize, usize, usize, f64) + 'a>;
-pub type EpochFn<'a> = Box<dyn FnMut(&EpochRow) -> Flow + 'a>;
-
-/// Trials a pack can hold together: same layers, factors, batch size and clipping (their
-/// units and `mem_day` may differ).
-pub type PackKey = (usize, usize, usize, usize, Option<u32>);
-
-/// The key of a trial for packing.
-pub fn pack_key(net: &NetworkConfig, cfg: &TrainConfig) -> PackKey {
-    (net.lstm_layers, net.dense_layers, net.n_features, cfg.batch_size, cfg.grad_clip.map(f32::to_bits))
-}
-
-/// A training engine for sweep trials (shared by the worker threads).
-pub trait Engine: Sync {
-    /// The backend the trained model lives on.
-    type Inference: Backend;
-    /// Human-readable device, e.g. `cpu (flex)` or `cuda`.
-    fn device_name(&self) -> &str;
-    fn inference_device(&self) -> burn::tensor::Device<Self::Inference>;
-    /// Whether the engine runs on a GPU (changes how many trials run at once).
-    fn is_gpu(&self) -> bool;
-    /// Threads one training run may use (CPU engines; others ignore it).
-    fn set_threads(&mut self, _threads: usize) {}
-    /// Trains one trial (see `model::train::train` for the contract).
-    fn train(
-        &self,
-        data: &WindowData,
-        net: &NetworkConfig,
-        cfg: &TrainConfig,
-        on_batch: &mut OnBatch,
-        on_epoch: &mut dyn FnMut(&EpochRow) -> Flow,
-    ) -> Trained<Self::Inference>;
-    /// How many trials of one [`pack_key`] this engine trains together (1: one at a time).
-    fn pack_capacity(&self) -> usize {
-        1
-    }
-    /// Trains trials of one [`pack_key`] together; the default trains them one by one.
-    fn train_pack(&self, jobs: &mut [TrialJob]) -> Vec<Trained<Self::Inference>> {
-        jobs.iter_mut().map(|j| self.train(j.data, &j.net, &j.cfg, j.on_batch, j.on_epoch)).collect()
-    }
-    /// Predictions of a trained model for `samples`.
-    fn predict(
-        &self,
-        model: &crate::model::network::LstmNet<Self::Inference>,
-        data: &WindowData,
-        samples: &[Sample],
-        batch: usize,
-    ) -> Vec<f32> {
-        train::predict(model, data, samples, batch, &self.inference_device())
-    }
-}
 
 /// burn's generic tensor ops with autodiff on backend `B`.
 pub struct BurnEngine<B: AutodiffBackend> {
@@ -149,7 +91,7 @@ impl Engine for FusedCpuEngine {
         samples: &[Sample],
         batch: usize,
     ) -> Vec<f32> {
-        let w = crate::engine::cpu::Weights::from_burn(&net_of(model, data.n_features), model);
+        let w = crate::engine::weights::Weights::from_burn(&net_of(model, data.n_features), model);
         crate::engine::cpu::predict(&w, data, samples, batch)
     }
 }
@@ -205,7 +147,7 @@ impl Engine for GpuPackEngine {
             })
             .collect();
         let out = crate::with_gpu!(&self.device, gpu => crate::engine::gpu::train_pack(gpu, &mut packed));
-        out.into_iter().map(crate::engine::cpu::EngineTrained::into_burn).collect()
+        out.into_iter().map(crate::engine::EngineTrained::into_burn).collect()
     }
 
     fn predict(
@@ -215,7 +157,7 @@ impl Engine for GpuPackEngine {
         samples: &[Sample],
         batch: usize,
     ) -> Vec<f32> {
-        let w = crate::engine::cpu::Weights::from_burn(&net_of(model, data.n_features), model);
+        let w = crate::engine::weights::Weights::from_burn(&net_of(model, data.n_features), model);
         crate::with_gpu!(&self.device, gpu => crate::engine::gpu::predict(gpu, &w, data, samples, batch))
     }
 }
@@ -231,19 +173,12 @@ fn net_of<B: Backend>(model: &crate::model::network::LstmNet<B>, n_features: usi
     }
 }
 
-/// Work to run with some training engine (see [`with_engine`]).
-pub trait OnEngine {
-    type Output;
-    fn run<E: Engine>(self, engine: E) -> Self::Output;
-}
-
 /// Runs `task` with the engine for `kind`: the fused CPU engine for `cpu` (and `auto`
 /// without a GPU); alphasweep's GPU engine for `wgpu`, `cuda` (and `auto` with a GPU), packs
 /// of up to `pack` trials; burn's generic ops for `flex`, `ndarray`, `burn-wgpu`, `burn-cuda`.
-pub fn with_engine<T: OnEngine>(kind: crate::model::device::DeviceKind, pack: usize, task: T) -> crate::error::Result<T::Output> {
-    use crate::model::device::DeviceKind;
-    if crate::model::device::uses_cpu_engine(kind) {
-        return Ok(task.run(FusedCpuEngine { threads: crate::model::device::default_threads() }));
+pub fn with_engine<T: OnEngine>(kind: DeviceKind, pack: usize, task: T) -> crate::error::Result<T::Output> {
+    if device::uses_cpu_engine(kind) {
+        return Ok(task.run(FusedCpuEngine { threads: device::default_threads() }));
     }
     #[cfg(any(feature = "wgpu", feature = "cuda"))]
     if matches!(kind, DeviceKind::Wgpu | DeviceKind::Cuda | DeviceKind::Auto) {
@@ -257,12 +192,12 @@ pub fn with_engine<T: OnEngine>(kind: crate::model::device::DeviceKind, pack: us
         other => other,
     };
     struct Burn<T>(T);
-    impl<T: OnEngine> crate::model::device::OnBackend for Burn<T> {
+    impl<T: OnEngine> device::OnBackend for Burn<T> {
         type Output = T::Output;
         fn run<B: AutodiffBackend>(self, device: B::Device, name: &str) -> T::Output {
             let gpu = !name.starts_with("cpu");
             self.0.run(BurnEngine::<B> { device, name: name.to_string(), gpu })
         }
     }
-    crate::model::device::run_on(kind, Burn(task))
+    device::run_on(kind, Burn(task))
 }

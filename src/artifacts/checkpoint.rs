@@ -1,6 +1,8 @@
-//! Checkpoints: one folder holding the weights (burn's recorder, full precision), the
-//! resolved configuration as JSON (everything needed to rebuild the data and the network),
-//! and the per-epoch metrics as CSV.
+//! Checkpoints: one folder holding the weights (`model.mpk`, burn's recorder, full
+//! precision), the resolved configuration as JSON (`config.json`: everything needed to
+//! rebuild the data and the network) and the per-epoch metrics (`metrics.csv`). `train` and
+//! the sweep write them through [`save`]; `eval`, `predict` and walk-forward read them
+//! through [`load`] or [`CheckpointMeta::read`].
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -16,14 +18,16 @@ use crate::model::network::{LstmNet, NetworkConfig};
 use crate::model::train::{EpochRow, Status, TrainConfig};
 
 /// What `config.json` holds.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckpointMeta {
     pub alphasweep: String,
     pub network: NetworkConfig,
     pub dataset: DatasetConfig,
     pub train: TrainConfig,
     pub best_epoch: usize,
-    pub status: serde_json::Value,
+    /// How the training run ended (`"done"`, `{"stopped_early": {"epoch": 9}}`, …).
+    #[serde(deserialize_with = "status_or_name")]
+    pub status: Status,
     /// The config file the run was made from, as given (data sources, factors, cleaning).
     pub config_toml: String,
     /// The folder the config's relative paths resolve against.
@@ -41,16 +45,13 @@ fn recorder() -> NamedMpkFileRecorder<FullPrecisionSettings> {
 pub fn save<B: Backend>(dir: &Path, model: &LstmNet<B>, meta: &CheckpointMeta, rows: &[EpochRow]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     model.clone().save_file(dir.join("model"), &recorder()).map_err(|e| Error::format(dir.join("model.mpk").display(), e))?;
-    let json = serde_json::to_string_pretty(meta).map_err(|e| Error::Invalid(e.to_string()))?;
-    std::fs::write(dir.join("config.json"), json).map_err(|e| Error::io(dir.join("config.json"), e))?;
+    crate::artifacts::write_json(&dir.join("config.json"), meta)?;
     std::fs::write(dir.join("metrics.csv"), metrics_csv(rows)).map_err(|e| Error::io(dir.join("metrics.csv"), e))
 }
 
 /// Reloads a checkpoint's configuration and weights.
 pub fn load<B: Backend>(dir: &Path, device: &B::Device) -> Result<(LstmNet<B>, CheckpointMeta)> {
-    let path = dir.join("config.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let meta: CheckpointMeta = serde_json::from_str(&text).map_err(|e| Error::format(path.display(), e))?;
+    let meta = CheckpointMeta::read(dir)?;
     let model = meta
         .network
         .init::<B>(device)
@@ -73,7 +74,30 @@ pub fn metrics_csv(rows: &[EpochRow]) -> String {
     out
 }
 
-/// The status as JSON for the meta file.
-pub fn status_json(s: &Status) -> serde_json::Value {
-    serde_json::to_value(s).unwrap_or(serde_json::Value::Null)
+impl CheckpointMeta {
+    /// Reads `dir/config.json` alone (no weights).
+    pub fn read(dir: &Path) -> Result<CheckpointMeta> {
+        crate::artifacts::read_json(&dir.join("config.json"))
+    }
+}
+
+/// A status as the typed enum writes it, or as a bare name (`"stopped_early"`, which sweeps
+/// before 0.1 wrote; the epoch is then unknown and read as 0).
+fn status_or_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Status, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Typed(Status),
+        Name(String),
+    }
+    match Either::deserialize(d)? {
+        Either::Typed(s) => Ok(s),
+        Either::Name(n) => match n.as_str() {
+            "done" => Ok(Status::Done),
+            "stopped_early" => Ok(Status::StoppedEarly { epoch: 0 }),
+            "pruned" => Ok(Status::Pruned { epoch: 0 }),
+            "diverged" => Ok(Status::Diverged { epoch: 0 }),
+            other => Err(serde::de::Error::custom(format!("unknown status `{other}`"))),
+        },
+    }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use crate::error::Result;
-use crate::report::plots::{err, init};
+use crate::plot::charts::{err, init};
 
 /// One strip panel: its title, the category labels, and points `(category index, y)`.
 pub struct Strip {

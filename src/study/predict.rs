@@ -1,0 +1,132 @@
+//! The predict stage: scores for every universe member with a full window on every date,
+//! from one checkpoint or the mean of a sweep's best K (per-date z-scores), written as
+//! `date, code, score, model, in_sample` for the backtest.
+
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::artifacts::checkpoint;
+use crate::data::Date;
+use crate::engine::device::{DeviceKind, OnBackend, run_on};
+use crate::error::{Error, Result};
+use crate::predict::{self, ModelScores, all_windows};
+use crate::sweep::ledger::{LedgerRow, read_rows};
+use crate::sweep::summary::ranked;
+
+/// Which models score.
+#[derive(Clone, Debug)]
+pub enum Models {
+    /// One checkpoint folder.
+    Checkpoint(PathBuf),
+    /// The mean of a sweep folder's best `top_k` kept checkpoints (by the ledger's score).
+    Sweep { dir: PathBuf, top_k: usize },
+}
+
+/// What the predict stage needs.
+pub struct PredictOptions {
+    pub models: Models,
+    /// Market data to predict on instead of each checkpoint's own (the factors and cleaning
+    /// stay the checkpoint's).
+    pub data: Option<PathBuf>,
+    /// The output file (`.csv.gz` or `.csv`).
+    pub out: PathBuf,
+    pub device: DeviceKind,
+    /// Windows per inference batch.
+    pub batch: usize,
+}
+
+/// What it wrote.
+pub struct PredictOutcome {
+    pub rows: usize,
+    pub first: Option<Date>,
+    pub last: Option<Date>,
+    /// The `model` column: the checkpoint's name, or `mean_of_K`.
+    pub name: String,
+    pub model_names: Vec<String>,
+    /// Rows on dates a model was fitted or selected on.
+    pub in_sample: usize,
+    /// The last such date over the models; None for a look-ahead split (every date).
+    pub fitted_until: Option<Date>,
+}
+
+/// The checkpoint folders `models` names (a sweep's best `top_k` that have a checkpoint).
+pub fn checkpoint_dirs(models: &Models) -> Result<Vec<PathBuf>> {
+    match models {
+        Models::Checkpoint(dir) => Ok(vec![dir.clone()]),
+        Models::Sweep { dir, top_k } => {
+            let rows: Vec<LedgerRow> = read_rows(&dir.join("ledger.csv"))?;
+            let dirs: Vec<PathBuf> = ranked(&rows)
+                .into_iter()
+                .filter(|r| r.has_model() && dir.join("checkpoints").join(&r.trial).join("config.json").is_file())
+                .take((*top_k).max(1))
+                .map(|r| dir.join("checkpoints").join(&r.trial))
+                .collect();
+            if dirs.is_empty() {
+                return Err(Error::Invalid(format!("{}: the sweep has no kept checkpoints", dir.display())));
+            }
+            Ok(dirs)
+        }
+    }
+}
+
+/// Runs the stage.
+pub fn run_predict(o: &PredictOptions) -> Result<PredictOutcome> {
+    let dirs = checkpoint_dirs(&o.models)?;
+    let models = run_on(o.device, Task { dirs: &dirs, data: o.data.as_deref(), batch: o.batch })??;
+    let name = if models.len() == 1 { models[0].name.clone() } else { format!("mean_of_{}", models.len()) };
+    let rows = predict::combine(&models);
+    predict::write(&o.out, &rows, &name)?;
+    Ok(PredictOutcome {
+        rows: rows.len(),
+        first: rows.first().map(|r| r.date),
+        last: rows.last().map(|r| r.date),
+        name,
+        model_names: models.iter().map(|m| m.name.clone()).collect(),
+        in_sample: rows.iter().filter(|r| r.in_sample).count(),
+        fitted_until: models.iter().filter_map(|m| m.fitted_until).max(),
+    })
+}
+
+/// Rebuilds a checkpoint's data (on `data` when given) and scores all its windows.
+fn score_checkpoint<B: burn::tensor::backend::Backend>(
+    dir: &Path,
+    data: Option<&Path>,
+    device: &B::Device,
+    batch: usize,
+    on_progress: &mut dyn FnMut(usize, usize),
+) -> Result<ModelScores> {
+    let (model, meta) = checkpoint::load::<B>(dir, device)?;
+    let (_, data) = crate::study::prepare::checkpoint_data(dir, &meta, data)?;
+    let scores = predict::score(&model, &data, &all_windows(&data), batch, device, on_progress);
+    let fitted_until = if data.look_ahead { None } else { data.valid.last().map(|s| data.dates[s.date as usize]) };
+    let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "model".into());
+    Ok(ModelScores { name, scores, fitted_until, dates: data.dates.clone(), stocks: data.stocks.clone() })
+}
+
+/// Scoring on whichever backend the device choice picks, with a progress bar.
+struct Task<'a> {
+    dirs: &'a [PathBuf],
+    data: Option<&'a Path>,
+    batch: usize,
+}
+
+impl OnBackend for Task<'_> {
+    type Output = Result<Vec<ModelScores>>;
+
+    fn run<B: burn::tensor::backend::AutodiffBackend>(self, device: B::Device, name: &str) -> Self::Output {
+        eprintln!("device: {name}");
+        let bar = ProgressBar::new(0)
+            .with_style(ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} windows {elapsed}").expect("valid template"));
+        let mut out = vec![];
+        for (i, dir) in self.dirs.iter().enumerate() {
+            bar.set_prefix(format!("model {}/{}", i + 1, self.dirs.len()));
+            out.push(score_checkpoint::<B::InnerBackend>(dir, self.data, &device, self.batch, &mut |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })?);
+        }
+        bar.finish_and_clear();
+        Ok(out)
+    }
+}

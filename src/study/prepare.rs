@@ -1,0 +1,58 @@
+//! From a config to a training data set: load the market, compute and clean the dataset's
+//! factors, build the windows. `train`, the sweep, and (from a checkpoint's stored config)
+//! `eval`, `predict` and walk-forward all build their data here.
+
+use std::path::Path;
+
+use crate::artifacts::CheckpointMeta;
+use crate::config::Config;
+use crate::data::Panel;
+use crate::data::load::load;
+use crate::error::{Error, Result, ResultExt};
+use crate::factors::build_factors;
+use crate::model::dataset::WindowData;
+
+/// The loaded market and the model's data set.
+pub struct Prepared {
+    pub panel: Panel,
+    pub data: WindowData,
+}
+
+/// Loads the data of `cfg` (relative paths against `base`), computes the factors named in
+/// `dataset.factors` (all history, reported over `[factors]`/`[data]` start..end) and builds
+/// the windows.
+pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
+    let mut opts = cfg.load_options(base)?;
+    opts.start = None;
+    opts.end = None;
+    let panel = load(&opts).context("loading market data")?.panel;
+    let mut fcfg = cfg.factors.clone();
+    fcfg.list = cfg.dataset.factors.clone();
+    fcfg.start = fcfg.start.or(cfg.data.start);
+    fcfg.end = fcfg.end.or(cfg.data.end);
+    let table = build_factors(&panel, &fcfg)?;
+    let mut data = WindowData::build(&panel, &table.names, &table.clean, &cfg.dataset)?;
+    data.look_ahead |= table.look_ahead;
+    Ok(Prepared { panel, data })
+}
+
+/// A checkpoint's config and its data set rebuilt from it (on `data` instead of the
+/// config's own sources when given: the factors and cleaning stay the checkpoint's), checked
+/// against the network's input width. `dir` names the checkpoint in errors.
+pub fn checkpoint_data(dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -> Result<(Config, WindowData)> {
+    let mut cfg = Config::from_str(&meta.config_toml, &format!("{}/config.json", dir.display()))?;
+    if let Some(path) = data {
+        let abs = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+        cfg = cfg.with_data_path(&abs);
+    }
+    let data = prepare(&cfg, Path::new(&meta.config_dir)).context("rebuilding the data set")?.data;
+    if data.n_features != meta.network.n_features {
+        return Err(Error::Invalid(format!(
+            "{}: the data gives {} features but the model expects {}",
+            dir.display(),
+            data.n_features,
+            meta.network.n_features
+        )));
+    }
+    Ok((cfg, data))
+}

@@ -1,0 +1,204 @@
+//! The whole study from one config into one run folder: data → factors → screen (on the
+//! training period only) → sweep → eval of the best model → predict → backtest (from the
+//! first test date) → `report.html`. Each stage is the same library call its own command
+//! makes, writing the files the next one reads, so any stage can be rerun alone on the
+//! folder; `run.json` records the version, the command line and the resolved config.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use crate::artifacts::{RunRecord, SplitRecord, read_json, write_json};
+use crate::backtest::BacktestConfig;
+use crate::config::Config;
+use crate::data::Date;
+use crate::data::load::{Format, load};
+use crate::data::summary::DataSummary;
+use crate::engine::DeviceKind;
+use crate::error::{Error, Result, ResultExt};
+use crate::model::dataset::SplitKind;
+use crate::study::backtest::{BacktestOptions, BacktestOutcome, run_backtest};
+use crate::study::eval::{EvalOptions, EvalOutcome, run_eval};
+use crate::study::factors::{FactorsOptions, FactorsOutcome, Values};
+use crate::study::predict::{Models, PredictOptions, PredictOutcome, checkpoint_dirs, run_predict};
+use crate::study::screen::{ScreenOptions, ScreenOutcome};
+use crate::study::sweep::{SweepOptions, SweepOutcome, run_sweep};
+use crate::sweep::folder::kept_checkpoints;
+
+/// What a run needs.
+pub struct RunOptions<'a> {
+    /// The study's config, as read (relative paths against `config_dir`).
+    pub config: Config,
+    pub config_dir: PathBuf,
+    /// The run folder.
+    pub out: PathBuf,
+    pub device: DeviceKind,
+    /// Continue a run whose sweep was interrupted (finished trials are kept).
+    pub resume: bool,
+    /// Sweep trials at once (see `SweepOptions::jobs`).
+    pub jobs: Option<usize>,
+    /// Set (by a signal handler) to stop the sweep starting new trials.
+    pub stop: &'a AtomicBool,
+}
+
+/// Sees each stage's outcome as it ends (the CLI prints them as the stage commands do).
+pub trait RunObserver {
+    fn data(&mut self, _summary: &DataSummary) {}
+    fn factors(&mut self, _o: &FactorsOutcome) {}
+    fn screen(&mut self, _o: &ScreenOutcome) {}
+    fn sweep(&mut self, _o: &SweepOutcome) {}
+    fn eval(&mut self, _o: &EvalOutcome) {}
+    fn predict(&mut self, _o: &PredictOutcome) {}
+    fn backtest(&mut self, _o: &BacktestOutcome, _config: &BacktestConfig) {}
+}
+
+/// An observer that prints nothing.
+pub struct Quiet;
+impl RunObserver for Quiet {}
+
+/// How a run ended.
+pub struct RunOutcome {
+    /// The sweep was interrupted: nothing after it ran; rerun with `resume`.
+    pub interrupted: bool,
+    /// The best checkpoint, and `report.html` (None when interrupted).
+    pub best: Option<PathBuf>,
+    pub report: Option<PathBuf>,
+}
+
+/// Runs every stage into `o.out`.
+pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
+    let out = &o.out;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let dir = if o.config_dir.as_os_str().is_empty() { Path::new(".") } else { &o.config_dir };
+    let base = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e)).context("the config's folder")?;
+    let mut cfg = o.config.with_absolute_paths(&base)?;
+    let record = RunRecord {
+        alphasweep: env!("CARGO_PKG_VERSION").into(),
+        command: crate::study::command_line(),
+        config_toml: cfg.to_toml()?,
+    };
+    write_json(&out.join("run.json"), &record)?;
+
+    eprintln!("== 1/7 data");
+    let mut opts = cfg.load_options(&base)?;
+    if opts.sources.iter().any(|s| s.format == Format::Synth) {
+        eprintln!("{}", crate::data::synth::write::write_market(&cfg.synth, &out.join("market"))?);
+    }
+    (opts.start, opts.end) = (None, None);
+    let loaded = load(&opts).context("loading market data")?;
+    let support = crate::factors::support_table(&loaded.panel);
+    let summary = DataSummary::new(&loaded.panel, loaded.disagreements, support);
+    write_text(&out.join("data_summary.txt"), &summary.to_string())?;
+    obs.data(&summary);
+    let (start, end) = period(&cfg, &loaded.panel.dates);
+    let screen_end =
+        if cfg.dataset.split == SplitKind::Time { train_end(&loaded.panel.dates, start, end, cfg.dataset.train) } else { end };
+    opts.start = Some(start);
+
+    eprintln!("\n== 2/7 factors ({start} .. {end})");
+    let config_path = out.join("config.toml");
+    write_text(&config_path, &cfg.to_toml()?)?;
+    let factors = |end: Date, file: PathBuf| {
+        let mut fcfg = cfg.factors.clone();
+        // The range ends at `end` even when [factors] names a later end (the screen must not
+        // see past the training period).
+        fcfg.end = Some(fcfg.end.map_or(end, |e| e.min(end)));
+        let load = crate::data::load::LoadOptions { end: Some(end), ..opts.clone() };
+        crate::study::factors::run(&FactorsOptions { load, factors: fcfg, values: Values::Clean, out: file })
+    };
+    obs.factors(&factors(end, out.join("factors.csv.gz"))?);
+
+    eprintln!("\n== 3/7 screen ({start} .. {screen_end}: the training period only)");
+    let screen_dir = out.join("screen");
+    std::fs::create_dir_all(&screen_dir).map_err(|e| Error::io(&screen_dir, e))?;
+    obs.factors(&factors(screen_end, screen_dir.join("factors_train.csv.gz"))?);
+    let screened = crate::study::screen::run(&ScreenOptions {
+        load: opts.clone(),
+        factors: screen_dir.join("factors_train.csv.gz"),
+        out: screen_dir.clone(),
+        raw: false,
+        config: cfg.screen.clone(),
+    })?;
+    obs.screen(&screened);
+    if cfg.dataset.factors.is_empty() {
+        if screened.selected.is_empty() {
+            return Err(Error::Invalid("the screen selected no factor; name [dataset] factors in the config".into()));
+        }
+        cfg = cfg.with_factors(screened.selected.clone());
+        write_text(&config_path, &cfg.to_toml()?)?;
+    }
+
+    eprintln!("\n== 4/7 sweep");
+    let sweep_dir = out.join("sweep");
+    let swept = run_sweep(&SweepOptions {
+        config: cfg.clone(),
+        config_dir: out.clone(),
+        out: sweep_dir.clone(),
+        device: o.device,
+        resume: o.resume,
+        shard: None,
+        jobs: o.jobs,
+        top: 10,
+        pack: 8,
+        stop: o.stop,
+    })?;
+    obs.sweep(&swept);
+    if swept.interrupted {
+        return Ok(RunOutcome { interrupted: true, best: None, report: None });
+    }
+    let kept = kept_checkpoints(&sweep_dir);
+    let best = checkpoint_dirs(&Models::Sweep { dir: sweep_dir.clone(), top_k: 1 })?.remove(0);
+    eprintln!("\n== 5/7 best model: {}", best.display());
+    obs.eval(&run_eval(&EvalOptions { model: best.clone(), stock: None })?);
+
+    eprintln!("\n== 6/7 predict (mean of the best {})", kept.len());
+    let preds = out.join("predictions.csv.gz");
+    obs.predict(&run_predict(&PredictOptions {
+        models: Models::Sweep { dir: sweep_dir.clone(), top_k: kept.len().max(1) },
+        data: None,
+        out: preds.clone(),
+        device: o.device,
+        batch: 8192,
+    })?);
+
+    let split: SplitRecord = read_json(&sweep_dir.join("split.json"))?;
+    let mut bt = cfg.backtest.clone();
+    // Out-of-sample by default: from the first test date (a look-ahead split has none).
+    if bt.start.is_none() && !split.look_ahead {
+        bt.start = split.test.as_ref().map(|s| s.first);
+    }
+    eprintln!(
+        "\n== 7/7 backtest ({} .. {}) and report",
+        bt.start.map(|d| d.to_string()).unwrap_or_else(|| "first prediction".into()),
+        bt.end.map(|d| d.to_string()).unwrap_or_else(|| "last prediction".into())
+    );
+    let tested = run_backtest(&BacktestOptions {
+        load: opts.clone(),
+        predictions: preds,
+        model: None,
+        out: out.join("backtest"),
+        config: bt.clone(),
+    })?;
+    obs.backtest(&tested, &bt);
+    crate::report::html::write_report(out, &best)?;
+    Ok(RunOutcome { interrupted: false, best: Some(best), report: Some(out.join("report.html")) })
+}
+
+fn write_text(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+}
+
+/// The study period: `[factors]` or `[data]` start and end, clamped to the data.
+fn period(cfg: &Config, dates: &[Date]) -> (Date, Date) {
+    let first = dates.first().copied().unwrap_or(cfg.synth.start);
+    let last = dates.last().copied().unwrap_or(cfg.synth.end);
+    // Without a start, leave two months of history for 20-day windows and first accounts.
+    let start = cfg.factors.start.or(cfg.data.start).unwrap_or_else(|| dates.get(40).copied().unwrap_or(first));
+    (start.max(first), cfg.data.end.or(cfg.factors.end).unwrap_or(last).min(last))
+}
+
+/// The last date of the training share of `start..=end` (time split).
+fn train_end(dates: &[Date], start: Date, end: Date, share: f64) -> Date {
+    let inside: Vec<Date> = dates.iter().copied().filter(|d| *d >= start && *d <= end).collect();
+    let k = ((inside.len() as f64 * share) as usize).clamp(1, inside.len().max(1));
+    inside.get(k - 1).copied().unwrap_or(end)
+}

@@ -1,0 +1,195 @@
+//! The sweep stage: the config's `[sweep]` grid (optionally one shard of it) trained on one
+//! shared data set by the chosen engine, with early stopping or ASHA, the ledger, the best-K
+//! checkpoints, `resume`, and the summary. An interrupted sweep (the `stop` flag, set by the
+//! caller's Ctrl-C handler) is an outcome, not an exit: finished trials are in the ledger
+//! and a resume runs the rest.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use crate::artifacts::SplitRecord;
+use crate::config::Config;
+use crate::engine::{DeviceKind, Engine, OnEngine, with_engine};
+use crate::error::{Error, Result, ResultExt};
+use crate::sweep::Scheduler;
+use crate::sweep::asha::Asha;
+use crate::sweep::folder;
+use crate::sweep::grid::{self, Shard};
+use crate::sweep::ledger::{self, CurveRow, LedgerRow, header_of};
+use crate::sweep::meta::SweepMeta;
+use crate::sweep::run::{Plan, run};
+use crate::sweep::summary::{self, SweepSummary};
+
+/// What the sweep stage needs.
+pub struct SweepOptions<'a> {
+    pub config: Config,
+    /// The folder the config's relative paths resolve against.
+    pub config_dir: PathBuf,
+    /// The sweep folder: ledger.csv, curves.csv, checkpoints/, summary.json, plots.
+    pub out: PathBuf,
+    pub device: DeviceKind,
+    /// Continue the sweep in `out` (finished trials are skipped).
+    pub resume: bool,
+    /// Only this shard of the grid.
+    pub shard: Option<Shard>,
+    /// Trials (or packs) at once; None: one per core on the CPU, 2 packs on the GPU engine,
+    /// 8/4/2 by model size on burn's GPU backends.
+    pub jobs: Option<usize>,
+    /// Rows of the final table.
+    pub top: usize,
+    /// GPU engine: trials per pack.
+    pub pack: usize,
+    /// Set (by a signal handler) to stop starting new trials.
+    pub stop: &'a AtomicBool,
+}
+
+/// What it did.
+pub struct SweepOutcome {
+    /// Trials trained by this call.
+    pub ran: usize,
+    /// It stopped early on `stop`: rerun with `resume` to finish.
+    pub interrupted: bool,
+    pub summary: SweepSummary,
+    /// The top trials as a text table.
+    pub table: String,
+}
+
+/// Runs the stage.
+pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
+    let cfg = &o.config;
+    let full = cfg.grid()?;
+    let window = full.iter().map(|t| t.mem_day).max().ok_or_else(|| Error::Config("the sweep's grid is empty".into()))?;
+    let trials = grid::shard(full.clone(), o.shard);
+    let epochs = cfg.sweep.epochs.unwrap_or(cfg.train.epochs);
+    let mut tcfg = cfg.train.clone();
+    tcfg.epochs = epochs;
+    tcfg.patience = cfg.sweep.patience.or(tcfg.patience);
+    std::fs::create_dir_all(&o.out).map_err(|e| Error::io(&o.out, e))?;
+    let _lock = folder::lock(&o.out)?;
+    // Reading skips a last line cut short by a kill; opening the ledger for appending cuts it off.
+    let rows: Vec<LedgerRow> = ledger::read_rows(&o.out.join("ledger.csv"))?;
+    if !rows.is_empty() && !o.resume {
+        return Err(Error::Invalid(format!(
+            "{} already holds {} finished trials: pass --resume to continue that sweep, or choose another --out",
+            o.out.display(),
+            rows.len()
+        )));
+    }
+    if o.resume
+        && let Some(old) = SweepMeta::read(&o.out)?
+        && (old.epochs != epochs || old.grid_trials != full.len() || old.selection != tcfg.selection)
+    {
+        return Err(Error::Invalid(format!(
+            "--resume: {} was a different sweep (grid {}, epochs {}, {:?}); this config gives grid {}, epochs {}, {:?}",
+            o.out.display(),
+            old.grid_trials,
+            old.epochs,
+            old.selection,
+            full.len(),
+            epochs,
+            tcfg.selection
+        )));
+    }
+    let finished: HashSet<String> = rows.iter().map(|r| r.trial.clone()).collect();
+    ledger::prune_curves(&o.out.join("curves.csv"), &finished, &header_of::<CurveRow>()?)?;
+    let earlier_best: Vec<(f64, String)> = rows.iter().filter(|r| r.has_model()).map(|r| (r.score, r.trial.clone())).collect();
+    eprintln!(
+        "sweep: {} configurations{}{}; {} epochs each; {} finished already",
+        full.len(),
+        if cfg.sweep.sample > 0 { " (sampled)" } else { "" },
+        o.shard.map(|s| format!(", shard {s}: {} of them", trials.len())).unwrap_or_default(),
+        epochs,
+        trials.iter().filter(|t| finished.contains(&t.id())).count()
+    );
+    // One data set at the longest window; each trial reads a view of it.
+    let data = crate::study::prepare::prepare(&cfg.with_window(window), &o.config_dir).context("preparing the data set")?.data;
+    eprintln!(
+        "data: {} train / {} valid / {} test samples, {} factors, windows up to {window} days",
+        data.train.len(),
+        data.valid.len(),
+        data.test.len(),
+        data.n_features
+    );
+    if data.look_ahead {
+        eprintln!("WARNING: this data set contains LOOK-AHEAD (paper_random split or paper_backfill accounts).");
+    }
+    crate::artifacts::write_json(&o.out.join("split.json"), &SplitRecord::of(&data))?;
+    let config_dir = std::fs::canonicalize(&o.config_dir).unwrap_or_else(|_| o.config_dir.clone()).display().to_string();
+    let command = crate::study::command_line();
+    let meta = SweepMeta {
+        alphasweep: env!("CARGO_PKG_VERSION").into(),
+        config_toml: cfg.to_toml()?,
+        config_dir: config_dir.clone(),
+        command: command.clone(),
+        grid_trials: full.len(),
+        shard: o.shard.map(|s| s.to_string()),
+        shard_trials: trials.len(),
+        epochs,
+        selection: tcfg.selection,
+        keep: cfg.sweep.keep,
+        device: format!("{:?}", o.device).to_lowercase(),
+    };
+    let plan = Plan {
+        out: o.out.clone(),
+        config: Box::new(cfg.clone()),
+        config_dir,
+        command,
+        trials,
+        finished,
+        data,
+        train: tcfg.clone(),
+        keep: cfg.sweep.keep,
+        asha: (cfg.sweep.scheduler == Scheduler::Asha).then(|| Asha::new(&cfg.sweep.asha)),
+        jobs: 1,
+        threads_per_trial: 1,
+        earlier_best,
+    };
+    meta.write(&o.out)?;
+    let (ran, interrupted) = with_engine(o.device, o.pack, SweepTask { plan, jobs: o.jobs, stop: o.stop })??;
+    let kept = folder::kept_checkpoints(&o.out);
+    let (summary, table) = summary::finish(&o.out, &kept, epochs, tcfg.selection, o.top)?;
+    Ok(SweepOutcome { ran, interrupted, summary, table })
+}
+
+/// The sweep on whichever engine the device choice gives: sizes the jobs and threads, then
+/// runs the plan.
+struct SweepTask<'a> {
+    plan: Plan,
+    jobs: Option<usize>,
+    stop: &'a AtomicBool,
+}
+
+impl OnEngine for SweepTask<'_> {
+    type Output = Result<(usize, bool)>;
+
+    fn run<E: Engine>(mut self, mut engine: E) -> Self::Output {
+        let gpu = engine.is_gpu();
+        let name = engine.device_name().to_string();
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let todo = self.plan.trials.iter().filter(|t| !self.plan.finished.contains(&t.id())).count().max(1);
+        // On a GPU, small models leave the card idle: run more of them at once.
+        let largest = self.plan.trials.iter().map(|t| t.cost(self.plan.data.n_features)).max().unwrap_or(0);
+        let gpu_jobs = match largest {
+            // Packs: two in flight, so one's host work overlaps the other's kernels.
+            _ if engine.pack_capacity() > 1 => 2,
+            0..=50_000 => 8,
+            50_001..=500_000 => 4,
+            _ => 2,
+        };
+        let jobs = self.jobs.unwrap_or(if gpu { gpu_jobs } else { cores }).clamp(1, todo);
+        self.plan.jobs = jobs;
+        self.plan.threads_per_trial = if gpu { 1 } else { (cores / jobs).max(1) };
+        engine.set_threads(self.plan.threads_per_trial);
+        let unit = if engine.pack_capacity() > 1 {
+            format!("packs of up to {} trials", engine.pack_capacity())
+        } else {
+            "trials".into()
+        };
+        eprintln!(
+            "device: {name}; {jobs} {unit} at once{}",
+            if gpu { String::new() } else { format!(", {} thread(s) each", self.plan.threads_per_trial) }
+        );
+        run(&self.plan, &engine, self.stop)
+    }
+}
