@@ -308,4 +308,56 @@ mod tests {
         assert_eq!(o.sources[1].format, Format::Synth);
         assert!(resolve(Path::new("/"), "${ALPHASWEEP_SURELY_UNSET_VAR}/x").is_err());
     }
+
+    /// Every shipped config (and the embedded demo) written with `to_toml` parses back to
+    /// an equal config: what checkpoints and run folders record is the config they ran.
+    #[test]
+    fn shipped_configs_round_trip_through_to_toml() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+        let mut n = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let c = Config::from_file(&path).unwrap();
+            let text = c.to_toml().unwrap();
+            assert_eq!(Config::from_str(&text, "round trip").unwrap(), c, "{}:\n{text}", path.display());
+            n += 1;
+        }
+        assert!(n >= 6, "only {n} configs found in {}", dir.display());
+    }
+
+    /// A trial's config has exactly the trial's values and the sweep's sample set, and
+    /// nothing else changes (what `--set dataset.mem_day=…` etc. used to do as text).
+    #[test]
+    fn for_trial_sets_the_trials_values_and_nothing_else() {
+        let c = Config::from_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/paper.toml")).unwrap();
+        let p = TrialParams { mem_day: 15, lstm_layers: 3, dense_layers: 2, units: 32, lr: 5e-4, batch_size: 64, dropout: 0.2 };
+        let t = c.for_trial(&p, 15);
+        assert_eq!(t.base_trial(), p);
+        assert_eq!(t.dataset.sample_window, Some(15));
+        let mut back = t.clone();
+        back.dataset.mem_day = c.dataset.mem_day;
+        back.dataset.sample_window = c.dataset.sample_window;
+        back.model = c.model.clone();
+        (back.train.lr, back.train.batch_size) = (c.train.lr, c.train.batch_size);
+        assert_eq!(back, c);
+        let (text, dataset) = TrialConfig::for_trial(&c, &p, 15).unwrap();
+        assert_eq!(Config::from_str(&text, "trial").unwrap(), t);
+        assert_eq!(dataset, t.dataset);
+        assert_eq!(c.with_window(7).dataset.mem_day, 7);
+    }
+
+    #[test]
+    fn absolute_paths_and_data_override_are_typed() {
+        let c: Config =
+            toml::from_str("[data]\nindustry = \"ind.csv\"\n[[data.sources]]\npath = \"d\"\nformat = \"qlib\"\n").unwrap();
+        let a = c.with_absolute_paths(Path::new("/base")).unwrap();
+        assert_eq!(a.data.sources[0].path.as_deref(), Some("/base/d"));
+        assert_eq!(a.data.industry.as_deref(), Some("/base/ind.csv"));
+        let o = c.with_data_path(Path::new("/other"));
+        assert_eq!(o.data.sources.len(), 1);
+        assert_eq!((o.data.sources[0].path.as_deref(), o.data.sources[0].format), (Some("/other"), Format::Auto));
+    }
 }

@@ -14,6 +14,8 @@
 
 pub mod checkpoint;
 pub mod records;
+#[cfg(test)]
+mod tests;
 
 use std::path::Path;
 

@@ -89,9 +89,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
     let summary = DataSummary::new(&loaded.panel, loaded.disagreements, support);
     write_text(&out.join("data_summary.txt"), &summary.to_string())?;
     obs.data(&summary);
-    let (start, end) = period(&cfg, &loaded.panel.dates);
-    let screen_end =
-        if cfg.dataset.split == SplitKind::Time { train_end(&loaded.panel.dates, start, end, cfg.dataset.train) } else { end };
+    let StudyPeriod { start, end, screen_end } = study_period(&cfg, &loaded.panel.dates);
     opts.start = Some(start);
 
     eprintln!("\n== 2/7 factors ({start} .. {end})");
@@ -187,13 +185,27 @@ fn write_text(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).map_err(|e| Error::io(path, e))
 }
 
-/// The study period: `[factors]` or `[data]` start and end, clamped to the data.
-fn period(cfg: &Config, dates: &[Date]) -> (Date, Date) {
+/// The dates a run works on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StudyPeriod {
+    /// The factor tables' first and last date: `[factors]` or `[data]` start and end,
+    /// clamped to the data (without a start, two months in, for 20-day windows and first
+    /// accounts).
+    pub start: Date,
+    pub end: Date,
+    /// The last date the screen sees: the end of the training share of `start..=end` for a
+    /// time split (the paper's random split has no such date: `end`).
+    pub screen_end: Date,
+}
+
+/// The study period of `cfg` on a market whose trading days are `dates`.
+pub fn study_period(cfg: &Config, dates: &[Date]) -> StudyPeriod {
     let first = dates.first().copied().unwrap_or(cfg.synth.start);
     let last = dates.last().copied().unwrap_or(cfg.synth.end);
-    // Without a start, leave two months of history for 20-day windows and first accounts.
-    let start = cfg.factors.start.or(cfg.data.start).unwrap_or_else(|| dates.get(40).copied().unwrap_or(first));
-    (start.max(first), cfg.data.end.or(cfg.factors.end).unwrap_or(last).min(last))
+    let start = cfg.factors.start.or(cfg.data.start).unwrap_or_else(|| dates.get(40).copied().unwrap_or(first)).max(first);
+    let end = cfg.data.end.or(cfg.factors.end).unwrap_or(last).min(last);
+    let screen_end = if cfg.dataset.split == SplitKind::Time { train_end(dates, start, end, cfg.dataset.train) } else { end };
+    StudyPeriod { start, end, screen_end }
 }
 
 /// The last date of the training share of `start..=end` (time split).
