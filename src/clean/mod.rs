@@ -5,6 +5,7 @@
 //! 3. market-cap neutralization (OLS residual on log market cap, optionally with industry
 //!    dummies),
 //! 4. cross-sectional z-score.
+//!
 //! (Quarterly → daily upsampling happens before, in [`crate::factors::pit`].)
 
 pub mod fill;

@@ -324,7 +324,10 @@ mod tests {
         assert_eq!(fast_number(b"-x"), None);
     }
 
-    fn read(text: &str) -> Result<(Vec<String>, Vec<(u64, Vec<String>)>)> {
+    /// A header and the data rows, each with its line number.
+    type Parsed = (Vec<String>, Vec<(u64, Vec<String>)>);
+
+    fn read(text: &str) -> Result<Parsed> {
         let mut r = FastCsv::open("t.csv", Box::new(std::io::Cursor::new(text.as_bytes().to_vec())))?;
         let mut rows = Vec::new();
         r.for_each(|f, line| {

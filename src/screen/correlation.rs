@@ -55,8 +55,8 @@ pub fn mean_spearman(factors: &[&Matrix], mask: Option<&[bool]>) -> Vec<Vec<f64>
         })
         .reduce(|| vec![(0.0, 0); pairs.len()], |a, b| a.iter().zip(&b).map(|(x, y)| (x.0 + y.0, x.1 + y.1)).collect());
     let mut out = vec![vec![f64::NAN; k]; k];
-    for i in 0..k {
-        out[i][i] = 1.0;
+    for (i, row) in out.iter_mut().enumerate() {
+        row[i] = 1.0;
     }
     for (&(i, j), &(s, n)) in pairs.iter().zip(&sums) {
         let v = if n > 0 { s / n as f64 } else { f64::NAN };
