@@ -120,8 +120,8 @@ fn run_equals_the_stages_one_after_another() {
         resume: false,
         shard: None,
         jobs: Some(1),
-        top: 10,
-        pack: 8,
+        top: study::sweep::DEFAULT_TOP,
+        pack: study::sweep::DEFAULT_PACK as usize,
         stop: &stop,
     })
     .unwrap();
@@ -131,7 +131,7 @@ fn run_equals_the_stages_one_after_another() {
         data: None,
         out: b.join("predictions.csv.gz"),
         device: DeviceKind::Cpu,
-        batch: 8192,
+        batch: study::predict::DEFAULT_BATCH,
     })
     .unwrap();
     let split: SplitRecord = read_json(&b.join("sweep/split.json")).unwrap();

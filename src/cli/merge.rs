@@ -16,7 +16,7 @@ pub struct MergeArgs {
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
     /// Rows of the final table.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = alphasweep::study::sweep::DEFAULT_TOP)]
     pub top: usize,
 }
 

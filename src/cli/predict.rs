@@ -31,7 +31,7 @@ pub struct PredictArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceKind,
     /// Windows per inference batch.
-    #[arg(long, default_value_t = 8192)]
+    #[arg(long, default_value_t = alphasweep::study::predict::DEFAULT_BATCH)]
     pub batch: usize,
     /// Walk-forward: retrain --model's configuration on each fold's past and predict the
     /// fold, so every predicted date is out-of-sample (folds listed in <out>.folds.csv).

@@ -40,11 +40,11 @@ pub struct SweepArgs {
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Rows of the final table.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = alphasweep::study::sweep::DEFAULT_TOP)]
     pub top: usize,
     /// GPU engine: trials trained together in one pack (trials with the same layer counts,
     /// batch size and clipping; units and mem_day are padded to the pack's largest).
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = alphasweep::study::sweep::DEFAULT_PACK, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub pack: u16,
 }
 

@@ -23,6 +23,9 @@ pub enum Models {
     Sweep { dir: PathBuf, top_k: usize },
 }
 
+/// Windows per inference batch, unless told otherwise.
+pub const DEFAULT_BATCH: usize = 8192;
+
 /// What the predict stage needs.
 pub struct PredictOptions {
     pub models: Models,

@@ -135,8 +135,8 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         resume: o.resume,
         shard: None,
         jobs: o.jobs,
-        top: 10,
-        pack: 8,
+        top: crate::study::sweep::DEFAULT_TOP,
+        pack: crate::study::sweep::DEFAULT_PACK as usize,
         stop: o.stop,
     })?;
     obs.sweep(&swept);
@@ -155,7 +155,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         data: None,
         out: preds.clone(),
         device: o.device,
-        batch: 8192,
+        batch: crate::study::predict::DEFAULT_BATCH,
     })?);
 
     let split: SplitRecord = read_json(&sweep_dir.join("split.json"))?;

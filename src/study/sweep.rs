@@ -21,6 +21,11 @@ use crate::sweep::meta::SweepMeta;
 use crate::sweep::run::{Plan, run};
 use crate::sweep::summary::{self, SweepSummary};
 
+/// Rows of the final table, unless told otherwise.
+pub const DEFAULT_TOP: usize = 10;
+/// Trials per pack on the GPU engine, unless told otherwise.
+pub const DEFAULT_PACK: u16 = 8;
+
 /// What the sweep stage needs.
 pub struct SweepOptions<'a> {
     pub config: Config,
