@@ -12,6 +12,7 @@ mod predict;
 mod run;
 mod screen;
 pub(crate) mod source;
+mod status;
 mod sweep;
 mod synth;
 mod train;
@@ -49,6 +50,9 @@ pub enum Command {
     /// Hyperparameter sweep over the config's [sweep] grid: parallel trials, ledger, best-K
     /// checkpoints, --resume, --shard I/N.
     Sweep(sweep::SweepArgs),
+    /// Where a sweep (or its shards on many machines) stands: trials by outcome, best so far,
+    /// throughput, ETA; --watch redraws, --json for scripts.
+    Status(status::StatusArgs),
     /// Join the folders of a sharded sweep into one ledger and one best-K set.
     Merge(merge::MergeArgs),
     /// Score every universe member on every date with a checkpoint or a sweep's best K.
@@ -72,6 +76,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Screen(a) => screen::run(a),
         Command::Train(a) => train::run(a),
         Command::Sweep(a) => sweep::run_cli(a),
+        Command::Status(a) => status::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Predict(a) => predict::run(a),
         Command::Eval(a) => eval::run(a),
