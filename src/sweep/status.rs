@@ -302,7 +302,7 @@ pub fn read_lenient<T: DeserializeOwned>(path: &Path, problems: &mut Vec<String>
         }
     };
     let complete = &bytes[..bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)];
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(complete);
+    let mut r = csv::ReaderBuilder::new().from_reader(complete);
     let headers = match r.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -312,16 +312,16 @@ pub fn read_lenient<T: DeserializeOwned>(path: &Path, problems: &mut Vec<String>
     };
     let (mut out, mut bad) = (vec![], 0usize);
     for rec in r.byte_records() {
-        let res = rec.map_err(|e| e.to_string()).and_then(|rec| {
-            let line = rec.position().map_or(0, |p| p.line());
-            rec.deserialize::<T>(Some(&headers)).map_err(|e| format!("line {line}: {e}"))
-        });
+        let (line, res) = match rec {
+            Ok(rec) => (rec.position().map_or(0, |p| p.line()), rec.deserialize::<T>(Some(&headers))),
+            Err(e) => (e.position().map_or(0, |p| p.line()), Err(e)),
+        };
         match res {
             Ok(row) => out.push(row),
-            Err(why) => {
+            Err(e) => {
                 bad += 1;
                 if bad <= MAX_PROBLEMS_PER_FILE {
-                    problems.push(format!("{}: damaged row, skipped: {why}", path.display()));
+                    problems.push(format!("{}:{line}: damaged row skipped ({})", path.display(), why(&e)));
                 }
             }
         }
@@ -330,4 +330,13 @@ pub fn read_lenient<T: DeserializeOwned>(path: &Path, problems: &mut Vec<String>
         problems.push(format!("{}: {} more damaged rows skipped", path.display(), bad - MAX_PROBLEMS_PER_FILE));
     }
     out
+}
+
+/// A CSV error without the crate's position prefix (the caller names file and line).
+fn why(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!("{len} fields, expected {expected_len}"),
+        _ => e.to_string(),
+    }
 }
