@@ -191,6 +191,8 @@ wait_for 300 "shard 3 finished no trial" first_done
 BEFORE=$(sed -n 2p "$OUT/shard-3/ledger.csv")
 scontrol requeue "${ARRAY}_3" || fail "scontrol requeue ${ARRAY}_3 failed"
 log "requeued task ${ARRAY}_3 with 1 of its 2 trials in the ledger"
+# `status` on the live shard folders (read while the tasks write them).
+"$BIN" status "$OUT" || fail "alphasweep status on the running shards failed"
 # `merge` refuses the incomplete shard and names the missing trial.
 cp -r "$OUT/shard-3" "$TMP/partial-3"; rm -f "$TMP/partial-3/.lock"
 MISSING=$(python3 - "$CONFIG" "$TMP/ref/ledger.csv" "$TMP/partial-3/ledger.csv" <<'EOF'
