@@ -68,6 +68,9 @@ fn status_of_a_finished_sweep_table_and_json() {
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(s["best"]["trial"], summary["best"]["trial"]);
     assert!(s["problems"].as_array().unwrap().is_empty(), "{s}");
+    // --watch on a finished sweep draws once and ends.
+    let o = alphasweep(&["status", "--watch=1", out.to_str().unwrap()]);
+    assert!(o.status.success() && stdout(&o).contains("8 of 8 trials finished"), "{}", stderr(&o));
     // Not a sweep folder: a clear error.
     let o = alphasweep(&["status", dir.path().join("nothing").to_str().unwrap()]);
     assert!(!o.status.success());

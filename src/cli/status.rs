@@ -15,9 +15,11 @@ use crate::sweep::status::{self, Counts, SweepStatus};
 const SCREEN_SHARDS: usize = 20;
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  alphasweep status models/sweep-quick\n  alphasweep status /scratch/me/s2700            \
-                        # the OUT of scripts/slurm-sweep.sh: every shard-I in it\n  alphasweep status --watch=30 /scratch/me/s2700\n  \
-                        alphasweep status --json out/shard-0 out/shard-1")]
+#[command(after_help = "Examples:
+  alphasweep status models/sweep-quick
+  alphasweep status /shared/me/s2700           (the OUT of slurm-sweep.sh)
+  alphasweep status --watch=60 /shared/me/s2700
+  alphasweep status --json out/shard-0 out/shard-1")]
 pub struct StatusArgs {
     /// Sweep folders, shard folders (`sweep --shard I/N`), or a folder holding shard folders
     /// (such as the OUT of scripts/slurm-sweep.sh). Shards of the grid that none of them is
@@ -49,17 +51,26 @@ pub fn run(a: StatusArgs) -> anyhow::Result<()> {
     };
     anyhow::ensure!(secs.is_finite() && secs >= 0.5, "--watch: the refresh interval must be at least 0.5 s (got {secs})");
     let clear = !a.json && std::io::stdout().is_terminal();
-    let (t0, first) = (Instant::now(), status::read(&a.dirs, stale)?);
+    // The first good reading, for the measured rate. A reading that fails (a folder not
+    // there yet, a network file system hiccup) is reported and retried, not fatal.
+    let mut first: Option<(Instant, SweepStatus)> = None;
     loop {
-        let s = status::read(&a.dirs, stale)?;
-        if a.json {
-            println!("{}", serde_json::to_string(&s)?);
-        } else {
-            let measured = status::measured_rate(&first, &s, t0.elapsed().as_secs_f64()).map(|r| (r, t0.elapsed()));
-            print!("{}{}", if clear { "\x1b[H\x1b[2J" } else { "\n" }, table(&s, a.all, measured));
-        }
-        if s.total.expected > 0 && s.total.finished >= s.total.expected {
-            return Ok(());
+        match status::read(&a.dirs, stale) {
+            Err(e) => eprintln!("status: {e} (retrying in {secs} s)"),
+            Ok(s) => {
+                if a.json {
+                    println!("{}", serde_json::to_string(&s)?);
+                } else {
+                    let measured = first
+                        .as_ref()
+                        .and_then(|(t0, f)| status::measured_rate(f, &s, t0.elapsed().as_secs_f64()).map(|r| (r, t0.elapsed())));
+                    print!("{}{}", if clear { "\x1b[H\x1b[2J" } else { "\n" }, table(&s, a.all, measured));
+                }
+                if s.total.expected > 0 && s.total.finished >= s.total.expected {
+                    return Ok(());
+                }
+                first.get_or_insert((Instant::now(), s));
+            }
         }
         std::thread::sleep(Duration::from_secs_f64(secs));
     }

@@ -96,14 +96,14 @@ pub struct SweepStatus {
 pub fn read(dirs: &[PathBuf], stale: Duration) -> Result<SweepStatus> {
     let mut problems = vec![];
     let mut found: Vec<(PathBuf, SweepMeta)> = vec![];
+    let mut seen = HashSet::new();
     for d in dirs {
-        match folders(d) {
-            Ok(list) if list.is_empty() => {
-                problems.push(format!("{}: not a sweep folder and holds none (no sweep.json)", d.display()))
-            }
-            Ok(list) => found.extend(list),
-            Err(e) => problems.push(e.to_string()),
+        let list = folders(d, &mut problems);
+        if list.is_empty() && d.is_dir() {
+            problems.push(format!("{}: not a sweep folder and holds none (no readable sweep.json)", d.display()));
         }
+        // A folder named twice (`OUT` and `OUT/shard-0`) counts once.
+        found.extend(list.into_iter().filter(|(p, _)| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))));
     }
     let Some(first) = found.first().map(|f| f.1.clone()) else {
         return Err(Error::Invalid(format!("status: no sweep folder found: {}", problems.join("; "))));
@@ -149,29 +149,36 @@ pub fn measured_rate(before: &SweepStatus, now: &SweepStatus, seconds: f64) -> O
 }
 
 /// The sweep folders of `d`: itself if it has `sweep.json`, else its subfolders that have
-/// one (only the sharded ones if there are any, so `OUT/merged` is not counted twice).
-fn folders(d: &Path) -> Result<Vec<(PathBuf, SweepMeta)>> {
-    if let Some(m) = SweepMeta::read(d)? {
-        return Ok(vec![(d.to_path_buf(), m)]);
+/// one (only the sharded ones if there are any, so `OUT/merged` is not counted twice). An
+/// unreadable `sweep.json` (damaged, or being rewritten this instant) goes to `problems`.
+fn folders(d: &Path, problems: &mut Vec<String>) -> Vec<(PathBuf, SweepMeta)> {
+    let mut meta = |dir: &Path| {
+        SweepMeta::read(dir).unwrap_or_else(|e| {
+            problems.push(e.to_string());
+            None
+        })
+    };
+    if let Some(m) = meta(d) {
+        return vec![(d.to_path_buf(), m)];
     }
-    if !d.is_dir() {
-        return Err(Error::Invalid(format!("{}: no such folder", d.display())));
-    }
-    let mut subs = vec![];
-    for e in std::fs::read_dir(d).map_err(|e| Error::io(d, e))?.flatten() {
-        if e.path().is_dir() {
-            match SweepMeta::read(&e.path()) {
-                Ok(Some(m)) => subs.push((e.path(), m)),
-                Ok(None) => {}
-                Err(err) => return Err(err),
-            }
+    let entries = match std::fs::read_dir(d) {
+        Ok(it) => it,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            problems.push(format!("{}: no such folder", d.display()));
+            return vec![];
         }
-    }
+        Err(e) => {
+            problems.push(format!("{}: {e}", d.display()));
+            return vec![];
+        }
+    };
+    let mut subs: Vec<(PathBuf, SweepMeta)> =
+        entries.flatten().filter(|e| e.path().is_dir()).filter_map(|e| Some((e.path(), meta(&e.path())?))).collect();
     if subs.iter().any(|s| s.1.shard.is_some()) {
         subs.retain(|s| s.1.shard.is_some());
     }
     subs.sort_by_key(|(p, m)| (shard_index(m).unwrap_or(usize::MAX), p.clone()));
-    Ok(subs)
+    subs
 }
 
 fn shard_index(m: &SweepMeta) -> Option<usize> {
