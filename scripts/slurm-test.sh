@@ -25,7 +25,7 @@ CONFIG=$REPO/configs/sweep-quick.toml
 # Tiny and deterministic: 8 trials of 2 epochs; the 128-unit trials take seconds, so the
 # requeue lands between shard 3's two trials.
 SWEEP_ARGS=(--device cpu --set sweep.epochs=2 --set train.batch_size=32 --set "sweep.units=[64,128]")
-START=$SECONDS PASSED=0 TMP="" PIDS=() NAMES=()
+START=$SECONDS PASSED=0 TMP="" PIDS=() NAMES=() WAIT_INFO=""
 
 log() { echo "slurm-test [$((SECONDS - START))s]: $*"; }
 fail() { echo "slurm-test: FAILED: $*" >&2; exit 1; }
@@ -34,7 +34,9 @@ ok() { PASSED=$((PASSED + 1)); log "ok: $*"; }
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM USR1
+  set +e # clean up as much as possible whatever fails here
   [ -n "${WATCHDOG:-}" ] && kill "$WATCHDOG" 2>/dev/null
+  [ -n "${REF:-}" ] && kill -KILL "$REF" 2>/dev/null && wait "$REF" 2>/dev/null
   if [ -n "$TMP" ] && [ -f "$TMP/slurm.conf" ] && [ "${#PIDS[@]}" -gt 0 ]; then
     scancel --quiet --full --user=root 2>/dev/null || true
     for _ in $(seq 1 20); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.5; done
@@ -73,12 +75,16 @@ trap 'fail "overall time limit of ${LIMIT}s exceeded (SLURM_TEST_LIMIT)"' USR1
 ( trap 'kill "$SP" 2>/dev/null; exit 0' TERM; sleep "$LIMIT" & SP=$!; wait "$SP" && kill -USR1 $$ ) 2>/dev/null &
 WATCHDOG=$!
 
-# Waits up to $1 seconds for the command after it to succeed; fails with $2 otherwise.
+# Waits up to $1 seconds for the command after it to succeed; fails with $2 otherwise, or
+# at once if one of the daemons has exited.
 wait_for() {
-  local t=$1 what=$2; shift 2
+  local t=$1 what=$2 i; shift 2
   local end=$((SECONDS + t))
   until "$@"; do
-    [ "$SECONDS" -lt "$end" ] || fail "$what (waited ${t}s)"
+    for i in "${!PIDS[@]}"; do
+      kill -0 "${PIDS[$i]}" 2>/dev/null || fail "${NAMES[$i]} (pid ${PIDS[$i]}) exited; its log is below (while waiting: $what)"
+    done
+    [ "$SECONDS" -lt "$end" ] || fail "$what (waited ${t}s)${WAIT_INFO:+; last seen: $WAIT_INFO}"
     sleep 0.5
   done
 }
@@ -166,15 +172,19 @@ ctld_up() { scontrol ping 2>/dev/null | grep -q UP; }
 wait_for 30 "slurmctld did not come up on port $CTLD_PORT (scontrol ping)" ctld_up
 slurmd -D -f "$SLURM_CONF" > "$TMP/log/slurmd.out" 2>&1 &
 PIDS+=($!); NAMES+=(slurmd)
-node_idle() { [ "$(sinfo -h -n "$NODE" -o %T 2>/dev/null)" = idle ]; }
-wait_for 60 "node $NODE not idle within 60 s (state: $(sinfo -h -n "$NODE" -o %T 2>&1))" node_idle
+node_idle() { WAIT_INFO="sinfo state and reason: $(sinfo -h -n "$NODE" -o "%T %E" 2>&1)"; [[ $WAIT_INFO == *": idle "* ]]; }
+wait_for 60 "node $NODE did not become idle" node_idle
+WAIT_INFO=""
 ok "one-node cluster up: node $NODE idle, $CPUS CPUs, 2 fake GPUs, partition test"
 
 # ---- 3. the reference, then the array with a requeue ------------------------------------
 CPU0=$(awk '/Cpus_allowed_list/ {print $2}' /proc/self/status | cut -d, -f1 | cut -d- -f1)
 log "reference: the same sweep unsharded, on one CPU (one thread per trial, as in each task)"
-taskset -c "$CPU0" "$BIN" sweep --config "$CONFIG" "${SWEEP_ARGS[@]}" --out "$TMP/ref" > "$TMP/log/reference.log" 2>&1 \
-  || { tail -n 20 "$TMP/log/reference.log" >&2; fail "the reference sweep failed"; }
+# In the background, so that the time limit's signal is handled while it runs.
+taskset -c "$CPU0" "$BIN" sweep --config "$CONFIG" "${SWEEP_ARGS[@]}" --out "$TMP/ref" > "$TMP/log/reference.log" 2>&1 &
+REF=$!
+wait "$REF" || { tail -n 20 "$TMP/log/reference.log" >&2; fail "the reference sweep failed"; }
+REF=""
 ok "reference sweep: $(($(wc -l < "$TMP/ref/ledger.csv") - 1)) trials"
 
 OUT=$TMP/out
