@@ -15,13 +15,20 @@ pub struct MergeArgs {
     /// Shard folders written by `alphasweep sweep --shard I/N`.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
+    /// Merge even if shards lack trials (a task still running, preempted, or never run):
+    /// the missing trials are listed as a warning. Without it such a merge is refused.
+    #[arg(long)]
+    pub allow_incomplete: bool,
     /// Rows of the final table.
     #[arg(long, default_value_t = alphasweep::study::sweep::DEFAULT_TOP)]
     pub top: usize,
 }
 
 pub fn run(a: MergeArgs) -> anyhow::Result<()> {
-    let m = merge::merge(&a.out, &a.shards)?;
+    let m = merge::merge(&a.out, &a.shards, a.allow_incomplete)?;
+    for g in &m.gaps {
+        eprintln!("warning: incomplete (--allow-incomplete): {g}");
+    }
     if !m.duplicates.is_empty() {
         eprintln!(
             "warning: {} trials appear in more than one shard (first kept): {}",

@@ -16,6 +16,7 @@ mod predict;
 mod run;
 mod screen;
 mod source;
+mod status;
 mod sweep;
 mod synth;
 mod train;
@@ -54,6 +55,9 @@ pub enum Command {
     /// Hyperparameter sweep over the config's [sweep] grid: parallel trials, ledger, best-K
     /// checkpoints, --resume, --shard I/N.
     Sweep(sweep::SweepArgs),
+    /// Where a sweep (or its shards on many machines) stands: trials by outcome, best so far,
+    /// throughput, ETA; --watch redraws, --json for scripts.
+    Status(status::StatusArgs),
     /// Join the folders of a sharded sweep into one ledger and one best-K set.
     Merge(merge::MergeArgs),
     /// Score every universe member on every date with a checkpoint or a sweep's best K.
@@ -78,6 +82,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Screen(a) => ok(screen::run(a)),
         Command::Train(a) => ok(train::run(a)),
         Command::Sweep(a) => sweep::run(a),
+        Command::Status(a) => ok(status::run(a)),
         Command::Merge(a) => ok(merge::run(a)),
         Command::Predict(a) => ok(predict::run(a)),
         Command::Eval(a) => ok(eval::run(a)),

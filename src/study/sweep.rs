@@ -128,6 +128,7 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
         config_dir: config_dir.clone(),
         command: command.clone(),
         grid_trials: full.len(),
+        grid_ids: full.iter().map(|t| t.id()).collect(),
         shard: o.shard.map(|s| s.to_string()),
         shard_trials: trials.len(),
         epochs,

@@ -17,6 +17,11 @@ pub struct SweepMeta {
     pub command: String,
     /// Trials in the whole grid (after `sample`), and in this shard.
     pub grid_trials: usize,
+    /// Ids of the whole grid's trials, in grid order (shard `I/N` runs those at positions
+    /// `i % N == I`): `merge` and `status` know which trials a shard owes without the
+    /// config. Empty in folders written before it was recorded.
+    #[serde(default)]
+    pub grid_ids: Vec<String>,
     pub shard: Option<String>,
     pub shard_trials: usize,
     pub epochs: usize,
@@ -26,6 +31,24 @@ pub struct SweepMeta {
 }
 
 impl SweepMeta {
+    /// The ids of the trials this folder's shard runs (the whole grid when unsharded), or
+    /// None when the folder predates `grid_ids` or its shard does not parse.
+    pub fn shard_ids(&self) -> Option<Vec<String>> {
+        if self.grid_ids.is_empty() {
+            return None;
+        }
+        let shard = match &self.shard {
+            Some(s) => Some(s.parse::<crate::sweep::grid::Shard>().ok()?),
+            None => None,
+        };
+        Some(match shard {
+            None => self.grid_ids.clone(),
+            Some(s) => {
+                self.grid_ids.iter().enumerate().filter(|(i, _)| i % s.count == s.index).map(|(_, id)| id.clone()).collect()
+            }
+        })
+    }
+
     pub fn write(&self, dir: &Path) -> Result<()> {
         let path = dir.join("sweep.json");
         let json = serde_json::to_string_pretty(self).map_err(|e| Error::Invalid(e.to_string()))?;

@@ -13,6 +13,7 @@ pub mod merge;
 pub mod meta;
 pub mod progress;
 pub mod run;
+pub mod status;
 pub mod summary;
 
 pub use config::{AshaConfig, Scheduler, SweepConfig};

@@ -192,11 +192,18 @@ fn run_pack<E: Engine>(
             }) as BatchFn
         })
         .collect();
+    let curve_error: Mutex<Option<Error>> = Mutex::new(None);
+    let curve_error = &curve_error;
     let mut on_epoch: Vec<EpochFn> = running
         .iter()
         .map(|r| {
             Box::new(move |row: &EpochRow| -> Flow {
                 *r.last_valid.borrow_mut() = format!("IC {:.4} loss {:.4}", row.valid.ic, row.valid.loss);
+                // Each epoch is in curves.csv as soon as it ends, so `status` sees trials in flight.
+                let appended = books.lock().unwrap_or_else(|e| e.into_inner()).curves.append(&[CurveRow::new(&r.id, row)]);
+                if let Err(e) = appended {
+                    curve_error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
+                }
                 let go = plan.asha.as_ref().is_none_or(|a| a.report(row.epoch, r.cfg.selection.score(&row.valid)));
                 if go { Flow::Continue(()) } else { Flow::Break(()) }
             }) as EpochFn
@@ -224,6 +231,9 @@ fn run_pack<E: Engine>(
             running.iter().map(|_| Err(msg.clone())).collect()
         }
     };
+    if let Some(e) = curve_error.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(e);
+    }
     for ((p, r), outcome) in pack.iter().zip(&running).zip(outcomes) {
         r.line.finish_and_clear();
         record(plan, engine, p, r, outcome, t0, books, progress)?;
@@ -247,7 +257,6 @@ fn record<E: Engine>(
     let mut row = LedgerRow::new(p, "done", "");
     row.params = net.n_params();
     row.device = engine.device_name().to_string();
-    let mut curves = vec![];
     let mut epoch_rows = vec![];
     let mut model = None;
     let mut status = Status::Done;
@@ -259,7 +268,6 @@ fn record<E: Engine>(
         Ok(trained) => {
             row.epochs_run = trained.rows.len();
             row.best_epoch = trained.best_epoch;
-            curves = trained.rows.iter().map(|r| CurveRow::new(id, r)).collect();
             epoch_rows = trained.rows.clone();
             if let Some(best) = trained.rows.get(trained.best_epoch.wrapping_sub(1)) {
                 row.set_valid(&best.valid);
@@ -300,7 +308,6 @@ fn record<E: Engine>(
             row.checkpoint = a.checkpoint;
         }
     }
-    b.curves.append(&curves)?;
     b.ledger.append(std::slice::from_ref(&row))?;
     let improved = row.score.is_finite() && row.score > b.best_score;
     if improved {
