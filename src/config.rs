@@ -30,6 +30,7 @@
 //! environment variable.
 
 pub mod set;
+mod validate;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -154,12 +155,29 @@ impl Config {
     pub fn from_file_with(path: &Path, sets: &[String]) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let name = path.display().to_string();
-        Config::from_str(&set::apply(&text, &name, sets)?, &name)
+        let all = Config::from_str(&set::apply(&text, &name, sets)?, &name);
+        if all.is_err() && !sets.is_empty() && Config::from_str(&text, &name).is_ok() {
+            // The file is fine alone: name the override that breaks it, not a line of the
+            // rewritten text.
+            let mut applied = vec![];
+            for s in sets {
+                applied.push(s.clone());
+                if let Err(e) = Config::from_str(&set::apply(&text, &name, &applied)?, &name) {
+                    let why = e.to_string();
+                    let why = why.trim_start_matches("config: ").trim_start_matches(&format!("{name}: "));
+                    return Err(Error::Config(format!("--set {s}: {}", why.lines().last().unwrap_or(why).trim())));
+                }
+            }
+        }
+        all
     }
 
     /// Parses config text; `name` labels errors.
+    /// Parses config text and checks every value (`Config::validate`); `name` labels errors.
     pub fn from_str(text: &str, name: &str) -> Result<Config> {
-        toml::from_str(text).map_err(|e| Error::Config(format!("{name}: {e}")))
+        let c: Config = toml::from_str(text).map_err(|e| Error::Config(format!("{name}: {e}")))?;
+        c.validate(name)?;
+        Ok(c)
     }
 
     /// The config as TOML text (what checkpoints, sweep and run folders record); it parses
@@ -359,5 +377,18 @@ mod tests {
         let o = c.with_data_path(Path::new("/other"));
         assert_eq!(o.data.sources.len(), 1);
         assert_eq!((o.data.sources[0].path.as_deref(), o.data.sources[0].format), (Some("/other"), Format::Auto));
+    }
+
+    /// A bad `--set` is named by its key and value, not by a line of the rewritten TOML.
+    #[test]
+    fn a_bad_set_names_the_override() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[train]\nepochs = 5\n").unwrap();
+        let e = Config::from_file_with(&path, &["sweep.units=[8]".into(), "train.epochs=\"x\"".into()]).unwrap_err().to_string();
+        assert!(e.contains("--set train.epochs=\"x\"") && e.contains("invalid type"), "{e}");
+        let e = Config::from_file_with(&path, &["train.lr=-1".into()]).unwrap_err().to_string();
+        assert!(e.contains("--set train.lr=-1") && e.contains("must be positive"), "{e}");
+        assert_eq!(Config::from_file_with(&path, &["train.epochs=2".into()]).unwrap().train.epochs, 2);
     }
 }

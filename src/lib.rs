@@ -6,6 +6,7 @@
 //! it parses, calls, prints. docs/ARCHITECTURE.md draws the floors and what may import what.
 
 pub mod artifacts;
+pub mod atomic;
 pub mod backtest;
 pub mod clean;
 pub mod config;

@@ -10,6 +10,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("rng", 0),
     ("stats", 0),
     ("json", 0),
+    ("atomic", 0),
     ("data", 1),
     ("factors", 2),
     ("clean", 2),

@@ -128,7 +128,7 @@ fn bad_model_configs_are_errors() {
     std::fs::write(&cfg, text.replace("units = 16", "units = 0")).unwrap();
     let o = train(&cfg, &dir.path().join("m"));
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("units must be at least 1"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("c.toml: [model] units = 0: must be at least 1"), "{}", stderr(&o));
     std::fs::write(&cfg, text.replace("\"VOL20\"]", "\"NOPE\"]")).unwrap();
     let o = train(&cfg, &dir.path().join("m"));
     assert_eq!(o.status.code(), Some(1));

@@ -46,7 +46,7 @@ pub fn save<B: Backend>(dir: &Path, model: &LstmNet<B>, meta: &CheckpointMeta, r
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     model.clone().save_file(dir.join("model"), &recorder()).map_err(|e| Error::format(dir.join("model.mpk").display(), e))?;
     crate::artifacts::write_json(&dir.join("config.json"), meta)?;
-    std::fs::write(dir.join("metrics.csv"), metrics_csv(rows)).map_err(|e| Error::io(dir.join("metrics.csv"), e))
+    crate::atomic::write(&dir.join("metrics.csv"), metrics_csv(rows).as_bytes())
 }
 
 /// Reloads a checkpoint's configuration and weights.

@@ -29,18 +29,8 @@ use crate::error::{Error, Result};
 
 /// Writes `value` as pretty JSON to `path` (through a temporary file renamed into place).
 pub fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
-    use std::io::Write as _;
     let text = serde_json::to_string_pretty(value).map_err(|e| Error::format(path.display(), e))?;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".").suffix(".tmp");
-    // Readable as a file written in place would be (the default is owner-only).
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(text.as_bytes()).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    crate::atomic::write(path, text.as_bytes())
 }
 
 /// Reads a JSON record; errors name the file (and serde's line and column).

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::plot::charts;
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+    crate::atomic::write(path, bytes)
 }
 
 fn write_gz(path: &Path, text: &str) -> Result<()> {

@@ -20,7 +20,7 @@ pub struct MergeArgs {
     #[arg(long)]
     pub allow_incomplete: bool,
     /// Rows of the final table.
-    #[arg(long, default_value_t = alphasweep::study::sweep::DEFAULT_TOP)]
+    #[arg(long, default_value_t = alphasweep::study::sweep::DEFAULT_TOP, value_parser = super::count)]
     pub top: usize,
 }
 

@@ -90,3 +90,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(a) => ok(bench::run(a)),
     }
 }
+
+/// Parses a count flag that must be at least 1 (`--jobs 0` is an error, not a silent 1).
+fn count(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(_) => Err("must be at least 1".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}

@@ -19,7 +19,7 @@ pub struct PredictArgs {
     /// A sweep folder: the mean of its best --top-k checkpoints (per-date z-scores).
     #[arg(long)]
     pub sweep: Option<PathBuf>,
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = super::count)]
     pub top_k: usize,
     /// Market data to predict on instead of the checkpoint's own (a folder or archive in
     /// any supported format); the factors and cleaning stay the checkpoint's.
@@ -31,7 +31,7 @@ pub struct PredictArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceKind,
     /// Windows per inference batch.
-    #[arg(long, default_value_t = alphasweep::study::predict::DEFAULT_BATCH)]
+    #[arg(long, default_value_t = alphasweep::study::predict::DEFAULT_BATCH, value_parser = super::count)]
     pub batch: usize,
     /// Walk-forward: retrain --model's configuration on each fold's past and predict the
     /// fold, so every predicted date is out-of-sample (folds listed in <out>.folds.csv).

@@ -37,7 +37,7 @@ pub struct RunArgs {
     pub resume: bool,
     /// Sweep trials at once (default: one per core on the CPU; on the GPU engine 2 packs;
     /// with burn's GPU backends 8, 4 or 2 trials by the largest model's size).
-    #[arg(long)]
+    #[arg(long, value_parser = super::count)]
     pub jobs: Option<usize>,
 }
 

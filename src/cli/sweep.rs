@@ -37,10 +37,10 @@ pub struct SweepArgs {
     pub shard: Option<Shard>,
     /// Trials at once (default: one per core on the CPU; on the GPU engine 2 packs; with
     /// burn's GPU backends 8, 4 or 2 trials by the largest model's size).
-    #[arg(long)]
+    #[arg(long, value_parser = super::count)]
     pub jobs: Option<usize>,
     /// Rows of the final table.
-    #[arg(long, default_value_t = alphasweep::study::sweep::DEFAULT_TOP)]
+    #[arg(long, default_value_t = alphasweep::study::sweep::DEFAULT_TOP, value_parser = super::count)]
     pub top: usize,
     /// GPU engine: trials trained together in one pack (trials with the same layer counts,
     /// batch size and clipping; units and mem_day are padded to the pack's largest).

@@ -21,11 +21,11 @@ pub struct TrainArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Override [train] epochs.
-    #[arg(long)]
+    #[arg(long, value_parser = super::count)]
     pub epochs: Option<usize>,
     /// Threads of the CPU engine (`--device cpu`): each batch is split across them
     /// (default: the available cores).
-    #[arg(long)]
+    #[arg(long, value_parser = super::count)]
     pub threads: Option<usize>,
 }
 

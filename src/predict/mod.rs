@@ -112,13 +112,13 @@ pub fn write(path: &Path, rows: &[Prediction], model: &str) -> Result<()> {
     for r in rows {
         let _ = writeln!(text, "{},{},{:.6},{model},{}", r.date, r.code, r.score, r.in_sample);
     }
-    let io = |e| Error::io(path, e);
     if path.extension().is_some_and(|e| e == "gz") {
-        let file = std::fs::File::create(path).map_err(io)?;
-        let mut gz = flate2::write::GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::fast());
-        gz.write_all(text.as_bytes()).map_err(io)?;
-        gz.finish().map_err(io)?.flush().map_err(io)
+        crate::atomic::write_with(path, |w| {
+            let mut gz = flate2::write::GzEncoder::new(w, flate2::Compression::fast());
+            gz.write_all(text.as_bytes())?;
+            gz.finish().map(|_| ())
+        })
     } else {
-        std::fs::write(path, text).map_err(io)
+        crate::atomic::write(path, text.as_bytes())
     }
 }

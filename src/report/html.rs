@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::artifacts::{EvalRecord, RunRecord, Span, SplitRecord, read_json};
 use crate::backtest::output::BacktestRecord;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::sweep::summary::SweepSummary;
 
 fn esc(s: &str) -> String {
@@ -194,5 +194,5 @@ pub fn write_report(out: &Path, best: &Path) -> Result<()> {
     }
     h.push_str("</body></html>\n");
     let path = out.join("report.html");
-    std::fs::write(&path, h).map_err(|e| Error::io(&path, e))
+    crate::atomic::write(&path, h.as_bytes())
 }

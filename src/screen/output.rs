@@ -6,13 +6,13 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::data::Date;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::plot::charts;
 use crate::screen::FactorScreen;
 use crate::screen::select::Decision;
 
 fn write(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+    crate::atomic::write(path, text.as_bytes())
 }
 
 fn num(v: f64) -> String {

@@ -87,7 +87,7 @@ pub fn run(o: &ScreenOptions) -> Result<ScreenOutcome> {
 
     let write = |name: &str, text: String| {
         let path = o.out.join(name);
-        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))
+        crate::atomic::write(&path, text.as_bytes())
     };
     write("screen.csv", screen_table(&results, &categories, scfg.quantiles))?;
     write_selection(&o.out, &decisions)?;

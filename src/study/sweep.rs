@@ -16,7 +16,7 @@ use crate::sweep::Scheduler;
 use crate::sweep::asha::Asha;
 use crate::sweep::folder;
 use crate::sweep::grid::{self, Shard};
-use crate::sweep::ledger::{self, CurveRow, LedgerRow, header_of};
+use crate::sweep::ledger::{self, CurveRow, header_of};
 use crate::sweep::meta::SweepMeta;
 use crate::sweep::run::{Plan, run};
 use crate::sweep::summary::{self, SweepSummary};
@@ -73,7 +73,10 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
     std::fs::create_dir_all(&o.out).map_err(|e| Error::io(&o.out, e))?;
     let _lock = folder::lock(&o.out)?;
     // Reading skips a last line cut short by a kill; opening the ledger for appending cuts it off.
-    let rows: Vec<LedgerRow> = ledger::read_rows(&o.out.join("ledger.csv"))?;
+    let (rows, repeated) = ledger::dedupe(ledger::read_rows(&o.out.join("ledger.csv"))?);
+    if !repeated.is_empty() {
+        eprintln!("warning: trials with more than one ledger row (the first counts): {}", repeated.join(", "));
+    }
     if !rows.is_empty() && !o.resume {
         return Err(Error::Invalid(format!(
             "{} already holds {} finished trials: pass --resume to continue that sweep, or choose another --out",

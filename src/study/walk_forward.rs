@@ -98,7 +98,7 @@ pub fn run_walk_forward(o: &WalkForwardOptions) -> Result<WalkForwardOutcome> {
         );
     }
     let folds_file = o.out.with_extension("folds.csv");
-    std::fs::write(&folds_file, &table).map_err(|e| Error::io(&folds_file, e))?;
+    crate::atomic::write(&folds_file, table.as_bytes())?;
     let in_sample = rows.iter().filter(|r| r.in_sample).count();
     Ok(WalkForwardOutcome { folds_table: table, folds: folds.len(), folds_file, rows: rows.len(), in_sample })
 }

@@ -3,12 +3,19 @@
 //! can at worst leave a last line without its newline; reading drops it and `repair` cuts
 //! it off, so the ledger always resumes cleanly. `curves.csv` holds every epoch of every
 //! trial the same way.
+//!
+//! Reading never turns a damaged file into an empty one: a line that cannot be read (not
+//! UTF-8, wrong field count, a bad value) is skipped and reported with its line number, the
+//! rest kept ([`read_rows_checked`]); a trial with two rows counts once ([`dedupe`]). Every
+//! rewrite keeps the previous file as `<name>.bak`, and the end-of-sweep rewrite of the
+//! ledger is not done at all while it has unreadable lines.
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -193,32 +200,107 @@ pub fn repair(path: &Path) -> Result<()> {
     f.set_len(keep as u64).map_err(|e| Error::io(path, e))
 }
 
-/// Reads complete rows of a CSV written by [`AppendCsv`]; a missing file is empty. Errors
-/// name the file and line.
-pub fn read_rows<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
-    let Ok(text) = std::fs::read_to_string(path) else { return Ok(vec![]) };
-    let complete = match text.rfind('\n') {
-        Some(i) => &text[..=i],
-        None => "",
+/// Damaged lines reported one by one before the rest are only counted.
+const MAX_REPORTED: usize = 20;
+
+/// The rows a lenient read kept, and what it skipped.
+pub struct ReadRows<T> {
+    pub rows: Vec<T>,
+    /// Lines skipped because they could not be read (bad UTF-8, wrong field count, a value
+    /// of the wrong type).
+    pub skipped: usize,
+    /// `file:line: why` for the first skipped lines, then a count.
+    pub problems: Vec<String>,
+}
+
+/// Reads the complete rows of a CSV written by [`AppendCsv`], which may be being appended
+/// to: a missing file is empty; a last line without its newline (a write cut short) is
+/// left out; a line that cannot be read is skipped and reported with its line number, and
+/// the rest are kept. A damaged line never turns the file into an empty one.
+pub fn read_rows_checked<T: DeserializeOwned>(path: &Path) -> Result<ReadRows<T>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ReadRows { rows: vec![], skipped: 0, problems: vec![] }),
+        Err(e) => return Err(Error::io(path, e)),
     };
-    let mut r = csv::ReaderBuilder::new().from_reader(complete.as_bytes());
-    let mut out = Vec::new();
-    for (i, row) in r.deserialize().enumerate() {
-        out.push(row.map_err(|e| Error::BadRow {
-            file: path.display().to_string(),
-            line: i as u64 + 2,
-            reason: e.to_string(),
-        })?);
+    let complete = &bytes[..bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)];
+    let mut r = csv::ReaderBuilder::new().from_reader(complete);
+    let headers = r
+        .byte_headers()
+        .map_err(|e| Error::BadRow { file: path.display().to_string(), line: 1, reason: format!("unreadable header: {e}") })?
+        .clone();
+    let mut out = ReadRows { rows: vec![], skipped: 0, problems: vec![] };
+    for rec in r.byte_records() {
+        let (line, res) = match rec {
+            Ok(rec) => (rec.position().map_or(0, |p| p.line()), rec.deserialize::<T>(Some(&headers))),
+            Err(e) => (e.position().map_or(0, |p| p.line()), Err(e)),
+        };
+        match res {
+            Ok(row) => out.rows.push(row),
+            Err(e) => {
+                out.skipped += 1;
+                if out.skipped <= MAX_REPORTED {
+                    out.problems.push(format!("{}:{line}: damaged row skipped ({})", path.display(), why(&e)));
+                }
+            }
+        }
+    }
+    if out.skipped > MAX_REPORTED {
+        out.problems.push(format!("{}: {} more damaged rows skipped", path.display(), out.skipped - MAX_REPORTED));
     }
     Ok(out)
 }
 
-/// Rewrites a CSV atomically (temporary file, then rename).
+/// [`read_rows_checked`], with each skipped line reported as a warning on stderr.
+pub fn read_rows<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    let r = read_rows_checked(path)?;
+    for p in &r.problems {
+        eprintln!("warning: {p}");
+    }
+    Ok(r.rows)
+}
+
+/// A CSV error without the crate's position prefix (the caller names file and line).
+fn why(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!("{len} fields, expected {expected_len}"),
+        csv::ErrorKind::Utf8 { err, .. } => format!("not UTF-8: {err}"),
+        _ => e.to_string(),
+    }
+}
+
+/// Ledger rows with each trial once (its first row kept, as written first), and the ids
+/// that appeared more than once.
+pub fn dedupe(rows: Vec<LedgerRow>) -> (Vec<LedgerRow>, Vec<String>) {
+    let mut seen = HashSet::new();
+    let (mut out, mut repeated) = (Vec::with_capacity(rows.len()), vec![]);
+    for r in rows {
+        if seen.insert(r.trial.clone()) {
+            out.push(r);
+        } else {
+            repeated.push(r.trial);
+        }
+    }
+    (out, repeated)
+}
+
+/// Rewrites a CSV atomically (temporary file, then rename), keeping the previous file as
+/// `<name>.bak` so that no rewrite can lose what was there.
 pub fn rewrite<T: Serialize>(path: &Path, rows: &[T], header: &str) -> Result<()> {
     let body = to_csv(rows, false)?;
-    let tmp = path.with_extension("csv.tmp");
-    std::fs::write(&tmp, format!("{header}\n{body}")).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    if path.is_file() {
+        let bak = backup_path(path);
+        std::fs::copy(path, &bak).map_err(|e| Error::io(&bak, e))?;
+    }
+    crate::atomic::write(path, format!("{header}\n{body}").as_bytes())
+}
+
+/// Where [`rewrite`] keeps the previous file: `ledger.csv` → `ledger.csv.bak`.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".bak");
+    path.with_file_name(name)
 }
 
 /// Keeps only the curve rows of trials in `done` (drops epochs of trials that were in flight

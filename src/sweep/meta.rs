@@ -49,10 +49,9 @@ impl SweepMeta {
         })
     }
 
+    /// Writes `dir/sweep.json` (whole or not at all).
     pub fn write(&self, dir: &Path) -> Result<()> {
-        let path = dir.join("sweep.json");
-        let json = serde_json::to_string_pretty(self).map_err(|e| Error::Invalid(e.to_string()))?;
-        std::fs::write(&path, json).map_err(|e| Error::io(&path, e))
+        crate::artifacts::write_json(&dir.join("sweep.json"), self)
     }
 
     /// The folder's `sweep.json`, or None when there is none.

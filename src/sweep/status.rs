@@ -11,12 +11,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
-use crate::sweep::ledger::{CurveRow, LedgerRow};
+use crate::sweep::ledger::{self, CurveRow, LedgerRow};
 use crate::sweep::meta::SweepMeta;
 use crate::sweep::summary::ranked;
-
-/// Problems listed per file before the rest are only counted.
-const MAX_PROBLEMS_PER_FILE: usize = 5;
 
 /// Trials by outcome. `finished` = ledger rows; `running` = curve rows but no ledger row.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -296,54 +293,17 @@ fn add(t: &mut Counts, c: &Counts) {
     t.pending += c.pending;
 }
 
-/// The complete rows of a CSV that may be being appended to: a last line without its
-/// newline is skipped; a line that does not parse goes to `problems` as `file:line: why`.
-/// A missing file is empty.
+/// The complete rows of a CSV that may be being appended to (`ledger::read_rows_checked`):
+/// what it skips, or a file it cannot read, goes to `problems` as `file:line: why`.
 pub fn read_lenient<T: DeserializeOwned>(path: &Path, problems: &mut Vec<String>) -> Vec<T> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return vec![],
+    match ledger::read_rows_checked(path) {
+        Ok(r) => {
+            problems.extend(r.problems);
+            r.rows
+        }
         Err(e) => {
-            problems.push(format!("{}: {e}", path.display()));
-            return vec![];
+            problems.push(e.to_string());
+            vec![]
         }
-    };
-    let complete = &bytes[..bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1)];
-    let mut r = csv::ReaderBuilder::new().from_reader(complete);
-    let headers = match r.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            problems.push(format!("{}:1: unreadable header: {e}", path.display()));
-            return vec![];
-        }
-    };
-    let (mut out, mut bad) = (vec![], 0usize);
-    for rec in r.byte_records() {
-        let (line, res) = match rec {
-            Ok(rec) => (rec.position().map_or(0, |p| p.line()), rec.deserialize::<T>(Some(&headers))),
-            Err(e) => (e.position().map_or(0, |p| p.line()), Err(e)),
-        };
-        match res {
-            Ok(row) => out.push(row),
-            Err(e) => {
-                bad += 1;
-                if bad <= MAX_PROBLEMS_PER_FILE {
-                    problems.push(format!("{}:{line}: damaged row skipped ({})", path.display(), why(&e)));
-                }
-            }
-        }
-    }
-    if bad > MAX_PROBLEMS_PER_FILE {
-        problems.push(format!("{}: {} more damaged rows skipped", path.display(), bad - MAX_PROBLEMS_PER_FILE));
-    }
-    out
-}
-
-/// A CSV error without the crate's position prefix (the caller names file and line).
-fn why(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!("{len} fields, expected {expected_len}"),
-        _ => e.to_string(),
     }
 }

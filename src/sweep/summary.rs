@@ -38,11 +38,28 @@ pub fn ranked(rows: &[LedgerRow]) -> Vec<&LedgerRow> {
 /// `summary.json` and the plots, and returns the summary and the top-`top` table.
 pub fn finish(dir: &Path, kept: &[String], epochs: usize, selection: Selection, top: usize) -> Result<(SweepSummary, String)> {
     let path = dir.join("ledger.csv");
-    let mut rows: Vec<LedgerRow> = ledger::read_rows(&path)?;
+    let read = ledger::read_rows_checked::<LedgerRow>(&path)?;
+    for p in &read.problems {
+        eprintln!("warning: {p}");
+    }
+    let (mut rows, repeated) = ledger::dedupe(read.rows);
+    if !repeated.is_empty() {
+        eprintln!("warning: {}: trials with more than one row (the first is counted): {}", path.display(), repeated.join(", "));
+    }
     for r in &mut rows {
         r.checkpoint = if kept.contains(&r.trial) { format!("checkpoints/{}", r.trial) } else { String::new() };
     }
-    ledger::rewrite(&path, &rows, &header_of::<LedgerRow>()?)?;
+    // Never write back less than was there: a ledger with lines that could not be read keeps
+    // them (and a stale checkpoint column) until someone repairs it.
+    if read.skipped == 0 {
+        ledger::rewrite(&path, &rows, &header_of::<LedgerRow>()?)?;
+    } else {
+        eprintln!(
+            "warning: {} has {} unreadable lines: left as it is (its checkpoint column may be stale); repair them and run `alphasweep merge` or resume to refresh it",
+            path.display(),
+            read.skipped
+        );
+    }
     let mut by_status = BTreeMap::new();
     for r in &rows {
         *by_status.entry(r.status.clone()).or_insert(0) += 1;

@@ -3,8 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use flate2::Compression;
@@ -95,7 +94,6 @@ pub fn write_long(
     precision: Precision,
     keep: &(dyn Fn(usize, usize) -> bool + Sync),
 ) -> Result<()> {
-    let io = |e| Error::io(path, e);
     let header = format!("date,code,{}\n", names.join(","));
     let blocks: Vec<usize> = (0..panel.n_dates()).step_by(BLOCK_DATES).collect();
     let members: Vec<std::io::Result<Vec<u8>>> = blocks
@@ -121,12 +119,13 @@ pub fn write_long(
             gzip(text.as_bytes())
         })
         .collect();
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(path).map_err(|e| Error::io(path, e))?);
-    out.write_all(&gzip(header.as_bytes()).map_err(io)?).map_err(io)?;
-    for m in members {
-        out.write_all(&m.map_err(io)?).map_err(io)?;
-    }
-    out.flush().map_err(io)
+    crate::atomic::write_with(path, |out| {
+        out.write_all(&gzip(header.as_bytes())?)?;
+        for m in members {
+            out.write_all(&m?)?;
+        }
+        Ok(())
+    })
 }
 
 fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
@@ -153,7 +152,5 @@ fn push_num(out: &mut String, v: f64, precision: Precision) {
 }
 
 fn write_gz(path: &Path, bytes: &[u8]) -> Result<()> {
-    let file = File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut gz = GzEncoder::new(BufWriter::new(file), Compression::fast());
-    gz.write_all(bytes).and_then(|_| gz.finish()).and_then(|mut w| w.flush()).map_err(|e| Error::io(path, e))
+    crate::atomic::write(path, &gzip(bytes).map_err(|e| Error::io(path, e))?)
 }
