@@ -35,23 +35,51 @@ pub struct CheckpointMeta {
     /// The command line that made it.
     pub command: String,
     pub look_ahead: bool,
+    /// CRC-32 and size in bytes of `model.mpk` as written; checked on load (None in
+    /// checkpoints written before the check existed).
+    #[serde(default)]
+    pub weights_crc32: Option<u32>,
+    #[serde(default)]
+    pub weights_bytes: Option<u64>,
 }
 
 fn recorder() -> NamedMpkFileRecorder<FullPrecisionSettings> {
     NamedMpkFileRecorder::<FullPrecisionSettings>::new()
 }
 
-/// Writes `model.mpk`, `config.json` and `metrics.csv` into `dir`.
+/// Writes `model.mpk`, `config.json` (with the weights' checksum) and `metrics.csv` into `dir`.
 pub fn save<B: Backend>(dir: &Path, model: &LstmNet<B>, meta: &CheckpointMeta, rows: &[EpochRow]) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     model.clone().save_file(dir.join("model"), &recorder()).map_err(|e| Error::format(dir.join("model.mpk").display(), e))?;
-    crate::artifacts::write_json(&dir.join("config.json"), meta)?;
+    let (crc, bytes) = weights_checksum(dir)?;
+    let meta = CheckpointMeta { weights_crc32: Some(crc), weights_bytes: Some(bytes), ..meta.clone() };
+    crate::artifacts::write_json(&dir.join("config.json"), &meta)?;
     crate::atomic::write(&dir.join("metrics.csv"), metrics_csv(rows).as_bytes())
 }
 
-/// Reloads a checkpoint's configuration and weights.
+/// CRC-32 and size of `dir/model.mpk`.
+fn weights_checksum(dir: &Path) -> Result<(u32, u64)> {
+    let path = dir.join("model.mpk");
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    Ok((crc32fast::hash(&bytes), bytes.len() as u64))
+}
+
+/// Reloads a checkpoint's configuration and weights. Weights whose checksum or size differ
+/// from the recorded ones (damaged or replaced) are an error. (`study::prepare::checkpoint_data`
+/// checks the network against the config it is run under.)
 pub fn load<B: Backend>(dir: &Path, device: &B::Device) -> Result<(LstmNet<B>, CheckpointMeta)> {
     let meta = CheckpointMeta::read(dir)?;
+    if let (Some(crc), Some(size)) = (meta.weights_crc32, meta.weights_bytes) {
+        let (got, bytes) = weights_checksum(dir)?;
+        if (got, bytes) != (crc, size) {
+            return Err(Error::format(
+                dir.join("model.mpk").display(),
+                format!(
+                    "the weights do not match the checkpoint's record (CRC-32 {got:08x} over {bytes} bytes, recorded {crc:08x} over {size} bytes): the file is damaged or was replaced"
+                ),
+            ));
+        }
+    }
     let model = meta
         .network
         .init::<B>(device)

@@ -74,6 +74,8 @@ fn checkpoint_meta_round_trips_with_every_status_and_reads_old_names() {
             config_dir: "/tmp".into(),
             command: "alphasweep train".into(),
             look_ahead: false,
+            weights_crc32: Some(0xdead_beef),
+            weights_bytes: Some(1234),
         };
         round_trip("config.json", &meta);
     }
@@ -89,6 +91,8 @@ fn checkpoint_meta_round_trips_with_every_status_and_reads_old_names() {
         config_dir: String::new(),
         command: String::new(),
         look_ahead: false,
+        weights_crc32: None,
+        weights_bytes: None,
     })
     .unwrap();
     v["status"] = "stopped_early".into();

@@ -40,7 +40,23 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
 /// config's own sources when given: the factors and cleaning stay the checkpoint's), checked
 /// against the network's input width. `dir` names the checkpoint in errors.
 pub fn checkpoint_data(dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -> Result<(Config, WindowData)> {
-    let mut cfg = Config::from_str(&meta.config_toml, &format!("{}/config.json", dir.display()))?;
+    let name = format!("{}/config.json", dir.display());
+    let mut cfg = Config::from_str(&meta.config_toml, &name)?;
+    let net = &meta.network;
+    if cfg.model.network(net.n_features)? != *net
+        || (!cfg.dataset.factors.is_empty() && cfg.dataset.factors.len() != net.n_features)
+    {
+        return Err(Error::Invalid(format!(
+            "{name}: the network ({} LSTM x {} units, {} dense, dropout {}, {} inputs) is not the one its config gives ([model] {:?}, {} factors): the checkpoint was edited or mixed up",
+            net.lstm_layers,
+            net.units,
+            net.dense_layers,
+            net.dropout,
+            net.n_features,
+            cfg.model,
+            cfg.dataset.factors.len()
+        )));
+    }
     if let Some(path) = data {
         let abs = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
         cfg = cfg.with_data_path(&abs);

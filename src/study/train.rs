@@ -71,6 +71,8 @@ pub fn run_train(o: &TrainOptions) -> Result<TrainOutcome> {
         config_dir: std::fs::canonicalize(&o.config_dir).unwrap_or_else(|_| o.config_dir.clone()).display().to_string(),
         command: crate::study::command_line(),
         look_ahead: data.look_ahead,
+        weights_crc32: None,
+        weights_bytes: None,
     };
     let task = TrainTask { data: &data, net: &net, cfg: &cfg.train, out: &o.out, meta };
     let outcome = if uses_cpu_engine(o.device) {

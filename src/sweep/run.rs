@@ -354,5 +354,7 @@ fn trial_meta(
         config_dir: plan.config_dir.clone(),
         command: plan.command.clone(),
         look_ahead,
+        weights_crc32: None,
+        weights_bytes: None,
     })
 }

@@ -141,6 +141,8 @@ fn checkpoint_round_trip_predicts_the_same() {
         config_dir: String::new(),
         command: String::new(),
         look_ahead: false,
+        weights_crc32: None,
+        weights_bytes: None,
     };
     checkpoint::save(dir.path(), t.model.as_ref().unwrap(), &meta, &t.rows).unwrap();
     let device = Default::default();
