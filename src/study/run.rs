@@ -100,8 +100,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         // The range ends at `end` even when [factors] names a later end (the screen must not
         // see past the training period).
         fcfg.end = Some(fcfg.end.map_or(end, |e| e.min(end)));
-        let load = crate::data::load::LoadOptions { end: Some(end), ..opts.clone() };
-        crate::study::factors::run(&FactorsOptions { load, factors: fcfg, values: Values::Clean, out: file })
+        crate::study::factors::run(&FactorsOptions { load: opts.clone(), factors: fcfg, values: Values::Clean, out: file })
     };
     obs.factors(&factors(end, out.join("factors.csv.gz"))?);
 

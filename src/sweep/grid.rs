@@ -108,8 +108,9 @@ pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
     Ok(grid)
 }
 
-/// The trials of shard `I/N`: every N-th trial starting at I (balanced across shards).
-pub fn shard(grid: Vec<TrialParams>, shard: Option<Shard>) -> Vec<TrialParams> {
+/// The trials (or their ids) of shard `I/N`: every N-th starting at I (balanced across
+/// shards); the whole grid without a shard.
+pub fn shard<T>(grid: Vec<T>, shard: Option<Shard>) -> Vec<T> {
     match shard {
         None => grid,
         Some(Shard { index, count }) => {

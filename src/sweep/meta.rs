@@ -41,12 +41,7 @@ impl SweepMeta {
             Some(s) => Some(s.parse::<crate::sweep::grid::Shard>().ok()?),
             None => None,
         };
-        Some(match shard {
-            None => self.grid_ids.clone(),
-            Some(s) => {
-                self.grid_ids.iter().enumerate().filter(|(i, _)| i % s.count == s.index).map(|(_, id)| id.clone()).collect()
-            }
-        })
+        Some(crate::sweep::grid::shard(self.grid_ids.clone(), shard))
     }
 
     /// Writes `dir/sweep.json` (whole or not at all).

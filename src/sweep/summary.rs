@@ -38,14 +38,10 @@ pub fn ranked(rows: &[LedgerRow]) -> Vec<&LedgerRow> {
 /// `summary.json` and the plots, and returns the summary and the top-`top` table.
 pub fn finish(dir: &Path, kept: &[String], epochs: usize, selection: Selection, top: usize) -> Result<(SweepSummary, String)> {
     let path = dir.join("ledger.csv");
+    // Damaged lines and repeated trials were reported when the sweep read its ledger (on
+    // resume); here they are only left out of the counts.
     let read = ledger::read_rows_checked::<LedgerRow>(&path)?;
-    for p in &read.problems {
-        eprintln!("warning: {p}");
-    }
-    let (mut rows, repeated) = ledger::dedupe(read.rows);
-    if !repeated.is_empty() {
-        eprintln!("warning: {}: trials with more than one row (the first is counted): {}", path.display(), repeated.join(", "));
-    }
+    let (mut rows, _) = ledger::dedupe(read.rows);
     for r in &mut rows {
         r.checkpoint = if kept.contains(&r.trial) { format!("checkpoints/{}", r.trial) } else { String::new() };
     }
