@@ -27,6 +27,7 @@ fn run(null: bool) -> (Vec<FactorScreen>, Vec<alphasweep::screen::select::Decisi
             category: registry::find(&x.code).unwrap().category.paper_name().into(),
             score: x.long_short[0].information_ratio,
             p_value: x.ic_summary[0].p_value_nw,
+            rank_ic: x.ic_summary[0].mean,
         })
         .collect();
     let d = select(&cands, &corr, &scfg.select);

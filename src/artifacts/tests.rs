@@ -142,6 +142,7 @@ fn sweep_and_backtest_summaries_round_trip() {
         blocked_buys: 3,
         blocked_sells: 0,
         in_sample_days: 0,
+        data_ended_exits: 0,
     };
     let meta = BacktestMeta {
         alphasweep: "0.1.0".into(),

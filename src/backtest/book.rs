@@ -141,6 +141,17 @@ impl Book {
         Ok(Trade { day: d, stock: s, side: Side::Sell, shares, price, cost })
     }
 
+    /// Closes the position in `s` on day `d` at its last known price (with the usual sell
+    /// costs): for a stock whose data has ended, which no rule can trade any more.
+    pub fn close_at_last_price(&mut self, m: &Market, costs: &CostModel, d: usize, s: usize) -> Trade {
+        let (shares, price) = (self.shares[s], self.price[s]);
+        let cost = costs.sell(shares * price, m.dates[d]);
+        self.cash += shares * price - cost.total();
+        self.shares[s] = 0.0;
+        self.held.retain(|&h| h != s);
+        Trade { day: d, stock: s, side: Side::Sell, shares, price, cost }
+    }
+
     /// Buys as many whole lots of `s` at day `d`'s close as `budget` (CNY, costs included)
     /// and the cash allow.
     pub fn buy(&mut self, m: &Market, costs: &CostModel, d: usize, s: usize, budget: f64, lot: f64) -> Result<Trade, Rule> {

@@ -5,7 +5,10 @@
 //! are bought, equal-weight (equity / N each, or an equal share of the cash left), in whole
 //! lots, sells first so their proceeds pay for the buys. Holdings that stay are not resized.
 //! Orders that cannot fill are counted per rule and retried each day until they fill or the
-//! next rebalance replaces them.
+//! next rebalance replaces them. A holding whose data has ended (no source has a bar for it
+//! that day or later: a source that stops, a delisting) is closed at its last known close
+//! with the usual sell costs, instead of staying frozen in the book; a real delisting may
+//! realise less.
 
 use rayon::prelude::*;
 
@@ -62,6 +65,8 @@ pub struct BacktestRun {
     pub blocked: Vec<Blocked>,
     /// Trading days whose signal date (or own date) is in-sample.
     pub in_sample_days: usize,
+    /// Holdings closed at their last price because their data ended.
+    pub data_ended_exits: usize,
 }
 
 /// The first and last panel date index of the backtest: from the first date in
@@ -148,6 +153,7 @@ pub fn backtest(
         positions: Vec::new(),
         blocked: Vec::new(),
         in_sample_days: 0,
+        data_ended_exits: 0,
     };
     run.equity.push(cfg.capital);
     run.cash.push(cfg.capital);
@@ -174,8 +180,16 @@ pub fn backtest(
             }
             buys = ranked.iter().take(top).copied().filter(|&s| book.shares[s] == 0.0).collect();
         }
-        let target = book.equity() / top as f64;
         let (mut traded, mut paid) = (0.0, 0.0);
+        let ended: Vec<usize> = book.held.iter().copied().filter(|&s| m.data_ended(d, s)).collect();
+        for s in ended {
+            let tr = book.close_at_last_price(m, &cfg.costs, d, s);
+            traded += tr.value();
+            paid += tr.cost.total();
+            run.trades.push(tr);
+            run.data_ended_exits += 1;
+        }
+        let target = book.equity() / top as f64;
         let mut keep = Vec::new();
         for &s in &sells {
             if book.shares[s] == 0.0 {

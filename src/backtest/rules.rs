@@ -65,6 +65,8 @@ pub struct Market {
     pub flags: Vec<u8>,
     /// The benchmark's name and close (points) per date, `NaN` where missing.
     pub benchmark: Option<(String, Vec<f64>)>,
+    /// Per stock: the last date index with a close (`None`: never priced).
+    pub last_priced: Vec<Option<usize>>,
 }
 
 impl Market {
@@ -119,7 +121,9 @@ impl Market {
             .map(|ix| ("SH000300".to_string(), ix))
             .or_else(|| panel.indices.iter().next().map(|(k, ix)| (k.clone(), ix)))
             .and_then(|(k, ix)| ix.close().map(|c| (k, c.to_vec())));
+        let last_priced = (0..ns).map(|s| (0..nd).rev().find(|&d| close.data[d * ns + s].is_finite())).collect();
         Ok(Market {
+            last_priced,
             dates: panel.dates.clone(),
             stocks: panel.stocks.clone(),
             close: close.data.clone(),
@@ -140,6 +144,11 @@ impl Market {
     /// Flags of stock `s` on date `d`.
     pub fn flags(&self, d: usize, s: usize) -> u8 {
         self.flags[d * self.stocks.len() + s]
+    }
+
+    /// True when no source has a bar for stock `s` on date `d` or after (its data ended).
+    pub fn data_ended(&self, d: usize, s: usize) -> bool {
+        self.last_priced[s].is_none_or(|l| d > l)
     }
 
     /// Raw close of stock `s` on date `d`, CNY (`NaN` if not listed).

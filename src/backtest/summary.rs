@@ -56,6 +56,9 @@ pub struct Summary {
     pub blocked_buys: usize,
     pub blocked_sells: usize,
     pub in_sample_days: usize,
+    /// Holdings closed at their last price because their data ended.
+    #[serde(default)]
+    pub data_ended_exits: usize,
 }
 
 /// Daily simple returns of an equity (or index) series: one fewer than values; a missing
@@ -111,6 +114,7 @@ fn figures(name: String, market: &Market, days: &[usize], equity_end: f64, r: &[
         blocked_buys: 0,
         blocked_sells: 0,
         in_sample_days: 0,
+        data_ended_exits: 0,
     }
 }
 
@@ -129,6 +133,7 @@ pub fn summarize(run: &BacktestRun, market: &Market, rf: f64) -> Summary {
     s.blocked_buys = run.blocked.iter().filter(|x| x.side == Side::Buy).count();
     s.blocked_sells = run.blocked.len() - s.blocked_buys;
     s.in_sample_days = run.in_sample_days;
+    s.data_ended_exits = run.data_ended_exits;
     s
 }
 

@@ -160,3 +160,19 @@ fn limit_flags_with_tolerance() {
     let m = Market::from_panel(&st, 0.005).unwrap();
     assert_ne!(m.flags(3, 0) & flag::LIMIT_UP, 0); // 20 → 21 is +5%
 }
+
+/// A's data ends after day 1 (no bar on days 2 and 3): the 9,500 shares bought on day 1 at
+/// 10.5 are closed on day 2 at that last price, with commission and stamp tax (99.75 each):
+/// cash 150.25 + 99,750 − 199.5 = 99,700.75, not a position frozen at 10.5 for good.
+#[test]
+fn a_holding_whose_data_ends_is_closed_at_its_last_price() {
+    let nan = f64::NAN;
+    let p = panel(&DAYS, &[[10.0, 20.0], [10.5, 20.0], [nan, 19.0], [nan, 21.0]], &VOL);
+    let r = run(&p, &[[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0]], &cfg(100_000.0));
+    assert_eq!(r.data_ended_exits, 1);
+    let exit = &r.trades[1];
+    assert_eq!((exit.day, exit.stock, exit.side, exit.shares), (2, 0, Side::Sell, 9_500.0));
+    close(exit.price, 10.5);
+    close(r.equity[2], 99_700.75);
+    assert!(r.positions.iter().all(|p| p.day < 2), "{:?}", r.positions);
+}

@@ -25,7 +25,8 @@ pub fn run(a: DataArgs) -> anyhow::Result<()> {
     let loaded = load(&opts).context("loading market data")?;
     let secs = t.elapsed().as_secs_f64();
     let support = alphasweep::factors::support_table(&loaded.panel);
-    let summary = DataSummary::new(&loaded.panel, loaded.disagreements, support);
+    let mut summary = DataSummary::new(&loaded.panel, loaded.disagreements, support);
+    summary.membership = loaded.membership;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

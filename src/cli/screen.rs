@@ -75,4 +75,5 @@ pub fn print_outcome(o: &ScreenOutcome) {
         );
     }
     eprintln!("screen: {} factors, {} selected; written to {}", o.results.len(), o.selected.len(), o.out.display());
+    eprintln!("screen: {}", o.entry.describe());
 }

@@ -11,7 +11,8 @@ use alphasweep::data::load::{Format, LoadOptions, SourceSpec, spec};
 
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// A data folder or .tar.gz archive; give it several times to merge sources.
+    /// A data folder, an archive (.tar, .tar.gz, .tar.xz), or a CSV file for baostock_accounts
+    /// and index_changes; give it several times to merge sources.
     #[arg(long = "data", value_name = "PATH")]
     pub data: Vec<PathBuf>,
     /// Format of each --data (one for all, or one per --data, in order).

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::data::assemble::{self as sources, accounts_panel};
 use crate::data::date::Date;
 use crate::data::merge::{Disagreement, merge};
 use crate::data::panel::Panel;
 use crate::data::source::Source;
 use crate::data::synth::{SynthConfig, generate};
-use crate::data::{baostock, qlib, standard};
+use crate::data::{accounts, baostock, qlib, standard};
 use crate::error::{Error, Result};
 
 /// An input format. `Auto` detects it from the folder's shape.
@@ -20,6 +21,18 @@ pub enum Format {
     Standard,
     Qlib,
     Baostock,
+    /// baostock's quarterly tables (`profit_data.csv`, `growth_data.csv`, …): a folder or one file.
+    #[serde(rename = "baostock_accounts")]
+    #[value(name = "baostock_accounts")]
+    BaostockAccounts,
+    /// qlib's point-in-time financial layout (`date, period, value, field, symbol` per stock).
+    #[serde(rename = "qlib_pit")]
+    #[value(name = "qlib_pit")]
+    QlibPit,
+    /// an index membership change history (`announce_date, change_date, code, name, change`).
+    #[serde(rename = "index_changes")]
+    #[value(name = "index_changes")]
+    IndexChanges,
     /// The built-in synthetic market (no path needed).
     Synth,
 }
@@ -31,6 +44,9 @@ impl Format {
             Format::Standard => "standard",
             Format::Qlib => "qlib",
             Format::Baostock => "baostock",
+            Format::BaostockAccounts => "baostock_accounts",
+            Format::QlibPit => "qlib_pit",
+            Format::IndexChanges => "index_changes",
             Format::Synth => "synth",
         }
     }
@@ -67,6 +83,8 @@ pub struct Loaded {
     /// Source names, in order (`qlib`, `baostock`, `standard#2`, …).
     pub names: Vec<String>,
     pub disagreements: Vec<Disagreement>,
+    /// Membership sources compared where several are given.
+    pub membership: Vec<crate::data::membership::Comparison>,
 }
 
 /// Detects a source's format from its shape.
@@ -77,11 +95,14 @@ pub fn detect(src: &Source) -> Result<Format> {
         Ok(Format::Standard)
     } else if baostock::detect(src) {
         Ok(Format::Baostock)
+    } else if accounts::baostock_tables::detect(src) {
+        Ok(Format::BaostockAccounts)
     } else {
         Err(Error::format(
             src.root().display(),
-            "unrecognised data folder: expected daily.csv[.gz] (standard), calendars/day.txt (qlib) \
-             or files like sh.600519.csv (baostock); see docs/DATA.md",
+            "unrecognised data folder: expected daily.csv[.gz] (standard), calendars/day.txt (qlib), \
+             files like sh.600519.csv (baostock) or profit_data.csv (baostock_accounts); qlib_pit and \
+             index_changes sources need their format named; see docs/DATA.md",
         ))
     }
 }
@@ -92,6 +113,12 @@ pub fn load_one(spec: &SourceSpec, synth: &SynthConfig) -> Result<(Format, Panel
         return Ok((Format::Synth, generate(synth)?.panel));
     }
     let path = spec.path.as_deref().ok_or_else(|| Error::Config(format!("format {} needs a path", spec.format.name())))?;
+    match spec.format {
+        Format::BaostockAccounts => return Ok((spec.format, sources::read_accounts(path)?)),
+        Format::QlibPit => return Ok((spec.format, sources::read_qlib_pit(path)?)),
+        Format::IndexChanges => return Ok((spec.format, sources::read_index_changes(path)?)),
+        _ => {}
+    }
     let src = Source::open(path)?;
     let format = match spec.format {
         Format::Auto => detect(&src)?,
@@ -101,7 +128,8 @@ pub fn load_one(spec: &SourceSpec, synth: &SynthConfig) -> Result<(Format, Panel
         Format::Standard => standard::read_standard(&src)?,
         Format::Qlib => qlib::read_qlib(&src, spec.market.as_deref())?,
         Format::Baostock => baostock::read_baostock(&src)?,
-        Format::Auto | Format::Synth => unreachable!("resolved above"),
+        Format::BaostockAccounts => accounts_panel(&src, None)?,
+        Format::Auto | Format::Synth | Format::QlibPit | Format::IndexChanges => unreachable!("resolved above"),
     };
     Ok((format, panel))
 }
@@ -120,14 +148,31 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
         parts.push((name, panel));
     }
     let names = parts.iter().map(|p| p.0.clone()).collect();
+    let ends = sources::end_dates_warning(&parts);
+    let (universe, membership) = sources::take_universes(&mut parts);
     let (mut panel, disagreements) = merge(parts, &opts.prefer)?;
+    panel.warnings.extend(ends);
+    sources::finish_merged(&mut panel, universe);
+    let membership = membership
+        .into_iter()
+        .filter_map(|(a, b, from, to)| crate::data::membership::compare(&panel.dates, (&a.0, &a.1), (&b.0, &b.1), from, to));
+    let membership = membership.collect();
     if let Some(path) = &opts.industry {
         panel.industry = read_industry_file(path)?;
     }
     if opts.start.is_some() || opts.end.is_some() {
         panel = slice_dates(panel, opts.start, opts.end)?;
     }
-    Ok(Loaded { panel, names, disagreements })
+    Ok(Loaded { panel, names, disagreements, membership })
+}
+
+/// [`load`] for the stages: the warnings go to stderr (once per load), the panel is returned.
+pub fn load_panel(opts: &LoadOptions) -> Result<Panel> {
+    let loaded = load(opts)?;
+    for w in &loaded.panel.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(loaded.panel)
 }
 
 /// Reads an industry CSV (`code, industry`; plain or `.gz`).

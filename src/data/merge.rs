@@ -77,10 +77,10 @@ pub fn merge(parts: Vec<(String, Panel)>, prefer: &BTreeMap<String, String>) -> 
         }
         if out.universe.is_none() {
             out.universe = p.universe.clone();
+            out.universe_until = p.universe_until;
         }
-        if out.financials.is_none() {
-            out.financials = p.financials.clone();
-        }
+        out.financials = crate::data::assemble::join_financials(out.financials.take(), p.financials.clone());
+        out.warnings.extend(p.warnings.iter().map(|w| format!("[{name}] {w}")));
         for (c, i) in &p.industry {
             out.industry.entry(c.clone()).or_insert_with(|| i.clone());
         }

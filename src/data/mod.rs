@@ -1,12 +1,15 @@
 //! Market data: the [`Panel`] model, its loaders (standard CSV, qlib, baostock), merging of
 //! several sources, the synthetic market, and the summary `alphasweep data` prints.
 
+pub mod accounts;
+pub mod assemble;
 pub mod baostock;
 pub mod code;
 pub mod date;
 pub mod fast_csv;
 pub mod load;
 pub mod matrix;
+pub mod membership;
 pub mod merge;
 pub mod panel;
 pub mod qlib;

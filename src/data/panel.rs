@@ -79,6 +79,9 @@ pub struct Financials {
     /// Column names of `Report::values`, e.g. `revenue`, `equity`.
     pub fields: Vec<String>,
     pub reports: Vec<Report>,
+    /// Items made by an approximation from other fields → how (e.g. `revenue` →
+    /// `netProfit / npMargin`); shown by `alphasweep data`.
+    pub derived: BTreeMap<String, &'static str>,
 }
 
 /// One company report.
@@ -117,6 +120,8 @@ pub struct Panel {
     pub fields: BTreeMap<String, Matrix>,
     /// Index membership spells; `None` means every stock with a price is in the universe.
     pub universe: Option<Vec<Spell>>,
+    /// For a membership change history: its last change (it says nothing after it).
+    pub universe_until: Option<Date>,
     /// Index series by canonical code (`SH000300`).
     pub indices: BTreeMap<String, IndexSeries>,
     pub financials: Option<Financials>,
@@ -124,6 +129,9 @@ pub struct Panel {
     pub industry: BTreeMap<String, String>,
     /// Where each part came from, e.g. `qlib: /data/cn (close, volume, ...)`, for summaries.
     pub provenance: Vec<String>,
+    /// What loading found that a user must know (adjusted-only prices, sources that end
+    /// early, revisions not used, …); printed by `alphasweep data` and the stages.
+    pub warnings: Vec<String>,
 }
 
 impl Panel {

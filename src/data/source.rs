@@ -1,5 +1,5 @@
-//! Where a loader reads files from: a folder, or a `.tar`/`.tar.gz`/`.tgz` archive read
-//! into memory (so the shared data's tarballs load without unpacking). Paths inside a source
+//! Where a loader reads files from: a folder, or a `.tar`/`.tar.gz`/`.tgz`/`.tar.xz` archive
+//! read into memory (so the shared data's tarballs load without unpacking). Paths inside a source
 //! are relative, `/`-separated; an archive's single top-level folder is stripped, so
 //! `qlib_csi300_subset/calendars/day.txt` is read as `calendars/day.txt`.
 
@@ -22,21 +22,31 @@ pub enum Source {
 pub type Stream = Box<dyn Read + Send>;
 
 impl Source {
-    /// Opens a folder, or reads an archive whose name ends in `.tar`, `.tar.gz` or `.tgz`.
+    /// True if `path`'s name ends like an archive [`Source::open`] reads.
+    pub fn is_archive_name(path: &Path) -> bool {
+        let name = path.to_string_lossy().to_ascii_lowercase();
+        [".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz"].iter().any(|e| name.ends_with(e))
+    }
+
+    /// Opens a folder, or reads an archive whose name ends in `.tar`, `.tar.gz`, `.tgz`,
+    /// `.tar.xz` or `.txz`.
     pub fn open(path: &Path) -> Result<Source> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.is_dir() {
             return Ok(Source::Dir(path.to_path_buf()));
         }
         let name = path.to_string_lossy().to_ascii_lowercase();
-        if !(name.ends_with(".tar") || name.ends_with(".tar.gz") || name.ends_with(".tgz")) {
-            return Err(Error::format(path.display(), "not a folder or a .tar/.tar.gz/.tgz archive"));
+        if !Source::is_archive_name(path) {
+            return Err(Error::format(path.display(), "not a folder or a .tar/.tar.gz/.tgz/.tar.xz archive"));
         }
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let buffered = BufReader::with_capacity(1 << 20, file);
         let reader: Stream = if name.ends_with(".tar") {
-            Box::new(BufReader::new(file))
+            Box::new(buffered)
+        } else if name.ends_with(".xz") {
+            Box::new(liblzma::read::XzDecoder::new_multi_decoder(buffered))
         } else {
-            Box::new(MultiGzDecoder::new(BufReader::with_capacity(1 << 20, file)))
+            Box::new(MultiGzDecoder::new(buffered))
         };
         let bad = |e: std::io::Error| Error::format(path.display(), format!("corrupt or truncated archive: {e}"));
         let mut files = BTreeMap::new();
@@ -60,6 +70,18 @@ impl Source {
             files = files.into_iter().map(|(k, v)| (k[prefix.len()..].to_string(), v)).collect();
         }
         Ok(Source::Archive { path: path.to_path_buf(), files })
+    }
+
+    /// A folder, an archive, or one plain file (then the source is its folder, and the file's
+    /// name is returned to read from it).
+    pub fn open_file_or_dir(path: &Path) -> Result<(Source, Option<String>)> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.is_dir() || Source::is_archive_name(path) {
+            return Ok((Source::open(path)?, None));
+        }
+        let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| Error::format(path.display(), "not a file name"))?;
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Ok((Source::Dir(dir.to_path_buf()), Some(name.to_string())))
     }
 
     /// The path a user would recognise, for messages: `dir/rel` or `archive.tar.gz:rel`.

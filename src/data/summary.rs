@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::data::membership::Comparison;
 use crate::data::merge::Disagreement;
 use crate::data::panel::{Panel, field};
 
@@ -63,6 +64,11 @@ pub struct DataSummary {
     pub stocks_with_industry: usize,
     pub factor_support: Vec<CategorySupport>,
     pub disagreements: Vec<Disagreement>,
+    /// Membership sources compared (set by the caller from `Loaded::membership`).
+    pub membership: Vec<Comparison>,
+    /// Accounts items made by an approximation: item → how.
+    pub derived_items: Vec<(String, String)>,
+    pub warnings: Vec<String>,
 }
 
 impl DataSummary {
@@ -116,6 +122,12 @@ impl DataSummary {
             stocks_with_industry: panel.industry.keys().filter(|c| panel.stock_index(c).is_some()).count(),
             factor_support,
             disagreements,
+            membership: Vec::new(),
+            derived_items: panel
+                .financials
+                .as_ref()
+                .map_or(vec![], |f| f.derived.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()),
+            warnings: panel.warnings.clone(),
         }
     }
 }
@@ -164,21 +176,41 @@ impl fmt::Display for DataSummary {
                 )?;
             }
         }
-        writeln!(f, "\npaper factors this data supports (41 in 5 categories)")?;
+        for c in &self.membership {
+            writeln!(f, "\nmembership    {} vs {}, {} .. {}", c.a, c.b, c.first, c.last)?;
+            let (a, b) = (c.per_day_a, c.per_day_b);
+            writeln!(
+                f,
+                "  members/day  {}: min {} median {} max {};  {}: min {} median {} max {}",
+                c.a, a[0], a[1], a[2], c.b, b[0], b[1], b[2]
+            )?;
+            writeln!(f, "  days that differ: {}", c.days_differ)?;
+            writeln!(f, "  only in {} ({}): {}", c.a, c.only_a.len(), c.only_a.join(" "))?;
+            writeln!(f, "  only in {} ({}): {}", c.b, c.only_b.len(), c.only_b.join(" "))?;
+        }
+        if !self.derived_items.is_empty() {
+            writeln!(f, "\naccounts items made by approximation")?;
+            for (item, how) in &self.derived_items {
+                writeln!(f, "  {item:<22} {how}")?;
+            }
+        }
+        let count = |g: fn(&CategorySupport) -> usize| self.factor_support.iter().map(g).sum::<usize>();
+        let (direct, derived) = (count(|c| c.direct.len()), count(|c| c.derived.len()));
+        let total = direct + derived + count(|c| c.unavailable.len());
+        writeln!(f, "\npaper factors this data supports: {} of {total} ({direct} direct, {derived} derived)", direct + derived)?;
         for c in &self.factor_support {
-            let total = c.direct.len() + c.derived.len() + c.unavailable.len();
-            write!(f, "  {:<13} {:>2}/{:<2} direct", c.category, c.direct.len(), total)?;
+            let n = c.direct.len() + c.derived.len() + c.unavailable.len();
+            write!(f, "  {:<13} {:>2}/{:<2} direct", c.category, c.direct.len(), n)?;
             if !c.derived.is_empty() {
                 write!(f, ", {} derived ({})", c.derived.len(), c.derived.join(", "))?;
             }
-            if !c.unavailable.is_empty() {
-                let mut missing: Vec<&String> = c.unavailable.iter().flat_map(|u| &u.1).collect();
-                missing.sort();
-                missing.dedup();
-                let missing: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
-                write!(f, "; {} unavailable (needs {})", c.unavailable.len(), missing.join(", "))?;
-            }
             writeln!(f)?;
+            for (code, missing) in &c.unavailable {
+                writeln!(f, "      missing {code:<28} needs {}", missing.join(", "))?;
+            }
+        }
+        for w in &self.warnings {
+            writeln!(f, "\nwarning: {w}")?;
         }
         Ok(())
     }

@@ -59,9 +59,22 @@ impl<'a> Inputs<'a> {
         Some(vol.zip_with(turn, |v, t| if t > 0.0 { v / (t / 100.0) } else { f64::NAN }))
     }
 
+    /// Total shares: the daily field, or the latest reported `total_shares` point-in-time.
+    pub fn total_shares(&self) -> Option<Matrix> {
+        match self.daily(field::TOTAL_SHARES) {
+            Some(m) => Some(m.clone()),
+            None => self.fin("total_shares", Basis::Latest),
+        }
+    }
+
     /// Total market cap, CNY: raw close × total shares.
     pub fn total_market_cap(&self) -> Option<Matrix> {
-        Some(self.daily(field::CLOSE)?.zip_with(self.daily(field::TOTAL_SHARES)?, |p, n| p * n))
+        Some(self.daily(field::CLOSE)?.zip_with(&self.total_shares()?, |p, n| p * n))
+    }
+
+    /// Net assets (book equity), CNY, from the published P/B: total market cap / `pb_mrq`.
+    pub fn equity_from_pb(&self) -> Option<Matrix> {
+        Some(ratio(&self.total_market_cap()?, self.daily(field::PB_MRQ)?))
     }
 
     /// Market cap for neutralization: total if shares are known, else float (derived).

@@ -46,6 +46,8 @@ pub struct Quarterly {
     stocks: Vec<StockReports>,
     /// Per stock and date: the quarter key in force (`None` = nothing visible).
     current: Vec<Vec<Option<i32>>>,
+    /// The panel's trading days (a TTM only sums quarters announced before the day).
+    dates: Vec<Date>,
 }
 
 /// Fiscal quarter key of a period end (quarters end in March, June, September, December).
@@ -65,7 +67,7 @@ impl Quarterly {
             }
         }
         let current = stocks.iter().map(|s| current_quarters(&panel.dates, s, mode)).collect();
-        Some(Quarterly { mode, fields: fin.fields.clone(), stocks, current })
+        Some(Quarterly { mode, fields: fin.fields.clone(), stocks, current, dates: panel.dates.clone() })
     }
 
     pub fn has(&self, item: &str) -> bool {
@@ -78,18 +80,28 @@ impl Quarterly {
         let nd = self.current.first().map_or(0, |c| c.len());
         let ns = self.stocks.len();
         let mut m = Matrix::nan(nd, ns);
+        let pit = self.mode == Upsample::PointInTime;
         for (s, st) in self.stocks.iter().enumerate() {
+            // The value of the quarter last computed, kept while it cannot change.
             let mut memo: Option<(i32, f64)> = None;
             for (d, q) in self.current[s].iter().enumerate() {
                 let Some(q) = *q else { continue };
                 let v = match memo {
                     Some((mq, v)) if mq == q => v,
                     _ => {
-                        let v = match basis {
-                            Basis::Latest => st.by_quarter.get(&q).map_or(f64::NAN, |r| r.1[k]),
-                            Basis::Ttm => (0..4).map(|i| st.by_quarter.get(&(q - i)).map_or(f64::NAN, |r| r.1[k])).sum(),
+                        let (v, settled) = match basis {
+                            Basis::Latest => (st.by_quarter.get(&q).map_or(f64::NAN, |r| r.1[k]), true),
+                            // Point-in-time, an earlier quarter filed after this one counts only
+                            // once it is public (until then the TTM is unknown).
+                            Basis::Ttm => (0..4).fold((0.0, true), |(sum, settled), i| match st.by_quarter.get(&(q - i)) {
+                                Some((ann, vals)) if !pit || *ann < self.dates[d] => (sum + vals[k], settled),
+                                Some(_) => (f64::NAN, false),
+                                None => (f64::NAN, settled),
+                            }),
                         };
-                        memo = Some((q, v));
+                        if settled {
+                            memo = Some((q, v));
+                        }
                         v
                     }
                 };
@@ -159,6 +171,7 @@ mod tests {
                     q("2019-12-31", "2020-03-20", 30.0),
                     q("2020-03-31", "2020-04-28", 40.0),
                 ],
+                ..Financials::default()
             }),
             ..Panel::default()
         }

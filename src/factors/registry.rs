@@ -42,7 +42,14 @@ pub fn support_table(panel: &Panel) -> Vec<CategorySupport> {
 pub fn support(spec: &FactorSpec, panel: &Panel) -> Support {
     for (i, alt) in spec.alts.iter().enumerate() {
         if alt.inputs.iter().all(|inp| inp.present(panel)) {
-            return match alt.derived {
+            // An accounts item the loader approximated makes the factor derived too.
+            let from_item = || {
+                alt.inputs.iter().find_map(|inp| match inp {
+                    Input::Fin(f) => panel.financials.as_ref()?.derived.get(*f).copied(),
+                    _ => None,
+                })
+            };
+            return match alt.derived.or_else(from_item) {
                 None => Support::Direct(i),
                 Some(how) => Support::Derived(i, how),
             };

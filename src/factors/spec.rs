@@ -35,6 +35,8 @@ impl Category {
 pub enum Input {
     Daily(&'static str),
     Fin(&'static str),
+    /// Total shares: the daily field, or the accounts' `total_shares` point-in-time.
+    Shares,
 }
 
 /// One way of computing a factor: the inputs it needs, and a note when it is a derivation
@@ -70,6 +72,7 @@ impl Input {
         match self {
             Input::Daily(f) => f.to_string(),
             Input::Fin(f) => format!("financials.{f}"),
+            Input::Shares => "total_shares".into(),
         }
     }
 
@@ -78,6 +81,9 @@ impl Input {
         match self {
             Input::Daily(f) => panel.fields.get(f).is_some_and(|m| m.count_finite() > 0),
             Input::Fin(f) => panel.financials.as_ref().is_some_and(|fin| fin.fields.iter().any(|x| x == f)),
+            Input::Shares => {
+                Input::Daily(crate::data::field::TOTAL_SHARES).present(panel) || Input::Fin("total_shares").present(panel)
+            }
         }
     }
 }

@@ -103,7 +103,7 @@ pub(crate) fn panel() -> Panel {
         dates,
         stocks: vec!["SH600000".into(), "SZ000001".into()],
         fields: fields.into_iter().collect(),
-        financials: Some(Financials { fields: fields_fin, reports }),
+        financials: Some(Financials { fields: fields_fin, reports, ..Financials::default() }),
         ..Panel::default()
     }
 }

@@ -3,7 +3,7 @@
 use crate::data::{Matrix, field};
 use crate::factors::inputs::{Inputs, ratio};
 use crate::factors::pit::Basis;
-use crate::factors::spec::{Alt, Category, FactorSpec, Input::Daily as D, Input::Fin as F};
+use crate::factors::spec::{Alt, Category, FactorSpec, Input::Daily as D, Input::Fin as F, Input::Shares};
 
 pub const FACTORS: [FactorSpec; 6] = [
     FactorSpec {
@@ -11,17 +11,22 @@ pub const FACTORS: [FactorSpec; 6] = [
         category: Category::Value,
         unit: "ratio",
         alts: &[
-            Alt { inputs: &[D(field::CLOSE), D(field::TOTAL_SHARES), F("net_profit_parent")], derived: None },
+            Alt { inputs: &[D(field::CLOSE), Shares, F("net_profit_parent")], derived: None },
+            Alt { inputs: &[D(field::CLOSE), Shares, F("net_profit_parent_ttm")], derived: None },
             Alt { inputs: &[D(field::PE_TTM)], derived: None },
         ],
-        compute: |i, alt| price_to(i, alt, "net_profit_parent", Basis::Ttm, field::PE_TTM),
+        compute: |i, alt| match alt {
+            0 => price_to(i, 0, "net_profit_parent", Basis::Ttm, field::PE_TTM),
+            1 => price_to(i, 0, "net_profit_parent_ttm", Basis::Latest, field::PE_TTM),
+            _ => price_to(i, 1, "", Basis::Latest, field::PE_TTM),
+        },
     },
     FactorSpec {
         code: "S_VAL_PB_NEW",
         category: Category::Value,
         unit: "ratio",
         alts: &[
-            Alt { inputs: &[D(field::CLOSE), D(field::TOTAL_SHARES), F("equity")], derived: None },
+            Alt { inputs: &[D(field::CLOSE), Shares, F("equity")], derived: None },
             Alt { inputs: &[D(field::PB_MRQ)], derived: None },
         ],
         compute: |i, alt| price_to(i, alt, "equity", Basis::Latest, field::PB_MRQ),
@@ -31,7 +36,7 @@ pub const FACTORS: [FactorSpec; 6] = [
         category: Category::Value,
         unit: "ratio",
         alts: &[
-            Alt { inputs: &[D(field::CLOSE), D(field::TOTAL_SHARES), F("revenue")], derived: None },
+            Alt { inputs: &[D(field::CLOSE), Shares, F("revenue")], derived: None },
             Alt { inputs: &[D(field::PS_TTM)], derived: None },
         ],
         compute: |i, alt| price_to(i, alt, "revenue", Basis::Ttm, field::PS_TTM),
@@ -63,8 +68,17 @@ pub const FACTORS: [FactorSpec; 6] = [
         code: "NET_ASSETS_TODAY",
         category: Category::Value,
         unit: "CNY",
-        alts: &[Alt { inputs: &[F("equity")], derived: None }],
-        compute: |i, _| i.fin("equity", Basis::Latest),
+        alts: &[
+            Alt { inputs: &[F("equity")], derived: None },
+            Alt {
+                inputs: &[D(field::CLOSE), Shares, D(field::PB_MRQ)],
+                derived: Some("net assets = close x total shares / pbMRQ"),
+            },
+        ],
+        compute: |i, alt| match alt {
+            0 => i.fin("equity", Basis::Latest),
+            _ => i.equity_from_pb(),
+        },
     },
 ];
 

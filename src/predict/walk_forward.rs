@@ -72,7 +72,9 @@ pub fn run<E: Engine>(
     let windows = all_windows(data);
     let labeled: Vec<Sample> = windows.iter().copied().filter(|s| data.label(s).is_finite()).collect();
     let dates = &data.dates;
-    let last = *dates.last().ok_or_else(|| Error::Empty { file: "market data".into() })?;
+    // The last date with a window to score (the factor table may end before the calendar).
+    let last = windows.iter().map(|s| s.date).max().map(|i| dates[i as usize]);
+    let last = last.ok_or_else(|| Error::Empty { file: "market data (no window to score)".into() })?;
     let mut folds = vec![];
     let mut start = wf.from;
     while start <= last {
@@ -105,16 +107,21 @@ pub fn run<E: Engine>(
             test: Vec::new().into(),
             ..data.clone()
         };
+        let target: Vec<Sample> =
+            windows.iter().copied().filter(|s| dates[s.date as usize] >= start && dates[s.date as usize] < end_excl).collect();
+        if target.is_empty() {
+            start = end_excl;
+            continue;
+        }
         let trained = engine.train(&fold_data, net, cfg, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
         let Some(model) = trained.model else {
             return Err(Error::Invalid(format!("walk-forward fold from {start}: training diverged")));
         };
-        let target: Vec<Sample> =
-            windows.iter().copied().filter(|s| dates[s.date as usize] >= start && dates[s.date as usize] < end_excl).collect();
         let preds = engine.predict(&model, &fold_data, &target, 8192);
         let fold = Fold {
             name: format!("wf-{start}"),
-            fit: (dates[fit_start as usize], dates[fit_end as usize]),
+            // The first and last date that has a training window (not the calendar's).
+            fit: (dates[fit_dates[0] as usize], dates[fit_dates[fit_dates.len() - 1] as usize]),
             predict: (dates[first_idx.min(dates.len() - 1)], dates[dates.partition_point(|d| *d < end_excl).saturating_sub(1)]),
             best_epoch: trained.best_epoch,
             scores: target.into_iter().zip(preds).collect(),

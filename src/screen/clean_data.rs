@@ -6,6 +6,13 @@ use crate::data::Matrix;
 /// Forward returns `[date, asset]` for each period p: price[t+p] / price[t] − 1 on prices
 /// carried forward over gaps (alphalens: `prices.ffill().pct_change(p).shift(-p)`).
 pub fn forward_returns(prices: &Matrix, periods: &[usize]) -> Vec<Matrix> {
+    forward_returns_after(prices, periods, 0)
+}
+
+/// Forward returns entered `delay` days after the factor's date: price[t+delay+p] /
+/// price[t+delay] − 1 (`delay` 1: the return of a position taken at the next close, the
+/// one the model's label and the backtest use).
+pub fn forward_returns_after(prices: &Matrix, periods: &[usize], delay: usize) -> Vec<Matrix> {
     let (nd, ns) = (prices.n_dates, prices.n_stocks);
     let mut filled = prices.clone();
     for s in 0..ns {
@@ -23,9 +30,10 @@ pub fn forward_returns(prices: &Matrix, periods: &[usize]) -> Vec<Matrix> {
         .iter()
         .map(|&p| {
             let mut m = Matrix::nan(nd, ns);
-            for t in 0..nd.saturating_sub(p) {
+            for t in 0..nd.saturating_sub(p + delay) {
+                let e = t + delay;
                 for s in 0..ns {
-                    m.data[t * ns + s] = filled.data[(t + p) * ns + s] / filled.data[t * ns + s] - 1.0;
+                    m.data[t * ns + s] = filled.data[(e + p) * ns + s] / filled.data[e * ns + s] - 1.0;
                 }
             }
             m
@@ -175,6 +183,15 @@ mod tests {
         assert!(qcut(&[1.0; 8], 5).is_none());
         // 5 values: edges are the values themselves; right-closed bins put each in its own.
         assert_eq!(qcut(&[5.0, 1.0, 3.0, 2.0, 4.0], 5).unwrap(), vec![5, 1, 3, 2, 4]);
+    }
+
+    /// Entered a day later: the return from the next close.
+    #[test]
+    fn forward_returns_after_a_delay_start_at_the_next_close() {
+        let p = Matrix { n_dates: 4, n_stocks: 1, data: vec![10.0, 11.0, 12.1, 13.31] };
+        let f = forward_returns_after(&p, &[1], 1);
+        assert!((f[0].data[0] - 0.1).abs() < 1e-12 && (f[0].data[1] - 0.1).abs() < 1e-12);
+        assert!(f[0].data[2].is_nan() && f[0].data[3].is_nan());
     }
 
     /// Prices 10, NaN, 11, 12: carried forward, 1-day returns 0, 0.1, 1/11 and a NaN tail.

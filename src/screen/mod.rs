@@ -31,12 +31,46 @@ pub use select::{Criterion, SelectConfig};
 pub struct ScreenConfig {
     pub periods: Vec<usize>,
     pub quantiles: usize,
+    /// When the forward returns start (default: the next close, what the strategy trades).
+    pub entry: Entry,
     pub select: SelectConfig,
+}
+
+/// Where the screen's forward returns start, relative to the factor's date t.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Entry {
+    /// close(t+1) → close(t+1+p): the return a position taken on the signal trades, as the
+    /// model's label and the backtest (trades at the next close) have it.
+    #[default]
+    NextClose,
+    /// close(t) → close(t+p): alphalens' convention, which the strategy cannot trade.
+    SignalClose,
+}
+
+impl Entry {
+    /// Days between the factor's date and the entry.
+    pub fn delay(self) -> usize {
+        match self {
+            Entry::NextClose => 1,
+            Entry::SignalClose => 0,
+        }
+    }
+
+    /// How outputs label the returns.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Entry::NextClose => "forward returns from the next close, close(t+1) -> close(t+1+p): what the strategy trades",
+            Entry::SignalClose => {
+                "forward returns from the signal's close, close(t) -> close(t+p): alphalens' convention, not tradable"
+            }
+        }
+    }
 }
 
 impl Default for ScreenConfig {
     fn default() -> Self {
-        ScreenConfig { periods: vec![1, 5, 10], quantiles: 5, select: SelectConfig::default() }
+        ScreenConfig { periods: vec![1, 5, 10], quantiles: 5, entry: Entry::default(), select: SelectConfig::default() }
     }
 }
 
@@ -133,7 +167,7 @@ pub fn screen_all(
     done: &(dyn Fn() + Sync),
 ) -> Result<Vec<FactorScreen>> {
     cfg.validate()?;
-    let fwd = clean_data::forward_returns(prices, &cfg.periods);
+    let fwd = clean_data::forward_returns_after(prices, &cfg.periods, cfg.entry.delay());
     // Forward-return ranks over the stock-days any factor covers, shared by all factors.
     let ns = prices.n_stocks;
     let covered = coverage(&factors.iter().collect::<Vec<_>>());

@@ -86,10 +86,19 @@ pub fn matrix_csv(labels: &[String], m: &[Vec<f64>]) -> String {
 /// Writes the selection files: `selection.csv` (every factor, kept or why not) and
 /// `selected.txt` (one code per line).
 pub fn write_selection(dir: &Path, decisions: &[Decision]) -> Result<()> {
-    let mut csv = String::from("factor,category,score,selected,reason\n");
+    let mut csv = String::from("factor,category,score,decided_by,selected,reason\n");
     let mut txt = String::new();
     for d in decisions {
-        let _ = writeln!(csv, "{},{},{},{},\"{}\"", d.code, d.category, num(d.score), d.selected, d.reason.replace('"', "'"));
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},\"{}\"",
+            d.code,
+            d.category,
+            num(d.score),
+            d.decided_by,
+            d.selected,
+            d.reason.replace('"', "'")
+        );
         if d.selected {
             let _ = writeln!(txt, "{}", d.code);
         }

@@ -22,6 +22,19 @@ pub enum Criterion {
     AnnReturn,
 }
 
+impl Criterion {
+    /// The name outputs use (`information_ratio`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Criterion::InformationRatio => "information_ratio",
+            Criterion::Ic => "ic",
+            Criterion::Icir => "icir",
+            Criterion::Alpha => "alpha",
+            Criterion::AnnReturn => "ann_return",
+        }
+    }
+}
+
 /// One factor as selection sees it.
 pub struct Candidate {
     pub code: String,
@@ -30,6 +43,8 @@ pub struct Candidate {
     pub score: f64,
     /// p-value of the mean rank IC (first period).
     pub p_value: f64,
+    /// Mean rank IC (first period): its sign must agree with the score's.
+    pub rank_ic: f64,
 }
 
 /// The outcome for one factor.
@@ -40,6 +55,8 @@ pub struct Decision {
     pub score: f64,
     pub selected: bool,
     pub reason: String,
+    /// The statistic the factor was ranked by (the criterion).
+    pub decided_by: String,
 }
 
 /// Selection settings.
@@ -74,6 +91,14 @@ pub fn select(c: &[Candidate], corr: &[Vec<f64>], cfg: &SelectConfig) -> Vec<Dec
         let x = &c[i];
         reason[i] = if !(x.p_value <= cfg.max_p_value) || !x.score.is_finite() {
             Some(format!("weak: mean rank IC p-value {:.3} > {}", x.p_value, cfg.max_p_value))
+        } else if x.score * x.rank_ic < 0.0 && cfg.criterion != Criterion::Ic {
+            // Ranking by the statistic that flatters it would hide that the other disagrees.
+            Some(format!(
+                "inconsistent: {} {:+.4} and mean rank IC {:+.4} disagree in sign",
+                cfg.criterion.name(),
+                x.score,
+                x.rank_ic
+            ))
         } else if let Some(&k) = kept.iter().find(|&&k| corr[i][k].abs() > cfg.corr_threshold) {
             let place = if c[k].category == x.category { "in its category" } else { "across categories" };
             Some(format!("correlated with {} ({:.2}) {place}", c[k].code, corr[i][k]))
@@ -91,7 +116,8 @@ pub fn select(c: &[Candidate], corr: &[Vec<f64>], cfg: &SelectConfig) -> Vec<Dec
             category: x.category.clone(),
             score: x.score,
             selected: reason[i].is_none(),
-            reason: reason[i].clone().unwrap_or_else(|| "selected".into()),
+            reason: reason[i].clone().unwrap_or_else(|| format!("selected by {} {:+.4}", cfg.criterion.name(), x.score)),
+            decided_by: cfg.criterion.name().into(),
         })
         .collect()
 }
@@ -101,7 +127,7 @@ mod tests {
     use super::*;
 
     fn cand(code: &str, cat: &str, score: f64, p: f64) -> Candidate {
-        Candidate { code: code.into(), category: cat.into(), score, p_value: p }
+        Candidate { code: code.into(), category: cat.into(), score, p_value: p, rank_ic: score }
     }
 
     /// PE, PB, PS are near-duplicates (0.9): only the strongest, PS, survives in value;

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::backtest::output::{self, BacktestMeta};
 use crate::backtest::predictions::read_predictions;
 use crate::backtest::{BacktestConfig, Market, Summary, backtest_all, summarize, summarize_benchmark};
-use crate::data::load::{LoadOptions, load};
+use crate::data::load::{LoadOptions, load_panel};
 use crate::error::{Error, Result, ResultExt};
 
 /// What the backtest stage needs.
@@ -49,7 +49,7 @@ pub fn run_backtest(o: &BacktestOptions) -> Result<BacktestOutcome> {
     bar.set_message("loading market data");
     let mut opts = o.load.clone();
     (opts.start, opts.end) = (None, None);
-    let panel = load(&opts).context("loading market data")?.panel;
+    let panel = load_panel(&opts).context("loading market data")?;
     bar.set_message("reading predictions");
     let preds = read_predictions(&o.predictions, &panel, o.model.as_deref())
         .with_context(|| format!("reading {}", o.predictions.display()))?;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::data::Matrix;
-use crate::data::load::{LoadOptions, load};
+use crate::data::load::{LoadOptions, load_panel};
 use crate::data::standard::write::{Precision, write_long};
 use crate::error::{Error, Result, ResultExt};
 use crate::factors::{FactorConfig, FactorTable, build_factors};
@@ -51,7 +51,7 @@ pub fn run(o: &FactorsOptions) -> Result<FactorsOutcome> {
     fcfg.end = fcfg.end.or(opts.end);
     (opts.start, opts.end) = (None, None);
     let t = Instant::now();
-    let panel = load(&opts).context("loading market data")?.panel;
+    let panel = load_panel(&opts).context("loading market data")?;
     let table = build_factors(&panel, &fcfg)?;
     if table.names.is_empty() {
         return Err(Error::Invalid(format!(

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::artifacts::CheckpointMeta;
 use crate::config::Config;
 use crate::data::Panel;
-use crate::data::load::load;
+use crate::data::load::load_panel;
 use crate::error::{Error, Result, ResultExt};
 use crate::factors::build_factors;
 use crate::model::dataset::WindowData;
@@ -25,7 +25,7 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
     let mut opts = cfg.load_options(base)?;
     opts.start = None;
     opts.end = None;
-    let panel = load(&opts).context("loading market data")?.panel;
+    let panel = load_panel(&opts).context("loading market data")?;
     let mut fcfg = cfg.factors.clone();
     fcfg.list = cfg.dataset.factors.clone();
     fcfg.start = fcfg.start.or(cfg.data.start);

@@ -86,7 +86,8 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
     (opts.start, opts.end) = (None, None);
     let loaded = load(&opts).context("loading market data")?;
     let support = crate::factors::support_table(&loaded.panel);
-    let summary = DataSummary::new(&loaded.panel, loaded.disagreements, support);
+    let mut summary = DataSummary::new(&loaded.panel, loaded.disagreements, support);
+    summary.membership = loaded.membership;
     write_text(&out.join("data_summary.txt"), &summary.to_string())?;
     obs.data(&summary);
     let StudyPeriod { start, end, screen_end } = study_period(&cfg, &loaded.panel.dates);

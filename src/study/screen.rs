@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::data::load::{LoadOptions, load};
+use crate::data::load::{LoadOptions, load_panel};
 use crate::data::{Matrix, field};
 use crate::error::{Error, Result, ResultExt};
 use crate::factors::registry;
@@ -43,6 +43,8 @@ pub struct ScreenOutcome {
     pub look_ahead: bool,
     /// Rows of the table whose date or code the market data lacks (skipped).
     pub skipped_rows: usize,
+    /// Where the forward returns started.
+    pub entry: crate::screen::Entry,
     /// The factor table screened and the output folder.
     pub factors: PathBuf,
     pub out: PathBuf,
@@ -54,7 +56,7 @@ pub fn run(o: &ScreenOptions) -> Result<ScreenOutcome> {
     scfg.validate()?;
     let mut opts = o.load.clone();
     (opts.start, opts.end) = (None, None);
-    let panel = load(&opts).context("loading market data")?.panel;
+    let panel = load_panel(&opts).context("loading market data")?;
     let cols = read_factor_table(&o.factors, &panel, o.raw).with_context(|| format!("reading {}", o.factors.display()))?;
     let Some(prices) = panel.adjusted(field::CLOSE) else {
         return Err(Error::Invalid("the market data has no close prices".into()));
@@ -81,6 +83,7 @@ pub fn run(o: &ScreenOptions) -> Result<ScreenOutcome> {
             category: categories[&r.code].clone(),
             score: score(r, scfg.select.criterion),
             p_value: r.ic_summary[0].p_value_nw,
+            rank_ic: r.ic_summary[0].mean,
         })
         .collect();
     let decisions = select(&candidates, &corr, &scfg.select);
@@ -125,6 +128,8 @@ pub fn run(o: &ScreenOptions) -> Result<ScreenOutcome> {
         "factors": o.factors.display().to_string(),
         "look_ahead": cols.look_ahead,
         "config": scfg,
+        "returns": scfg.entry.describe(),
+        "decided_by": scfg.select.criterion.name(),
         "in_sample": "screening uses forward returns over the whole table's period: it is in-sample by construction",
     });
     crate::artifacts::write_json(&o.out.join("screen.json"), &meta)?;
@@ -135,6 +140,7 @@ pub fn run(o: &ScreenOptions) -> Result<ScreenOutcome> {
         selected,
         look_ahead: cols.look_ahead,
         skipped_rows: cols.skipped_rows,
+        entry: scfg.entry,
         factors: o.factors.clone(),
         out: o.out.clone(),
     })

@@ -52,6 +52,9 @@ pub struct DailyInfo {
     pub ignored: Vec<String>,
     /// Rows with `tradestatus = 0` (volume forced to 0).
     pub suspended_rows: usize,
+    /// baostock `adjustflag` values seen, as a bit set (`1 << flag`; 1 back-adjusted,
+    /// 2 forward-adjusted, 3 raw); 0 without the column.
+    pub adjust_flags: u8,
 }
 
 /// A daily file parsed into row batches, not yet normalized and merged.
@@ -110,20 +113,22 @@ pub fn parse_daily(mut t: FastCsv) -> Result<ParsedDaily> {
     let headers = t.headers.clone();
     let parsed = t.map_chunks(|chunk| {
         let mut batch = RowBatch::new(layout.cols.len(), chunk.lines as usize + 1);
-        let mut suspended = 0;
+        let (mut suspended, mut flags) = (0, 0u8);
         let n_cols = headers.len();
         let mut vals = vec![0.0; layout.cols.len()];
         chunk.for_each_record(&file, n_cols, |rec, line| {
-            let (date, susp) = parse_row(&layout, &file, &headers, rec, line, &mut vals)?;
+            let (date, susp, flag) = parse_row(&layout, &file, &headers, rec, line, &mut vals)?;
             suspended += susp as usize;
+            flags |= flag;
             batch.push(rec[layout.code_col].trim_ascii(), date, &vals, line);
             Ok(())
         })?;
-        Ok((batch, suspended))
+        Ok((batch, suspended, flags))
     })?;
     let mut batches = Vec::with_capacity(parsed.len());
-    for (b, s) in parsed {
+    for (b, s, f) in parsed {
         info.suspended_rows += s;
+        info.adjust_flags |= f;
         batches.push(b);
     }
     Ok(ParsedDaily {
@@ -191,9 +196,9 @@ fn resolve(t: &FastCsv) -> Result<(Layout, DailyInfo)> {
     Ok((layout, info))
 }
 
-/// Parses and validates one row into `vals` (layout order); returns the date and whether
-/// tradestatus marked it suspended.
-fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u64, vals: &mut [f64]) -> Result<(Date, bool)> {
+/// Parses and validates one row into `vals` (layout order); returns the date, whether
+/// tradestatus marked it suspended, and its `adjustflag` as a bit (`1 << flag`, 0 if none).
+fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u64, vals: &mut [f64]) -> Result<(Date, bool, u8)> {
     let bad = |col: usize, reason: String| Error::BadValue {
         file: file.to_string(),
         line,
@@ -214,12 +219,18 @@ fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u6
     if vals[l.high] < vals[l.low] {
         return Err(bad(l.cols[l.high].0, format!("high {} is below low {}", vals[l.high], vals[l.low])));
     }
+    let mut flag_bit = 0;
     if let Some(c) = l.adjflag_col {
-        let flag = rec[c].trim_ascii();
-        if !flag.is_empty() && flag != b"3" {
-            let flag = String::from_utf8_lossy(flag);
-            return Err(bad(c, format!("adjustflag {flag}: prices are adjusted; export unadjusted bars (adjustflag=3)")));
-        }
+        flag_bit = match rec[c].trim_ascii() {
+            b"" => 0,
+            b"1" => 1 << 1,
+            b"2" => 1 << 2,
+            b"3" => 1 << 3,
+            other => {
+                let other = String::from_utf8_lossy(other);
+                return Err(bad(c, format!("adjustflag `{other}`: expected 1 (back-adjusted), 2 (forward-adjusted) or 3 (raw)")));
+            }
+        };
     }
     let mut suspended = false;
     if let Some(c) = l.status_col
@@ -234,5 +245,5 @@ fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u6
             vals[p] = if k > 0.0 { vals[p] / k } else { f64::NAN };
         }
     }
-    Ok((date, suspended))
+    Ok((date, suspended, flag_bit))
 }

@@ -148,5 +148,5 @@ pub fn read_financials<R: Read>(mut t: Table<R>) -> Result<Financials> {
     if reports.is_empty() {
         return Err(Error::Empty { file: t.file.clone() });
     }
-    Ok(Financials { fields, reports })
+    Ok(Financials { fields, reports, ..Financials::default() })
 }

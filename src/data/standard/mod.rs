@@ -36,6 +36,13 @@ pub fn read_standard(src: &Source) -> Result<Panel> {
     let mut rows: Option<DailyRows> = None;
     let info = daily::read_daily(FastCsv::open(src.display(&daily), src.stream(&daily)?)?, &mut rows)?;
     let rows = rows.expect("read_daily fills rows");
+    if info.adjust_flags & 0b110 != 0 {
+        return Err(Error::format(
+            src.display(&daily),
+            "adjustflag 1 or 2: the prices are adjusted; the standard format wants unadjusted bars \
+             (adjustflag=3), or read the files as a `baostock` source beside a raw-price source",
+        ));
+    }
 
     let index = match src.find_csv("index") {
         Some(f) => Some(extras::read_index(Table::new(src.display(&f), src.stream(&f)?)?)?),

@@ -119,9 +119,14 @@ pub fn generate(cfg: &SynthConfig) -> Result<SynthMarket> {
         fields: sim.fields,
         universe: Some(spells),
         indices: BTreeMap::from([("SH000300".to_string(), benchmark)]),
-        financials: Some(Financials { fields: accounts::FIELDS.iter().map(|s| s.to_string()).collect(), reports }),
+        financials: Some(Financials {
+            fields: accounts::FIELDS.iter().map(|s| s.to_string()).collect(),
+            reports,
+            ..Financials::default()
+        }),
         industry: stocks.iter().map(|s| (s.code.clone(), stocks::INDUSTRIES[s.industry].0.to_string())).collect(),
         provenance: vec![provenance(cfg)],
+        ..Panel::default()
     };
     Ok(SynthMarket { panel, truth: sim.truth })
 }
