@@ -13,6 +13,7 @@ pub mod config;
 pub mod data;
 pub mod engine;
 pub mod error;
+pub mod expr;
 pub mod factors;
 pub mod json;
 pub mod model;

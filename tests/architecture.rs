@@ -13,6 +13,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("atomic", 0),
     ("data", 1),
     ("factors", 2),
+    ("expr", 2),
     ("clean", 2),
     ("plot", 2),
     ("model", 3),

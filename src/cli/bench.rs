@@ -41,6 +41,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
         runs: u16,
     },
+    /// Time evaluating a config's formulaic features (`[factors] set`, `[factors.expr]`,
+    /// e.g. Alpha158) on its data, load excluded: the figure beside qlib's `D.features`.
+    Features {
+        /// A config with `[factors] set = "alpha158"` (e.g. configs/qlib-alpha158.toml).
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+        runs: u16,
+    },
     /// Time screening a factor table (all its factors, 1/5/10-day periods) plus the
     /// correlation matrix.
     Screen {
@@ -134,6 +143,24 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             time_runs(runs, || {
                 let t = build_factors(&panel, &cfg)?;
                 Ok(format!("{} factors, {} dates x {} stocks", t.names.len(), panel.n_dates(), panel.n_stocks()))
+            })
+        }
+        BenchCommand::Features { config, runs } => {
+            let cfg = alphasweep::config::Config::from_file(&config)?;
+            let opts = cfg.load_options(&config.parent().map(PathBuf::from).unwrap_or_default())?;
+            let panel = load(&opts).context("loading market data")?.panel;
+            let feats: Vec<_> = alphasweep::factors::formulaic::features(&cfg.factors)?.into_iter().map(|(f, _)| f).collect();
+            anyhow::ensure!(!feats.is_empty(), "{}: [factors] has no formulaic features to time", config.display());
+            time_runs(runs, || {
+                let ev = alphasweep::expr::evaluate(&panel, &feats)?;
+                Ok(format!(
+                    "{} features ({} shared nodes, {} missing), {} dates x {} stocks",
+                    ev.names.len(),
+                    ev.nodes,
+                    ev.missing.len(),
+                    panel.n_dates(),
+                    panel.n_stocks()
+                ))
             })
         }
         BenchCommand::Screen { data, factors, runs } => {

@@ -27,6 +27,7 @@ pub fn run(a: DataArgs) -> anyhow::Result<()> {
     let support = alphasweep::factors::support_table(&loaded.panel);
     let mut summary = DataSummary::new(&loaded.panel, loaded.disagreements, support);
     summary.membership = loaded.membership;
+    summary.feature_support = alphasweep::factors::formulaic::support(&loaded.panel, &cfg.factors)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {

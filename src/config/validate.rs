@@ -94,6 +94,9 @@ impl Config {
             c.at_least("[sweep] patience", p, 1);
         }
         c.at_least("[sweep] keep", self.sweep.keep, 1);
+        if let Err(e) = crate::factors::formulaic::features(&self.factors) {
+            c.problems.push(e.to_string().trim_start_matches("config: ").to_string());
+        }
         for (section, r) in
             [("sweep", self.sweep.validate()), ("screen", self.screen.validate()), ("backtest", self.backtest.validate())]
         {
@@ -127,6 +130,10 @@ mod tests {
             ("[data]\nstart = \"2020-01-01\"\nend = \"2019-01-01\"\n", "[data] start = 2020-01-01 is after end = 2019-01-01"),
             ("[sweep]\nkeep = 0\n", "[sweep] keep = 0"),
             ("[sweep]\nepochs = 0\n", "[sweep] sweep.epochs"),
+            ("[factors]\nset = \"alpha999\"\n", "unknown feature set `alpha999`"),
+            ("[factors.expr]\nF = \"Ref($close, -1)\"\n", "[factors.expr] feature `F`"),
+            ("[factors.expr]\nG = \"Mean($close, 5\"\n", "at column 15"),
+            ("[factors.expr]\nKMID = \"$close\"\n[factors]\nset = [\"paper\", \"alpha158\"]\n", "two features are named `KMID`"),
         ] {
             let e = err(text);
             assert!(e.contains("c.toml") && e.contains(key), "{text:?}: {e}");

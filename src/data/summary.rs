@@ -63,6 +63,8 @@ pub struct DataSummary {
     pub industries: usize,
     pub stocks_with_industry: usize,
     pub factor_support: Vec<CategorySupport>,
+    /// The config's formulaic feature sets (set by the caller, `factors::formulaic::support`).
+    pub feature_support: Vec<CategorySupport>,
     pub disagreements: Vec<Disagreement>,
     /// Membership sources compared (set by the caller from `Loaded::membership`).
     pub membership: Vec<Comparison>,
@@ -121,6 +123,7 @@ impl DataSummary {
             industries: industries.len(),
             stocks_with_industry: panel.industry.keys().filter(|c| panel.stock_index(c).is_some()).count(),
             factor_support,
+            feature_support: vec![],
             disagreements,
             membership: Vec::new(),
             derived_items: panel
@@ -205,6 +208,16 @@ impl fmt::Display for DataSummary {
                 write!(f, ", {} derived ({})", c.derived.len(), c.derived.join(", "))?;
             }
             writeln!(f)?;
+            for (code, missing) in &c.unavailable {
+                writeln!(f, "      missing {code:<28} needs {}", missing.join(", "))?;
+            }
+        }
+        if !self.feature_support.is_empty() {
+            writeln!(f, "\nformulaic features of the config")?;
+        }
+        for c in &self.feature_support {
+            let n = c.direct.len() + c.unavailable.len();
+            writeln!(f, "  {:<13} {:>3}/{:<3} computable", c.category, c.direct.len(), n)?;
             for (code, missing) in &c.unavailable {
                 writeln!(f, "      missing {code:<28} needs {}", missing.join(", "))?;
             }

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::clean::{CleanConfig, CleanReport, CrossSections, Neutralize, clean_factor};
 use crate::data::{Date, Matrix, Panel};
 use crate::error::Result;
-use crate::factors::compute::{Unavailable, compute_with};
+use crate::factors::compute::{FactorValues, Unavailable, compute_with};
+use crate::factors::formulaic;
 use crate::factors::inputs::Inputs;
 use crate::factors::pit::Upsample;
 use crate::factors::registry;
@@ -22,6 +23,12 @@ pub struct FactorConfig {
     /// Paper codes; empty = all 41.
     #[serde(default)]
     pub list: Vec<String>,
+    /// Feature sets: `paper` (the 41, or `list`), `alpha158`, `alpha360`; one or a list.
+    #[serde(default = "formulaic::default_sets", deserialize_with = "formulaic::one_or_many")]
+    pub set: Vec<String>,
+    /// Features in qlib's expression language, `NAME = "Mean($close, 5)/$close"`.
+    #[serde(default)]
+    pub expr: BTreeMap<String, String>,
     #[serde(default)]
     pub upsample: Upsample,
     /// Annual risk-free rate for SharpeRatio20.
@@ -41,12 +48,21 @@ impl Default for FactorConfig {
     fn default() -> Self {
         FactorConfig {
             list: vec![],
+            set: formulaic::default_sets(),
+            expr: BTreeMap::new(),
             upsample: Upsample::default(),
             risk_free: default_risk_free(),
             start: None,
             end: None,
             clean: CleanConfig::default(),
         }
+    }
+}
+
+impl FactorConfig {
+    /// Whether the paper's factors are among the sets.
+    pub fn includes_paper(&self) -> bool {
+        self.set.iter().any(|s| s.eq_ignore_ascii_case(formulaic::PAPER))
     }
 }
 
@@ -87,7 +103,12 @@ pub fn build_factors(panel: &Panel, cfg: &FactorConfig) -> Result<FactorTable> {
     // One set of inputs (the point-in-time index of the accounts) for the factors and the
     // market cap.
     let inputs = Inputs::new(panel, cfg.upsample, cfg.risk_free);
-    let values = compute_with(&inputs, &cfg.list, cfg.upsample)?;
+    let mut values = if cfg.includes_paper() {
+        compute_with(&inputs, &cfg.list, cfg.upsample)?
+    } else {
+        FactorValues::empty()
+    };
+    let origins = formulaic::append(panel, cfg, &mut values)?;
     let mask = panel.universe_mask();
     let a = cfg.start.map_or(0, |s| panel.dates.partition_point(|d| *d < s));
     let b = cfg.end.map_or(panel.n_dates(), |e| panel.dates.partition_point(|d| *d <= e));
@@ -125,7 +146,10 @@ pub fn build_factors(panel: &Panel, cfg: &FactorConfig) -> Result<FactorTable> {
     for ((name, raw), derived) in values.names.into_iter().zip(values.values).zip(values.derived) {
         let (clean, rep) = clean_factor(&raw, &cs, &cfg.clean);
         let cells = rep.cells.max(1) as f64;
-        let category = registry::find(&name).map_or("?", |s| s.category.paper_name()).to_string();
+        let category = match registry::find(&name) {
+            Some(spec) => spec.category.paper_name().to_string(),
+            None => origins.iter().find(|(n, _)| *n == name).map_or("?".into(), |(_, o)| o.clone()),
+        };
         table.coverage.push(Coverage {
             code: name.clone(),
             category,

@@ -28,6 +28,13 @@ pub struct FactorValues {
     pub look_ahead: bool,
 }
 
+impl FactorValues {
+    /// No factors.
+    pub fn empty() -> FactorValues {
+        FactorValues { names: vec![], values: vec![], derived: vec![], unavailable: vec![], look_ahead: false }
+    }
+}
+
 /// Resolves factor codes (empty = all 41) to registry entries; unknown codes are errors.
 pub fn resolve(codes: &[String]) -> Result<Vec<&'static FactorSpec>> {
     if codes.is_empty() {

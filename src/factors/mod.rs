@@ -6,6 +6,7 @@
 pub mod basic;
 pub mod build;
 pub mod compute;
+pub mod formulaic;
 pub mod inputs;
 pub mod pit;
 pub mod quality;

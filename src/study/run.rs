@@ -88,6 +88,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
     let support = crate::factors::support_table(&loaded.panel);
     let mut summary = DataSummary::new(&loaded.panel, loaded.disagreements, support);
     summary.membership = loaded.membership;
+    summary.feature_support = crate::factors::formulaic::support(&loaded.panel, &cfg.factors)?;
     write_text(&out.join("data_summary.txt"), &summary.to_string())?;
     obs.data(&summary);
     let StudyPeriod { start, end, screen_end } = study_period(&cfg, &loaded.panel.dates);

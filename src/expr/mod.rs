@@ -1,0 +1,136 @@
+//! Formulaic features in qlib's expression language (`Mean($close, 5)/$close`): parsing
+//! ([`parse`]), qlib's operators with pandas' window rules ([`rolling`]), shared-subexpression
+//! evaluation over `[date, stock]` matrices ([`plan`]), and the built-in Alpha158 and
+//! Alpha360 sets ([`sets`]). qlib's `$open $high $low $close $vwap` are adjusted prices
+//! (raw × adjustment factor); every other panel field is read by its name.
+
+pub mod ast;
+pub mod parse;
+pub mod plan;
+pub mod rolling;
+pub mod sets;
+#[cfg(test)]
+mod tests;
+
+use crate::data::{Matrix, Panel, field};
+use crate::error::{Error, Result};
+pub use ast::Expr;
+pub use plan::Plan;
+
+/// A named, parsed expression.
+#[derive(Clone, Debug)]
+pub struct Feature {
+    pub name: String,
+    /// The expression as written.
+    pub text: String,
+    pub expr: Expr,
+}
+
+/// Parses feature `name = text`. A feature that reads the future (`Ref(x, -1)`) is refused
+/// unless it is a label.
+pub fn feature(name: &str, text: &str, label: bool) -> Result<Feature> {
+    let expr = parse::parse(text).map_err(|e| Error::Config(format!("feature `{name}`: {}", e.render(text))))?;
+    let ahead = expr.lookahead();
+    if ahead > 0 && !label {
+        return Err(Error::Config(format!(
+            "feature `{name}` = \"{text}\" reads {ahead} trading day(s) ahead (a negative Ref): the future is allowed only in a label"
+        )));
+    }
+    Ok(Feature { name: name.to_string(), text: text.to_string(), expr })
+}
+
+/// qlib's field names and what they read.
+pub const QLIB_FIELDS: [(&str, &str); 8] = [
+    ("open", "adjusted open (raw x adj_factor)"),
+    ("high", "adjusted high"),
+    ("low", "adjusted low"),
+    ("close", "adjusted close"),
+    ("vwap", "adjusted average price: amount / volume x adj_factor"),
+    ("volume", "shares traded"),
+    ("factor", "the adjustment factor (adj_factor)"),
+    ("change", "the daily change as the source gives it (pct_change)"),
+];
+
+/// The `[date, stock]` values of `$name` on `panel`: `Ok(None)` when the panel lacks the
+/// data, an error when no field has that name.
+pub fn field_values(panel: &Panel, name: &str) -> Result<Option<Matrix>> {
+    let plain = |f: &str| panel.fields.get(f).filter(|m| m.count_finite() > 0).cloned();
+    let adjusted = |f: &str| match panel.fields.get(field::ADJ_FACTOR) {
+        Some(_) => panel.adjusted(f),
+        None => plain(f),
+    };
+    Ok(match name {
+        "open" | "high" | "low" | "close" => adjusted(name),
+        "vwap" => match (plain(field::AMOUNT), plain(field::VOLUME)) {
+            (Some(a), Some(v)) => {
+                let raw = a.zip_with(&v, |a, v| if v > 0.0 { a / v } else { f64::NAN });
+                Some(match panel.fields.get(field::ADJ_FACTOR) {
+                    Some(f) => raw.zip_with(f, |p, f| p * f),
+                    None => raw,
+                })
+            }
+            _ => None,
+        },
+        "factor" => plain(field::ADJ_FACTOR),
+        "change" => plain(field::PCT_CHANGE),
+        other if field::KNOWN.contains(&other) || panel.fields.contains_key(other) => plain(other),
+        other => {
+            let mut known: Vec<String> = QLIB_FIELDS.iter().map(|(f, _)| format!("${f}")).collect();
+            known.extend(panel.fields.keys().map(|f| format!("${f}")));
+            known.dedup();
+            return Err(Error::Config(format!("unknown field `${other}` (known: {})", known.join(", "))));
+        }
+    })
+}
+
+/// Evaluated features on the panel's axes.
+pub struct Evaluated {
+    pub names: Vec<String>,
+    /// `[date, stock]` per name; non-finite results (a division by 0) are `NaN`.
+    pub values: Vec<Matrix>,
+    /// Features the panel cannot feed, with the fields they lack.
+    pub missing: Vec<(String, Vec<String>)>,
+    /// Distinct subexpressions evaluated (after sharing).
+    pub nodes: usize,
+}
+
+/// Evaluates `features` on `panel`, all in one shared plan, in parallel over stocks.
+/// Features that read a field the panel lacks are listed in `missing`.
+pub fn evaluate(panel: &Panel, features: &[Feature]) -> Result<Evaluated> {
+    let mut cache: Vec<(String, Option<Matrix>)> = vec![];
+    let mut ok = vec![];
+    let mut missing = vec![];
+    for f in features {
+        let mut used = vec![];
+        f.expr.fields(&mut used);
+        let mut lacks = vec![];
+        for name in used {
+            if !cache.iter().any(|(n, _)| *n == name) {
+                let m = field_values(panel, &name).map_err(|e| Error::Config(format!("feature `{}`: {e}", f.name)))?;
+                cache.push((name.clone(), m));
+            }
+            if cache.iter().any(|(n, m)| *n == name && m.is_none()) {
+                lacks.push(format!("${name}"));
+            }
+        }
+        if lacks.is_empty() { ok.push(f) } else { missing.push((f.name.clone(), lacks)) }
+    }
+    let exprs: Vec<&Expr> = ok.iter().map(|f| &f.expr).collect();
+    let plan = Plan::new(&exprs);
+    let inputs: Vec<&Matrix> = plan
+        .fields
+        .iter()
+        .map(|n| cache.iter().find(|(c, _)| c == n).and_then(|(_, m)| m.as_ref()).expect("field present"))
+        .collect();
+    let mut values = if inputs.is_empty() {
+        // Expressions of numbers only.
+        let one = Matrix::nan(panel.n_dates(), panel.n_stocks()).map(|_| 0.0);
+        plan.eval(&[&one])
+    } else {
+        plan.eval(&inputs)
+    };
+    for m in &mut values {
+        m.data.iter_mut().filter(|v| !v.is_finite()).for_each(|v| *v = f64::NAN);
+    }
+    Ok(Evaluated { names: ok.iter().map(|f| f.name.clone()).collect(), values, missing, nodes: plan.len() })
+}

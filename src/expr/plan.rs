@@ -1,0 +1,281 @@
+//! Evaluation plans: a set of expressions compiled into one graph whose equal
+//! subexpressions are shared (Alpha158's 158 features have far fewer distinct parts), then
+//! evaluated stock by stock on `[date]` series, in parallel over stocks.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::data::Matrix;
+use crate::expr::ast::{BinOp, Expr, Op, Shape};
+use crate::expr::rolling::{ema, pair, rolling};
+
+/// One node of the graph; children come before their parents.
+#[derive(Clone, Debug)]
+enum Node {
+    Num(f64),
+    Field(usize),
+    Neg(usize),
+    Bin(BinOp, usize, usize),
+    /// An operator over series nodes, with its window and quantile when it has them.
+    Call(Op, Vec<usize>, Option<f64>, f64),
+}
+
+/// How qlib (numpy) would type a node's values: fields are float32 and element-wise
+/// arithmetic on them stays float32; windows give float64; numbers and comparisons adopt
+/// the other operand's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ty {
+    Weak,
+    F32,
+    F64,
+}
+
+fn join(a: Ty, b: Ty) -> Ty {
+    match (a, b) {
+        (Ty::F64, _) | (_, Ty::F64) => Ty::F64,
+        (Ty::F32, _) | (_, Ty::F32) => Ty::F32,
+        _ => Ty::Weak,
+    }
+}
+
+/// Rounds to the nearest float32.
+fn r32(v: f64) -> f64 {
+    v as f32 as f64
+}
+
+/// Expressions compiled together.
+pub struct Plan {
+    nodes: Vec<Node>,
+    tys: Vec<Ty>,
+    /// Field names read, in slot order.
+    pub fields: Vec<String>,
+    /// The node of each expression, in input order.
+    roots: Vec<usize>,
+    /// Per node: the nodes whose values are no longer needed once it is computed.
+    frees: Vec<Vec<usize>>,
+}
+
+impl Plan {
+    /// Compiles `exprs` (in order) into one graph.
+    pub fn new(exprs: &[&Expr]) -> Plan {
+        let mut b = Builder { nodes: vec![], tys: vec![], keys: HashMap::new(), fields: vec![] };
+        let roots: Vec<usize> = exprs.iter().map(|e| b.add(e)).collect();
+        let n = b.nodes.len();
+        let mut last_use = vec![0; n];
+        for (i, node) in b.nodes.iter().enumerate() {
+            let kids: Vec<usize> = match node {
+                Node::Num(_) | Node::Field(_) => vec![],
+                Node::Neg(a) => vec![*a],
+                Node::Bin(_, a, c) => vec![*a, *c],
+                Node::Call(_, args, _, _) => args.clone(),
+            };
+            for k in kids {
+                last_use[k] = i;
+            }
+        }
+        let mut frees = vec![vec![]; n];
+        for (k, &at) in last_use.iter().enumerate() {
+            if at > k && !roots.contains(&k) {
+                frees[at].push(k);
+            }
+        }
+        Plan { nodes: b.nodes, tys: b.tys, fields: b.fields, roots, frees }
+    }
+
+    /// Distinct nodes (after sharing).
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Every expression on one stock: `inputs[slot]` is field `slot`'s `[date]` series.
+    /// The stock's history starts at the first day any field has a value (qlib's series
+    /// start there: windows do not reach before it).
+    pub fn eval_series(&self, inputs: &[&[f64]]) -> Vec<Vec<f64>> {
+        let len = inputs.first().map_or(0, |x| x.len());
+        let start = inputs.iter().filter_map(|x| x.iter().position(|v| !v.is_nan())).min().unwrap_or(len);
+        let mut vals: Vec<Option<Vec<f64>>> = vec![None; self.nodes.len()];
+        for (i, node) in self.nodes.iter().enumerate() {
+            let f32 = self.tys[i] == Ty::F32;
+            let get = |k: usize| vals[k].as_deref().expect("child evaluated before its parent");
+            let mut v = match node {
+                Node::Num(x) => vec![*x; len],
+                Node::Field(slot) => inputs[*slot].to_vec(),
+                Node::Neg(a) => get(*a).iter().map(|x| -x).collect(),
+                Node::Bin(op, a, c) if f32 => get(*a).iter().zip(get(*c)).map(|(x, y)| binary(*op, r32(*x), r32(*y))).collect(),
+                Node::Bin(op, a, c) => get(*a).iter().zip(get(*c)).map(|(x, y)| binary(*op, *x, *y)).collect(),
+                Node::Call(op, args, n, q) => {
+                    let rounded: Vec<Vec<f64>>;
+                    let refs: Vec<&[f64]> = if f32 && matches!(op.shape(), Shape::Series(_)) {
+                        rounded = args.iter().map(|&k| get(k).iter().map(|x| r32(*x)).collect()).collect();
+                        rounded.iter().map(|v| v.as_slice()).collect()
+                    } else {
+                        args.iter().map(|&k| get(k)).collect()
+                    };
+                    call(*op, &refs, start, *n, *q)
+                }
+            };
+            if f32 {
+                v.iter_mut().for_each(|x| *x = r32(*x));
+            }
+            vals[i] = Some(v);
+            for &k in &self.frees[i] {
+                vals[k] = None;
+            }
+        }
+        self.roots.iter().map(|&r| vals[r].clone().expect("root evaluated")).collect()
+    }
+
+    /// Every expression on every stock: `fields[slot]` is field `slot`'s `[date, stock]`
+    /// matrix; one `[date, stock]` matrix per expression comes back.
+    pub fn eval(&self, fields: &[&Matrix]) -> Vec<Matrix> {
+        let (nd, ns) = fields.first().map_or((0, 0), |m| (m.n_dates, m.n_stocks));
+        let mut out: Vec<Matrix> = self.roots.iter().map(|_| Matrix::nan(nd, ns)).collect();
+        // Each field transposed once: one stock's days are contiguous.
+        let by_stock: Vec<Vec<f64>> = fields
+            .par_iter()
+            .map(|m| {
+                let mut t = vec![0.0; nd * ns];
+                for d in 0..nd {
+                    for (s, v) in m.row(d).iter().enumerate() {
+                        t[s * nd + d] = *v;
+                    }
+                }
+                t
+            })
+            .collect();
+        // Stocks in chunks: each chunk's columns are scattered before the next is computed,
+        // so memory beyond the output is one chunk's worth.
+        let chunk = (rayon::current_num_threads() * 8).max(1);
+        let stocks: Vec<usize> = (0..ns).collect();
+        for group in stocks.chunks(chunk) {
+            let cols: Vec<Vec<Vec<f64>>> = group
+                .par_iter()
+                .map(|&s| {
+                    let refs: Vec<&[f64]> = by_stock.iter().map(|t| &t[s * nd..(s + 1) * nd]).collect();
+                    self.eval_series(&refs)
+                })
+                .collect();
+            out.par_iter_mut().enumerate().for_each(|(r, m)| {
+                for d in 0..nd {
+                    let row = m.row_mut(d);
+                    for (k, &s) in group.iter().enumerate() {
+                        row[s] = cols[k][r][d];
+                    }
+                }
+            });
+        }
+        out
+    }
+}
+
+struct Builder {
+    nodes: Vec<Node>,
+    tys: Vec<Ty>,
+    keys: HashMap<String, usize>,
+    fields: Vec<String>,
+}
+
+impl Builder {
+    fn add(&mut self, e: &Expr) -> usize {
+        let key = e.to_string();
+        if let Some(&i) = self.keys.get(&key) {
+            return i;
+        }
+        let node = match e {
+            Expr::Num(x) => Node::Num(*x),
+            Expr::Field(f) => {
+                let slot = self.fields.iter().position(|g| g == f).unwrap_or_else(|| {
+                    self.fields.push(f.clone());
+                    self.fields.len() - 1
+                });
+                Node::Field(slot)
+            }
+            Expr::Neg(a) => Node::Neg(self.add(a)),
+            Expr::Bin(op, a, b) => {
+                let (a, b) = (self.add(a), self.add(b));
+                Node::Bin(*op, a, b)
+            }
+            Expr::Call(op, args) => match op.shape() {
+                // Elementwise operators take numbers as series (Power($x, 2)).
+                Shape::Series(_) => Node::Call(*op, args.iter().map(|a| self.add(a)).collect(), None, f64::NAN),
+                shape => {
+                    let n_series = if shape == Shape::PairWindow { 2 } else { 1 };
+                    let series = args[..n_series].iter().map(|a| self.add(a)).collect();
+                    let num = |k: usize| match args.get(k) {
+                        Some(Expr::Num(x)) => *x,
+                        _ => f64::NAN,
+                    };
+                    Node::Call(*op, series, Some(num(n_series)), num(n_series + 1))
+                }
+            },
+        };
+        let ty = |k: &usize| self.tys[*k];
+        let t = match &node {
+            Node::Num(_) => Ty::Weak,
+            Node::Field(_) => Ty::F32,
+            Node::Neg(a) => ty(a),
+            Node::Bin(op, a, b) => match op {
+                BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => join(ty(a), ty(b)),
+                _ => Ty::Weak,
+            },
+            Node::Call(op, args, _, _) => match op {
+                Op::Sign => Ty::F32,
+                Op::Ref | Op::Delta => ty(&args[0]),
+                _ if matches!(op.shape(), Shape::Series(_)) => args.iter().map(ty).fold(Ty::Weak, join),
+                _ => Ty::F64,
+            },
+        };
+        self.tys.push(t);
+        self.nodes.push(node);
+        let i = self.nodes.len() - 1;
+        self.keys.insert(key, i);
+        i
+    }
+}
+
+/// The infix operators; comparisons give 1 or 0 (`NaN` compares false, except `!=`),
+/// `&` and `|` read non-zero (and `NaN`, as numpy does) as true.
+fn binary(op: BinOp, x: f64, y: f64) -> f64 {
+    let b = |c: bool| if c { 1.0 } else { 0.0 };
+    let truth = |v: f64| v != 0.0;
+    match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div => x / y,
+        BinOp::Gt => b(x > y),
+        BinOp::Ge => b(x >= y),
+        BinOp::Lt => b(x < y),
+        BinOp::Le => b(x <= y),
+        BinOp::Eq => b(x == y),
+        BinOp::Ne => b(x != y),
+        BinOp::And => b(truth(x) && truth(y)),
+        BinOp::Or => b(truth(x) || truth(y)),
+    }
+}
+
+/// A named operator on its series arguments.
+fn call(op: Op, args: &[&[f64]], start: usize, n: Option<f64>, q: f64) -> Vec<f64> {
+    let x = args[0];
+    let map1 = |f: fn(f64) -> f64| x.iter().map(|v| f(*v)).collect::<Vec<f64>>();
+    let map2 = |f: fn(f64, f64) -> f64| x.iter().zip(args[1]).map(|(a, b)| f(*a, *b)).collect::<Vec<f64>>();
+    match op {
+        Op::Abs => map1(f64::abs),
+        Op::Sign => map1(|v| if v.is_nan() || v == 0.0 { v } else { v.signum() }),
+        Op::Log => map1(f64::ln),
+        Op::Power => map2(f64::powf),
+        // numpy's maximum/minimum: NaN if either is NaN.
+        Op::Greater => map2(|a, b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) }),
+        Op::Less => map2(|a, b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) }),
+        Op::If => (0..x.len()).map(|t| if x[t] != 0.0 { args[1][t] } else { args[2][t] }).collect(),
+        Op::Corr | Op::Cov => pair(op, x, args[1], start, n.unwrap_or(0.0) as usize),
+        // A window 0 < N < 1 is a smoothing factor (EMA, and qlib's Mean(x, alpha)).
+        Op::Ema | Op::Mean if n.is_some_and(|n| n > 0.0 && n < 1.0) => ema(x, n.unwrap_or(0.5)),
+        _ => rolling(op, x, start, n.unwrap_or(0.0) as i64, q),
+    }
+}

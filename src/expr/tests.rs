@@ -1,0 +1,132 @@
+//! Parser and operator checks against hand-computed (pandas) values; qlib itself is the
+//! oracle in tests/qlib_golden.rs.
+
+use super::ast::{BinOp, Expr, Op};
+use super::parse::parse;
+use super::plan::Plan;
+use super::*;
+
+fn eval1(text: &str, x: &[f64]) -> Vec<f64> {
+    let e = parse(text).unwrap();
+    Plan::new(&[&e]).eval_series(&[x]).remove(0)
+}
+
+fn close(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-9)
+}
+
+#[test]
+fn precedence_follows_python() {
+    // `&` binds tighter than comparisons, `*` tighter than `+`, unary minus tightest.
+    let e = parse("$a + $b * -2 > 1").unwrap();
+    assert_eq!(e.to_string(), "(($a+($b*-2.0))>1.0)");
+    let e = parse("($a > 1) & ($b < 2) | $c").unwrap();
+    assert!(matches!(e, Expr::Bin(BinOp::Or, ..)), "{e}");
+    assert_eq!(parse("-$x").unwrap().to_string(), "(-$x)");
+    assert_eq!(parse("Mean($close, 5)/$close").unwrap(), parse("Mean( $close,5 ) / $close").unwrap());
+    assert_eq!(parse("1e-12").unwrap(), Expr::Num(1e-12));
+    assert_eq!(parse("-$a**2").unwrap().to_string(), "(-Power($a,2.0))");
+    assert!(matches!(parse("Quantile($c, 5, 0.8)").unwrap(), Expr::Call(Op::Quantile, _)));
+}
+
+#[test]
+fn parse_errors_point_at_the_column() {
+    let cases = [
+        ("Mean($close, 5", 15, "expected `,` or `)`"),
+        ("Mean($close)", 12, "takes 2 arguments"),
+        ("mean($close, 5)", 1, "did you mean Mean?"),
+        ("Mean($close, $open)", 14, "must be a number"),
+        ("Std($close, -3)", 13, "must be ≥ 0"),
+        ("Mean($close, 2.5)", 14, "whole number"),
+        ("Std($close, 0.5)", 13, "smoothing factor"),
+        ("Quantile($close, 5, 1.5)", 21, "[0, 1]"),
+        ("$close +", 9, "expected a number"),
+        ("$close $open", 8, "unexpected `$open`"),
+        ("$a < $b < $c", 9, "chained comparisons"),
+        ("$close # 2", 8, "unexpected character"),
+        ("Ref($close, 0)", 13, "first loaded day"),
+    ];
+    for (text, col, msg) in cases {
+        let e = parse(text).expect_err(text);
+        assert_eq!(e.column, col, "{text}: {e:?}");
+        assert!(e.message.contains(msg), "{text}: {}", e.message);
+    }
+    let shown = parse("Mean($close, 5").unwrap_err().render("Mean($close, 5");
+    assert!(shown.ends_with("\n  Mean($close, 5\n                ^"), "{shown}");
+}
+
+#[test]
+fn the_future_is_refused_outside_labels() {
+    let err = feature("F", "Ref($close, -1)/$close", false).unwrap_err().to_string();
+    assert!(err.contains("1 trading day(s) ahead"), "{err}");
+    assert_eq!(feature("L", sets::QLIB_LABEL, true).unwrap().expr.lookahead(), 2);
+    assert_eq!(feature("F", "Mean(Ref($close, 1), 5)", false).unwrap().expr.lookahead(), 0);
+}
+
+#[test]
+fn rolling_statistics_match_pandas_with_min_periods_one() {
+    let n = f64::NAN;
+    let x = [n, 1.0, 2.0, n, 4.0, 10.0];
+    // pandas: s.rolling(3, min_periods=1).mean() etc. on [nan, 1, 2, nan, 4, 10].
+    assert!(close(&eval1("Mean($x, 3)", &x), &[n, 1.0, 1.5, 1.5, 3.0, 7.0]));
+    assert!(close(&eval1("Sum($x, 3)", &x), &[n, 1.0, 3.0, 3.0, 6.0, 14.0]));
+    assert!(close(&eval1("Count($x, 3)", &x), &[n, 1.0, 2.0, 2.0, 2.0, 2.0]));
+    let s = 0.5f64.sqrt();
+    assert!(close(&eval1("Std($x, 3)", &x), &[n, n, s, s, 2f64.sqrt(), 18f64.sqrt()]));
+    assert!(close(&eval1("Max($x, 3)", &x), &[n, 1.0, 2.0, 2.0, 4.0, 10.0]));
+    assert!(close(&eval1("Ref($x, 2)", &x), &[n, n, n, 1.0, 2.0, n]));
+    assert!(close(&eval1("Ref($x, -1)", &x), &[1.0, 2.0, n, 4.0, 10.0, n]));
+    assert!(close(&eval1("Delta($x, 1)", &x), &[n, n, 1.0, n, n, 6.0]));
+    // Rank of the last value among the window's finite values, ties averaged.
+    assert!(close(&eval1("Rank($x, 3)", &[3.0, 1.0, 3.0, 2.0]), &[1.0, 0.5, 2.5 / 3.0, 2.0 / 3.0]));
+    // Quantile: numpy's linear interpolation; window [2, 4, 10] at 0.8 -> 4 + 0.6 * 6.
+    assert!(close(&eval1("Quantile($x, 4, 0.8)", &x)[5..], &[7.6]));
+    assert!(close(&eval1("Med($x, 4)", &x)[5..], &[4.0]));
+    // Mad: mean |x - mean| of [2, 4, 10] = (10/3 + 4/3 + 14/3) / 3.
+    assert!(close(&eval1("Mad($x, 4)", &x)[5..], &[28.0 / 9.0]));
+}
+
+#[test]
+fn positional_and_regression_operators() {
+    let n = f64::NAN;
+    let x = [n, n, 3.0, 1.0, 5.0, 5.0, 2.0];
+    // Days count from the first value: windows [3], [3,1], [3,1,5], [1,5,5], [5,5,2].
+    assert!(close(&eval1("IdxMax($x, 3)", &x), &[n, n, 1.0, 1.0, 3.0, 2.0, 1.0]));
+    assert!(close(&eval1("IdxMin($x, 3)", &x), &[n, n, 1.0, 2.0, 2.0, 1.0, 3.0]));
+    // WMA of [3, 1]: weights 1/3, 2/3 -> nanmean([1, 2/3]) = 5/6 (qlib's definition).
+    assert!(close(&eval1("WMA($x, 3)", &x)[2..4], &[3.0, 5.0 / 6.0]));
+    // A straight line: slope 2, R^2 1, residual 0.
+    let line = [1.0, 3.0, 5.0, 7.0];
+    assert!(close(&eval1("Slope($x, 3)", &line), &[n, 2.0, 2.0, 2.0]));
+    assert!(close(&eval1("Rsquare($x, 3)", &line)[2..], &[1.0, 1.0]));
+    assert!(close(&eval1("Resi($x, 3)", &line)[2..], &[0.0, 0.0]));
+    // [1, 2, 4]: slope 1.5, fitted last 2.333 + 1.5 = 3.8333, residual 0.1667.
+    let y = [1.0, 2.0, 4.0];
+    assert!(close(&eval1("Resi($x, 3)", &y)[2..], &[4.0 - (7.0 / 3.0 + 1.5)]));
+    // pandas ewm(span=3).mean() of [1, 2, 3]: 1, 1.6667, 2.4286.
+    assert!(close(&eval1("EMA($x, 3)", &[1.0, 2.0, 3.0]), &[1.0, 5.0 / 3.0, 17.0 / 7.0]));
+}
+
+#[test]
+fn elementwise_nan_rules_follow_numpy() {
+    let n = f64::NAN;
+    let x = [n, -2.0, 0.0, 3.0];
+    assert!(close(&eval1("$x > 0", &x), &[0.0, 0.0, 0.0, 1.0]));
+    assert!(close(&eval1("$x != 0", &x), &[1.0, 1.0, 0.0, 1.0]));
+    assert!(close(&eval1("Greater($x, 0)", &x), &[n, 0.0, 0.0, 3.0]));
+    assert!(close(&eval1("Sign($x)", &x), &[n, -1.0, 0.0, 1.0]));
+    assert!(close(&eval1("If($x > 0, $x, 0 - $x)", &x), &[n, 2.0, 0.0, 3.0]));
+    assert!(close(&eval1("Power($x, 2)", &x), &[n, 4.0, 0.0, 9.0]));
+    assert!(close(&eval1("($x > -5) & ($x < 1)", &x), &[0.0, 1.0, 1.0, 0.0]));
+}
+
+#[test]
+fn shared_subexpressions_are_computed_once() {
+    let sets = sets::alpha158();
+    let exprs: Vec<Expr> = sets.iter().map(|(_, t)| parse(t).unwrap()).collect();
+    let plan = Plan::new(&exprs.iter().collect::<Vec<_>>());
+    // 158 features, far fewer distinct nodes than their total size.
+    assert_eq!(sets.len(), 158);
+    assert!(plan.len() < 500, "{}", plan.len());
+    assert_eq!(sets::alpha360().len(), 360);
+}
