@@ -9,6 +9,7 @@ pub mod parse;
 pub mod plan;
 pub mod rolling;
 pub mod sets;
+pub mod sliding;
 #[cfg(test)]
 mod tests;
 

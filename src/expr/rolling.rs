@@ -7,6 +7,7 @@
 //! exactly 0 and no error accumulates along the series.
 
 use crate::expr::ast::Op;
+use crate::expr::sliding::{block_len, equal_run, references, window_sums};
 use crate::factors::window::{kurt, skew};
 
 /// Applies rolling `op` with window `n` (0 = expanding) and quantile `q` to `x`, whose
@@ -46,8 +47,27 @@ fn prefix_bad(x: &[f64], keep: impl Fn(f64) -> bool) -> Vec<u32> {
 
 /// Window statistics over the finite values of `x[lo..=t]`.
 fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
+    match op {
+        Op::Max | Op::Min | Op::IdxMax | Op::IdxMin => return extremes(op, x, start, n),
+        Op::Quantile | Op::Med | Op::Rank => return order_statistics(op, x, start, n, if op == Op::Med { 0.5 } else { q }),
+        _ => {}
+    }
     let bad = prefix_bad(x, f64::is_finite);
     let nan = prefix_bad(x, |v| !v.is_nan());
+    // Mean, Sum, Std, Var of gap-free windows from block sums of deviations.
+    let moments = matches!(op, Op::Mean | Op::Sum | Op::Std | Op::Var);
+    let (refs, sums, run, zeros) = if moments {
+        let r = references(x, start, block_len(x.len(), n));
+        let top = r.len() - 1;
+        let dev = |j: usize, k: usize| if x[j].is_finite() { x[j] - r[k.min(top)] } else { 0.0 };
+        let sums = window_sums(x.len(), start, n, |j, k| {
+            let d = dev(j, k);
+            [d, d * d]
+        });
+        (r, Some(sums), equal_run(x), prefix_bad(x, |v| v == 0.0))
+    } else {
+        (vec![], None, vec![], vec![])
+    };
     let mut buf: Vec<f64> = Vec::with_capacity(n.max(1));
     let mut out = vec![f64::NAN; x.len()];
     for t in start..x.len() {
@@ -55,6 +75,26 @@ fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
         let w = &x[a..=t];
         if op == Op::Count {
             out[t] = (w.len() - (nan[t + 1] - nan[a]) as usize) as f64;
+            continue;
+        }
+        if let Some(sums) = &sums
+            && bad[t + 1] == bad[a]
+        {
+            let l = w.len() as f64;
+            // A window of zeros sums to exactly 0, one repeated value has no variance.
+            let (flat, all_zero) = (run[t] >= w.len(), zeros[t + 1] == zeros[a]);
+            let [s1, s2] = sums.sums[t];
+            let r = refs[sums.block[t]];
+            let var = || if flat { 0.0 } else { ((s2 - s1 * s1 / l) / (l - 1.0)).max(0.0) };
+            out[t] = match op {
+                _ if all_zero && matches!(op, Op::Mean | Op::Sum) => 0.0,
+                Op::Mean if flat => x[t],
+                Op::Mean => r + s1 / l,
+                Op::Sum => l * r + s1,
+                _ if w.len() < 2 => f64::NAN,
+                Op::Var => var(),
+                _ => var().sqrt(),
+            };
             continue;
         }
         let vals: &[f64] = if bad[t + 1] == bad[a] {
@@ -76,28 +116,9 @@ fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
             Op::Var => var(vals),
             Op::Skew => moment(vals, 3, 0.0, skew),
             Op::Kurt => moment(vals, 4, -3.0, kurt),
-            Op::Max => vals.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            Op::Min => vals.iter().copied().fold(f64::INFINITY, f64::min),
-            // numpy's argmax/argmin over the raw window: a NaN wins (qlib's behaviour).
-            Op::IdxMax => arg_extreme(w, |a, b| a > b),
-            Op::IdxMin => arg_extreme(w, |a, b| a < b),
-            Op::Med | Op::Quantile => {
-                let mut sorted = vals.to_vec();
-                quantile(&mut sorted, if op == Op::Med { 0.5 } else { q })
-            }
             Op::Mad => {
                 let c = mean();
                 vals.iter().map(|v| (v - c).abs()).sum::<f64>() / m as f64
-            }
-            Op::Rank => {
-                let v = x[t];
-                if !v.is_finite() {
-                    f64::NAN
-                } else {
-                    let less = vals.iter().filter(|&&u| u < v).count() as f64;
-                    let eq = vals.iter().filter(|&&u| u == v).count() as f64;
-                    (less + (eq + 1.0) / 2.0) / m as f64
-                }
             }
             // nanmean(w * x) with weights 1..L over the window's days, normalized to sum 1
             // (qlib's definition: the weighted mean divided by the count of values).
@@ -141,65 +162,108 @@ fn moment(x: &[f64], need: usize, flat: f64, f: fn(&[f64]) -> f64) -> f64 {
     if pop <= 1e-14 { f64::NAN } else { f(x) }
 }
 
-/// 1-based position of the first extreme value; the first `NaN`'s when there is one.
-fn arg_extreme(w: &[f64], better: impl Fn(f64, f64) -> bool) -> f64 {
-    if let Some(i) = w.iter().position(|v| v.is_nan()) {
-        return i as f64 + 1.0;
-    }
-    let mut best = 0;
-    for (i, &v) in w.iter().enumerate() {
-        if better(v, w[best]) {
-            best = i;
+/// `Max`/`Min` over the window's finite values, and `IdxMax`/`IdxMin`: the 1-based day
+/// of the first extreme (numpy's argmax over the raw window, so the first `NaN`'s day when
+/// there is one, qlib's behaviour). A monotonic queue of candidates: O(1) a day.
+fn extremes(op: Op, x: &[f64], start: usize, n: usize) -> Vec<f64> {
+    let want_max = matches!(op, Op::Max | Op::IdxMax);
+    let positional = matches!(op, Op::IdxMax | Op::IdxMin);
+    let nan = prefix_bad(x, |v| !v.is_nan());
+    let mut out = vec![f64::NAN; x.len()];
+    let mut queue: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    // Strictly worse candidates leave; equal ones stay behind the earlier day.
+    let beats = |a: f64, b: f64| if want_max { a > b } else { a < b };
+    for t in start..x.len() {
+        let v = x[t];
+        let usable = if positional { !v.is_nan() } else { v.is_finite() };
+        if usable {
+            while queue.back().is_some_and(|&j| beats(v, x[j])) {
+                queue.pop_back();
+            }
+            queue.push_back(t);
         }
+        let a = lo(t, n, start);
+        while queue.front().is_some_and(|&j| j < a) {
+            queue.pop_front();
+        }
+        out[t] = match (positional, queue.front()) {
+            (_, None) => f64::NAN,
+            (true, _) if nan[t + 1] > nan[a] => (x[a..=t].iter().position(|v| v.is_nan()).unwrap_or(0) + 1) as f64,
+            (true, Some(&j)) => (j - a + 1) as f64,
+            (false, Some(&j)) => x[j],
+        };
     }
-    best as f64 + 1.0
+    out
 }
 
-/// Linear-interpolated quantile (numpy's default) of `buf`, reordered in place.
-pub fn quantile(buf: &mut [f64], q: f64) -> f64 {
-    if buf.is_empty() {
-        return f64::NAN;
+/// `Quantile`, `Med` and `Rank` from the window's finite values kept sorted as it slides
+/// (numpy's linear interpolation; ranks average ties, over the count of values).
+fn order_statistics(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
+    let mut sorted: Vec<f64> = Vec::with_capacity(n.max(1) + 1);
+    let mut out = vec![f64::NAN; x.len()];
+    for t in start..x.len() {
+        let a = lo(t, n, start);
+        if a > start && x[a - 1].is_finite() {
+            let leaving = x[a - 1];
+            let i = sorted.partition_point(|u| u.total_cmp(&leaving).is_lt());
+            sorted.remove(i);
+        }
+        let v = x[t];
+        if v.is_finite() {
+            let i = sorted.partition_point(|u| u.total_cmp(&v).is_lt());
+            sorted.insert(i, v);
+        }
+        let m = sorted.len();
+        if m == 0 {
+            continue;
+        }
+        out[t] = if op == Op::Rank {
+            if v.is_finite() {
+                let less = sorted.partition_point(|u| *u < v) as f64;
+                let eq = sorted.partition_point(|u| *u <= v) as f64 - less;
+                (less + (eq + 1.0) / 2.0) / m as f64
+            } else {
+                f64::NAN
+            }
+        } else {
+            let pos = q * (m - 1) as f64;
+            let i = pos.floor() as usize;
+            let frac = pos - i as f64;
+            if i + 1 < m { sorted[i] + (sorted[i + 1] - sorted[i]) * frac } else { sorted[i] }
+        };
     }
-    let pos = q * (buf.len() - 1) as f64;
-    let i = pos.floor() as usize;
-    let frac = pos - i as f64;
-    let (_, lo, upper) = buf.select_nth_unstable_by(i, f64::total_cmp);
-    let lo = *lo;
-    if frac > 0.0 && !upper.is_empty() {
-        let hi = upper.iter().copied().fold(f64::INFINITY, f64::min);
-        lo + (hi - lo) * frac
-    } else {
-        lo
-    }
+    out
 }
 
 /// Least squares of the window's finite values on their day position (qlib's `Slope`,
 /// `Rsquare`, and `Resi`: the last day's residual, `NaN` when that day is missing).
 /// `Rsquare` is `NaN` where the values' standard deviation is within 2e-5 of 0 (qlib's rule).
 fn regression(op: Op, x: &[f64], start: usize, n: usize) -> Vec<f64> {
+    let bad = prefix_bad(x, f64::is_finite);
+    let r = references(x, start, block_len(x.len(), n));
+    let top = r.len() - 1;
+    let sums = window_sums(x.len(), start, n, |j, k| {
+        let d = if x[j].is_finite() { x[j] - r[k.min(top)] } else { 0.0 };
+        [d, d * d]
+    });
+    let run = equal_run(x);
     let mut out = vec![f64::NAN; x.len()];
     for t in start..x.len() {
         let a = lo(t, n, start);
-        let (mut c, mut sx, mut sy) = (0.0, 0.0, 0.0);
-        for (i, &y) in x[a..=t].iter().enumerate() {
-            if y.is_finite() {
-                c += 1.0;
-                sx += i as f64;
-                sy += y;
-            }
-        }
+        let (c, mx, my, vxx, vxy, vyy) = if bad[t + 1] == bad[a] {
+            // Gap-free: positions 0..L, sums of deviations from the block's reference.
+            let l = (t - a + 1) as f64;
+            let [s1, s2] = sums.sums[t];
+            let mx = (l - 1.0) / 2.0;
+            let flat = run[t] > t - a;
+            let vxy = if flat { 0.0 } else { sums.pos[t] - mx * s1 };
+            let vyy = if flat { 0.0 } else { (s2 - s1 * s1 / l).max(0.0) };
+            (l, mx, r[sums.block[t]] + s1 / l, l * (l * l - 1.0) / 12.0, vxy, vyy)
+        } else {
+            direct_regression(&x[a..=t])
+        };
         if c < 2.0 {
             continue;
-        }
-        let (mx, my) = (sx / c, sy / c);
-        let (mut vxx, mut vxy, mut vyy) = (0.0, 0.0, 0.0);
-        for (i, &y) in x[a..=t].iter().enumerate() {
-            if y.is_finite() {
-                let (dx, dy) = (i as f64 - mx, y - my);
-                vxx += dx * dx;
-                vxy += dx * dy;
-                vyy += dy * dy;
-            }
         }
         let slope = vxy / vxx;
         out[t] = match op {
@@ -210,6 +274,30 @@ fn regression(op: Op, x: &[f64], start: usize, n: usize) -> Vec<f64> {
         };
     }
     out
+}
+
+/// Count, mean position, mean value and the centered sums (xx, xy, yy) of a window's
+/// finite values against their positions.
+fn direct_regression(w: &[f64]) -> (f64, f64, f64, f64, f64, f64) {
+    let (mut c, mut sx, mut sy) = (0.0, 0.0, 0.0);
+    for (i, &y) in w.iter().enumerate() {
+        if y.is_finite() {
+            c += 1.0;
+            sx += i as f64;
+            sy += y;
+        }
+    }
+    let (mx, my) = (sx / c, sy / c);
+    let (mut vxx, mut vxy, mut vyy) = (0.0, 0.0, 0.0);
+    for (i, &y) in w.iter().enumerate() {
+        if y.is_finite() {
+            let (dx, dy) = (i as f64 - mx, y - my);
+            vxx += dx * dx;
+            vxy += dx * dy;
+            vyy += dy * dy;
+        }
+    }
+    (c, mx, my, vxx, vxy, vyy)
 }
 
 /// pandas' `ewm(alpha, adjust=True, ignore_na=False, min_periods=1).mean()`: missing days
@@ -241,46 +329,66 @@ pub fn ema(x: &[f64], alpha: f64) -> Vec<f64> {
 /// either side's own rolling standard deviation is within 2e-5 of 0 (qlib's rule).
 pub fn pair(op: Op, x: &[f64], y: &[f64], start: usize, n: usize) -> Vec<f64> {
     let (bx, by) = (prefix_bad(x, f64::is_finite), prefix_bad(y, f64::is_finite));
+    let b = block_len(x.len(), n);
+    let (rx, ry) = (references(x, start, b), references(y, start, b));
+    let top = rx.len() - 1;
+    let sums = window_sums(x.len(), start, n, |j, k| {
+        if !(x[j].is_finite() && y[j].is_finite()) {
+            return [0.0; 5];
+        }
+        let (dx, dy) = (x[j] - rx[k.min(top)], y[j] - ry[k.min(top)]);
+        [dx, dy, dx * dx, dy * dy, dx * dy]
+    });
+    let (runx, runy) = (equal_run(x), equal_run(y));
     let mut out = vec![f64::NAN; x.len()];
     let mut own: Vec<f64> = vec![];
     for t in start..x.len() {
         let a = lo(t, n, start);
         let (wx, wy) = (&x[a..=t], &y[a..=t]);
-        let (mut c, mut sx, mut sy) = (0.0, 0.0, 0.0);
-        for (u, v) in wx.iter().zip(wy) {
-            if u.is_finite() && v.is_finite() {
-                c += 1.0;
-                sx += u;
-                sy += v;
-            }
-        }
+        let clean = bx[t + 1] == bx[a] && by[t + 1] == by[a];
+        let (c, cxy, vx, vy) = if clean {
+            let l = wx.len() as f64;
+            let [sx, sy, sxx, syy, sxy] = sums.sums[t];
+            let (fx, fy) = (runx[t] >= wx.len(), runy[t] >= wx.len());
+            let vx = if fx { 0.0 } else { (sxx - sx * sx / l).max(0.0) };
+            let vy = if fy { 0.0 } else { (syy - sy * sy / l).max(0.0) };
+            let cxy = if fx || fy { 0.0 } else { sxy - sx * sy / l };
+            (l, cxy, vx, vy)
+        } else {
+            direct_pair(wx, wy)
+        };
         if c < 2.0 {
             continue;
-        }
-        let (mx, my) = (sx / c, sy / c);
-        let (mut cxy, mut vx, mut vy) = (0.0, 0.0, 0.0);
-        for (u, v) in wx.iter().zip(wy) {
-            if u.is_finite() && v.is_finite() {
-                cxy += (u - mx) * (v - my);
-                vx += (u - mx) * (u - mx);
-                vy += (v - my) * (v - my);
-            }
         }
         if op == Op::Cov {
             out[t] = cxy / (c - 1.0);
             continue;
         }
         // Each side's own standard deviation: the pairwise one when neither has gaps.
-        let mut own_std = |w: &[f64], bad: &[u32], pairwise: f64| {
-            if bad[t + 1] == bad[a] && bx[t + 1] == bx[a] && by[t + 1] == by[a] {
+        let mut own_std = |w: &[f64], pairwise: f64| {
+            if clean {
                 return (pairwise / (c - 1.0)).sqrt();
             }
             own.clear();
             own.extend(w.iter().copied().filter(|v| v.is_finite()));
             var(&own).sqrt()
         };
-        let (sdx, sdy) = (own_std(wx, &bx, vx), own_std(wy, &by, vy));
+        let (sdx, sdy) = (own_std(wx, vx), own_std(wy, vy));
         out[t] = if sdx <= 2e-5 || sdy <= 2e-5 { f64::NAN } else { cxy / (vx * vy).sqrt() };
     }
     out
+}
+
+/// Count and centered sums (xy, xx, yy) over the days both values are finite.
+fn direct_pair(wx: &[f64], wy: &[f64]) -> (f64, f64, f64, f64) {
+    let pairs = || wx.iter().zip(wy).filter(|(u, v)| u.is_finite() && v.is_finite());
+    let c = pairs().count() as f64;
+    let (mx, my) = (pairs().map(|p| p.0).sum::<f64>() / c, pairs().map(|p| p.1).sum::<f64>() / c);
+    let (mut cxy, mut vx, mut vy) = (0.0, 0.0, 0.0);
+    for (u, v) in pairs() {
+        cxy += (u - mx) * (v - my);
+        vx += (u - mx) * (u - mx);
+        vy += (v - my) * (v - my);
+    }
+    (c, cxy, vx, vy)
 }

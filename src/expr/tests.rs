@@ -130,3 +130,4 @@ fn shared_subexpressions_are_computed_once() {
     assert!(plan.len() < 500, "{}", plan.len());
     assert_eq!(sets::alpha360().len(), 360);
 }
+
