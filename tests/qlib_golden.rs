@@ -80,8 +80,10 @@ fn evaluate(panel: &Panel, g: &Golden, names: &[&String], exprs: &BTreeMap<Strin
     stocks.sort();
     stocks.dedup();
     let cols: Vec<usize> = stocks.iter().map(|c| panel.stock_index(c).unwrap_or_else(|| panic!("{c} not in the bins"))).collect();
-    let parsed: Vec<expr::Expr> =
-        names.iter().map(|n| expr::parse::parse(&exprs[*n]).unwrap_or_else(|e| panic!("{n}: {}", e.render(&exprs[*n])))).collect();
+    let parsed: Vec<expr::Expr> = names
+        .iter()
+        .map(|n| expr::parse::parse(&exprs[*n]).unwrap_or_else(|e| panic!("{n}: {}", e.render(&exprs[*n]))))
+        .collect();
     let plan = Plan::new(&parsed.iter().collect::<Vec<_>>());
     let inputs: Vec<Matrix> = plan
         .fields

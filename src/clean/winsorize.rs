@@ -1,5 +1,7 @@
 //! Step 2: MAD winsorizing: clip member values to median ± n · k · MAD, where MAD is the
-//! median absolute deviation from the median and k = 1.4826 (normal) or 1 (raw).
+//! median absolute deviation from the median and k = 1.4826 (normal) or 1 (raw). A date
+//! whose MAD is 0 (over half the members share one value, as with a count or a day index)
+//! is left as it is: clipping to the median would erase every other value.
 
 use crate::clean::MadScale;
 use crate::clean::fill::median;
@@ -7,7 +9,8 @@ use crate::clean::fill::median;
 /// The scale that makes the MAD a consistent estimator of σ for normal data.
 pub const NORMAL_K: f64 = 1.4826;
 
-/// The (low, high) bounds for the finite member values of `row`.
+/// The (low, high) bounds for the finite member values of `row`; `None` when there are none
+/// or their MAD is 0.
 pub fn bounds(row: &[f64], mask: &[bool], n: f64, scale: MadScale) -> Option<(f64, f64)> {
     let mut v: Vec<f64> = row.iter().zip(mask).filter(|(x, m)| **m && x.is_finite()).map(|(x, _)| *x).collect();
     if v.is_empty() {
@@ -20,7 +23,7 @@ pub fn bounds(row: &[f64], mask: &[bool], n: f64, scale: MadScale) -> Option<(f6
         MadScale::Raw => 1.0,
     };
     let half = n * k * median(&mut dev);
-    Some((med - half, med + half))
+    (half > 0.0).then_some((med - half, med + half))
 }
 
 /// Clips members in place; returns how many values moved.
@@ -55,5 +58,16 @@ mod tests {
         assert_eq!(winsorize(&mut r, &mask, 1.0, MadScale::Normal), 2);
         assert!((r[0] - (5.5 - 2.5 * NORMAL_K)).abs() < 1e-12);
         assert!((r[9] - (5.5 + 2.5 * NORMAL_K)).abs() < 1e-12);
+    }
+
+    /// Six of ten members at 1.0 (an IdxMax-style feature): MAD 0, nothing clipped (it used
+    /// to clip all ten to 1.0, and the z-score then blanked the whole date).
+    #[test]
+    fn a_zero_mad_leaves_the_date_alone() {
+        let mask = [true; 10];
+        let mut r = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.2, 0.4, 0.6, 0.8];
+        assert_eq!(bounds(&r, &mask, 5.0, MadScale::Normal), None);
+        assert_eq!(winsorize(&mut r, &mask, 5.0, MadScale::Normal), 0);
+        assert_eq!(r[6], 0.2);
     }
 }

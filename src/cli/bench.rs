@@ -148,7 +148,9 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         BenchCommand::Features { config, runs } => {
             let cfg = alphasweep::config::Config::from_file(&config)?;
             let opts = cfg.load_options(&config.parent().map(PathBuf::from).unwrap_or_default())?;
+            let t = Instant::now();
             let panel = load(&opts).context("loading market data")?.panel;
+            println!("load_s={:.4}", t.elapsed().as_secs_f64());
             let feats: Vec<_> = alphasweep::factors::formulaic::features(&cfg.factors)?.into_iter().map(|(f, _)| f).collect();
             anyhow::ensure!(!feats.is_empty(), "{}: [factors] has no formulaic features to time", config.display());
             time_runs(runs, || {

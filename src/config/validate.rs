@@ -69,12 +69,17 @@ impl Config {
         let d = &self.dataset;
         c.at_least("[dataset] mem_day", d.mem_day, 1);
         c.at_least("[dataset] horizon", d.horizon, 1);
-        c.share("[dataset] train", d.train);
-        if !(0.0..1.0).contains(&d.valid) {
-            c.fail("[dataset] valid", d.valid, "must be a share in [0, 1)");
+        if let (Some(train), Some(valid)) = (d.train.share(), d.valid.share()) {
+            c.share("[dataset] train", train);
+            if !(0.0..1.0).contains(&valid) {
+                c.fail("[dataset] valid", valid, "must be a share in [0, 1)");
+            }
+            if train + valid >= 1.0 {
+                c.fail("[dataset] train + valid", train + valid, "must leave a test share (below 1)");
+            }
         }
-        if d.train + d.valid >= 1.0 {
-            c.fail("[dataset] train + valid", d.train + d.valid, "must leave a test share (below 1)");
+        if let Err(e) = d.check_segments() {
+            c.problems.push(format!("[dataset] {}", e.to_string().trim_start_matches("config: ")));
         }
         if let Some(w) = d.sample_window {
             c.at_least("[dataset] sample_window", w, d.mem_day);
@@ -131,6 +136,15 @@ mod tests {
             ("[sweep]\nkeep = 0\n", "[sweep] keep = 0"),
             ("[sweep]\nepochs = 0\n", "[sweep] sweep.epochs"),
             ("[factors]\nset = \"alpha999\"\n", "unknown feature set `alpha999`"),
+            (
+                "[dataset]\ntrain = [\"2015-01-01\", \"2014-01-01\"]\nvalid = [\"2015-01-01\", \"2016-01-01\"]\n",
+                "2015-01-01 is after 2014-01-01",
+            ),
+            (
+                "[dataset]\ntrain = [\"2010-01-01\", \"2015-06-01\"]\nvalid = [\"2015-01-01\", \"2016-01-01\"]\n",
+                "segments must be in time order",
+            ),
+            ("[dataset]\ntrain = [\"2010-01-01\", \"2014-12-31\"]\nvalid = 0.2\n", "both be shares or both be date ranges"),
             ("[factors.expr]\nF = \"Ref($close, -1)\"\n", "[factors.expr] feature `F`"),
             ("[factors.expr]\nG = \"Mean($close, 5\"\n", "at column 15"),
             ("[factors.expr]\nKMID = \"$close\"\n[factors]\nset = [\"paper\", \"alpha158\"]\n", "two features are named `KMID`"),

@@ -4,7 +4,7 @@
 //! integer (or `0 < N < 1` for `EMA` and `Mean`),
 //! negative only for `Ref` (the future, refused later outside labels).
 
-use crate::expr::ast::{BinOp, Expr, Op, OPS, Shape};
+use crate::expr::ast::{BinOp, Expr, OPS, Op, Shape};
 
 /// A parse error at a 1-based character column.
 #[derive(Clone, Debug, PartialEq)]
@@ -248,7 +248,9 @@ impl Parser {
                 Ok(e)
             }
             Tok::Ident(name) => self.call(&name, col),
-            t => Err(err(col, format!("expected a number, a $field, an operator such as Mean(…) or `(`, found {}", describe(&t)))),
+            t => {
+                Err(err(col, format!("expected a number, a $field, an operator such as Mean(…) or `(`, found {}", describe(&t))))
+            }
         }
     }
 
@@ -256,7 +258,9 @@ impl Parser {
         let Some((op, shape)) = Op::lookup(name) else {
             let known = match OPS.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(name)) {
                 Some((n, _, _)) => format!("did you mean {n}?"),
-                None => format!("fields are written $name; operators: {}", OPS.iter().map(|o| o.0).collect::<Vec<_>>().join(", ")),
+                None => {
+                    format!("fields are written $name; operators: {}", OPS.iter().map(|o| o.0).collect::<Vec<_>>().join(", "))
+                }
             };
             return Err(err(col, format!("unknown operator `{name}` ({known})")));
         };
@@ -320,7 +324,9 @@ fn check_window(op: Op, n: f64) -> Result<(), String> {
     if n > 0.0 && n < 1.0 {
         return match op {
             Op::Ema | Op::Mean => Ok(()),
-            _ => Err(format!("{name}'s window must be a whole number of days, found {n} (a smoothing factor 0 < N < 1 is for EMA and Mean)")),
+            _ => Err(format!(
+                "{name}'s window must be a whole number of days, found {n} (a smoothing factor 0 < N < 1 is for EMA and Mean)"
+            )),
         };
     }
     if n.fract() != 0.0 {

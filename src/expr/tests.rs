@@ -130,4 +130,3 @@ fn shared_subexpressions_are_computed_once() {
     assert!(plan.len() < 500, "{}", plan.len());
     assert_eq!(sets::alpha360().len(), 360);
 }
-

@@ -103,11 +103,7 @@ pub fn build_factors(panel: &Panel, cfg: &FactorConfig) -> Result<FactorTable> {
     // One set of inputs (the point-in-time index of the accounts) for the factors and the
     // market cap.
     let inputs = Inputs::new(panel, cfg.upsample, cfg.risk_free);
-    let mut values = if cfg.includes_paper() {
-        compute_with(&inputs, &cfg.list, cfg.upsample)?
-    } else {
-        FactorValues::empty()
-    };
+    let mut values = if cfg.includes_paper() { compute_with(&inputs, &cfg.list, cfg.upsample)? } else { FactorValues::empty() };
     let origins = formulaic::append(panel, cfg, &mut values)?;
     let mask = panel.universe_mask();
     let a = cfg.start.map_or(0, |s| panel.dates.partition_point(|d| *d < s));

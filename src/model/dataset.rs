@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{Date, Matrix, Panel, field};
 use crate::error::{Error, Result};
-use crate::rng::Rng;
+pub use crate::model::split::Segment;
+use crate::model::split::split;
 use crate::stats;
 
 /// What the model predicts.
@@ -34,7 +35,20 @@ pub enum LabelNorm {
     Zscore,
     /// Rank mapped to [−0.5, 0.5].
     Rank,
+    /// qlib's CSRankNorm: (rank percentile − 0.5) × 3.46 (unit variance for a uniform).
+    CsRank,
     None,
+}
+
+/// Feature normalization fitted on the training samples only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeatureNorm {
+    #[default]
+    None,
+    /// qlib's RobustZScoreNorm: (x − median) / (1.4826 · MAD) per feature over the training
+    /// dates, clipped to ±3; missing values become 0 (qlib's Fillna).
+    RobustZscore,
 }
 
 /// How samples are split into train / valid / test.
@@ -53,7 +67,8 @@ pub enum SplitKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DatasetConfig {
-    /// Factor codes fed to the model (cleaned values).
+    /// Factor codes fed to the model (cleaned values); empty = the screen's selection,
+    /// `["*"]` = every computed factor (`alphasweep run`).
     pub factors: Vec<String>,
     pub mem_day: usize,
     pub label: LabelKind,
@@ -64,10 +79,16 @@ pub struct DatasetConfig {
     /// Choose samples as if the window were this long (at least `mem_day`): a sweep sets its
     /// longest `mem_day` here so every trial sees the same samples and split.
     pub sample_window: Option<usize>,
-    /// Shares of the dates (time split) or samples (paper split) for train and valid; test
-    /// gets the rest.
-    pub train: f64,
-    pub valid: f64,
+    /// Shares of the dates (time split) or samples (paper split) for train and valid, test
+    /// getting the rest; or, for a time split, dates `["2010-01-04", "2014-12-31"]` with
+    /// `test` dates too. Each segment's last `horizon + 1` days are left out, so no label
+    /// reads into the next segment.
+    pub train: Segment,
+    pub valid: Segment,
+    /// Test dates (date segments only; default: from after valid to the end).
+    pub test: Option<[Date; 2]>,
+    /// Feature normalization fitted on the training period (beside the per-date cleaning).
+    pub feature_norm: FeatureNorm,
     pub seed: u64,
 }
 
@@ -81,8 +102,10 @@ impl Default for DatasetConfig {
             label_norm: LabelNorm::Zscore,
             split: SplitKind::Time,
             sample_window: None,
-            train: 0.6,
-            valid: 0.2,
+            train: Segment::Share(0.6),
+            valid: Segment::Share(0.2),
+            test: None,
+            feature_norm: FeatureNorm::None,
             seed: 42,
         }
     }
@@ -129,12 +152,7 @@ impl WindowData {
         if cfg.mem_day == 0 || cfg.horizon == 0 {
             return Err(Error::Config("dataset.mem_day and dataset.horizon must be at least 1".into()));
         }
-        if !(cfg.train > 0.0 && cfg.valid > 0.0 && cfg.train + cfg.valid < 1.0) {
-            return Err(Error::Config(format!(
-                "dataset.train ({}) and dataset.valid ({}) must be positive and sum below 1",
-                cfg.train, cfg.valid
-            )));
-        }
+        cfg.check_segments()?;
         let picked: Vec<&Matrix> = cfg
             .factors
             .iter()
@@ -185,7 +203,10 @@ impl WindowData {
         if cfg.label == LabelKind::FwdReturn {
             normalize_per_date(&mut labels, &samples, ns, cfg.label_norm);
         }
-        let (train, valid, test) = split(&samples, cfg)?;
+        let (train, valid, test) = split(&samples, &panel.dates, cfg)?;
+        if cfg.feature_norm == FeatureNorm::RobustZscore {
+            robust_zscore(&mut features, ns, nf, &train);
+        }
         let mut label_scale = None;
         if cfg.label == LabelKind::Close {
             let y: Vec<f64> = train.iter().map(|s| labels[s.date as usize * ns + s.stock as usize] as f64).collect();
@@ -276,6 +297,10 @@ fn normalize_per_date(labels: &mut [f32], samples: &[Sample], ns: usize, how: La
                 let (m, sd) = (stats::mean(&y), stats::std(&y));
                 y.iter().map(|v| if sd > 0.0 { (v - m) / sd } else { 0.0 }).collect()
             }
+            LabelNorm::CsRank => {
+                let n = y.len() as f64;
+                stats::ranks(&y).iter().map(|r| ((r + 1.0) / n - 0.5) * 3.46).collect()
+            }
             _ => {
                 let n = y.len() as f64;
                 stats::ranks(&y).iter().map(|r| if n > 1.0 { r / (n - 1.0) - 0.5 } else { 0.0 }).collect()
@@ -294,42 +319,37 @@ fn normalize_per_date(labels: &mut [f32], samples: &[Sample], ns: usize, how: La
     }
 }
 
-/// Train / valid / test samples.
-fn split(samples: &[Sample], cfg: &DatasetConfig) -> Result<(Vec<Sample>, Vec<Sample>, Vec<Sample>)> {
-    match cfg.split {
-        SplitKind::Time => {
-            let mut dates: Vec<u32> = samples.iter().map(|s| s.date).collect();
-            dates.dedup();
-            let n = dates.len();
-            let gap = cfg.horizon + 1;
-            let n_train = (n as f64 * cfg.train) as usize;
-            let n_valid = (n as f64 * cfg.valid) as usize;
-            if n_train < 2 || n_valid < 2 || n_train + n_valid + 2 * gap + 2 > n {
-                return Err(Error::Invalid(format!(
-                    "{n} dates are too few for a {}/{} split with gaps of {gap}",
-                    cfg.train, cfg.valid
-                )));
+/// qlib's RobustZScoreNorm on `features` (`[date, stock, feature]`): per feature, the median
+/// and MAD over the training samples' dates (every stock those days), then
+/// `(x − median) / (1.4826 · MAD)` clipped to ±3 everywhere; missing values become 0.
+fn robust_zscore(features: &mut [f32], ns: usize, nf: usize, train: &[Sample]) {
+    let mut train_dates: Vec<usize> = train.iter().map(|s| s.date as usize).collect();
+    train_dates.dedup();
+    for f in 0..nf {
+        let mut v: Vec<f64> = vec![];
+        for &t in &train_dates {
+            for s in 0..ns {
+                let x = features[(t * ns + s) * nf + f];
+                if x.is_finite() {
+                    v.push(x as f64);
+                }
             }
-            let train_end = dates[n_train - 1];
-            let valid_start = dates[n_train + gap];
-            let valid_end = dates[n_train + gap + n_valid - 1];
-            let test_start = dates[n_train + gap + n_valid + gap];
-            let pick = |lo: u32, hi: u32| samples.iter().copied().filter(|s| s.date >= lo && s.date <= hi).collect::<Vec<_>>();
-            Ok((pick(0, train_end), pick(valid_start, valid_end), pick(test_start, u32::MAX)))
         }
-        SplitKind::PaperRandom => {
-            let mut shuffled = samples.to_vec();
-            Rng::new(cfg.seed).shuffle(&mut shuffled);
-            let n = shuffled.len();
-            let n_test = n / 10;
-            let n_valid = n / 10;
-            let mut test: Vec<Sample> = shuffled[..n_test].to_vec();
-            let mut valid: Vec<Sample> = shuffled[n_test..n_test + n_valid].to_vec();
-            let mut train: Vec<Sample> = shuffled[n_test + n_valid..].to_vec();
-            for v in [&mut train, &mut valid, &mut test] {
-                v.sort();
-            }
-            Ok((train, valid, test))
+        let med = stats_median(&mut v);
+        let mut dev: Vec<f64> = v.iter().map(|x| (x - med).abs()).collect();
+        let mad = stats_median(&mut dev) * 1.4826;
+        let scale = if mad > 0.0 { mad } else { 1.0 };
+        for x in features.iter_mut().skip(f).step_by(nf) {
+            *x = if x.is_finite() { (((*x as f64 - med) / scale).clamp(-3.0, 3.0)) as f32 } else { 0.0 };
         }
     }
+}
+
+fn stats_median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let k = v.len() / 2;
+    let (_, m, _) = v.select_nth_unstable_by(k, f64::total_cmp);
+    *m
 }

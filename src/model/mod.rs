@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod lstm;
 pub mod metrics;
 pub mod network;
+pub mod split;
 #[cfg(test)]
 mod tests;
 #[cfg(all(test, feature = "wgpu"))]

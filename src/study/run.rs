@@ -15,7 +15,7 @@ use crate::data::load::{Format, load};
 use crate::data::summary::DataSummary;
 use crate::engine::DeviceKind;
 use crate::error::{Error, Result, ResultExt};
-use crate::model::dataset::SplitKind;
+use crate::model::dataset::{Segment, SplitKind};
 use crate::study::backtest::{BacktestOptions, BacktestOutcome, run_backtest};
 use crate::study::eval::{EvalOptions, EvalOutcome, run_eval};
 use crate::study::factors::{FactorsOptions, FactorsOutcome, Values};
@@ -118,7 +118,11 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         config: cfg.screen.clone(),
     })?;
     obs.screen(&screened);
-    if cfg.dataset.factors.is_empty() {
+    if cfg.dataset.factors == ["*"] {
+        // Every computed feature (qlib's protocol feeds all of Alpha158/Alpha360).
+        cfg = cfg.with_factors(screened.results.iter().map(|r| r.code.clone()).collect());
+        write_text(&config_path, &cfg.to_toml()?)?;
+    } else if cfg.dataset.factors.is_empty() {
         if screened.selected.is_empty() {
             return Err(Error::Invalid("the screen selected no factor; name [dataset] factors in the config".into()));
         }
@@ -205,7 +209,11 @@ pub fn study_period(cfg: &Config, dates: &[Date]) -> StudyPeriod {
     let last = dates.last().copied().unwrap_or(cfg.synth.end);
     let start = cfg.factors.start.or(cfg.data.start).unwrap_or_else(|| dates.get(40).copied().unwrap_or(first)).max(first);
     let end = cfg.data.end.or(cfg.factors.end).unwrap_or(last).min(last);
-    let screen_end = if cfg.dataset.split == SplitKind::Time { train_end(dates, start, end, cfg.dataset.train) } else { end };
+    let screen_end = match (cfg.dataset.split, cfg.dataset.train) {
+        (SplitKind::Time, Segment::Share(share)) => train_end(dates, start, end, share),
+        (SplitKind::Time, Segment::Dates([_, last])) => last.min(end),
+        _ => end,
+    };
     StudyPeriod { start, end, screen_end }
 }
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Alpha158 on the shared qlib bins: alphasweep beside qlib's own D.features, same files,
+# same machine, interleaved runs, medians.
+#
+#   scripts/bench_alpha158.sh [RUNS]      (default 3)
+#
+# alphasweep: `alphasweep bench features --config configs/qlib-alpha158.toml` (157 features,
+# every stock of the bins, 2010-01-04 .. 2020-07-31); the figure is loading the bins plus
+# evaluating the features (load_s + median_s). qlib: scripts/bench_alpha158_qlib.py, one
+# D.features call for the csi300 market over the same dates with 2 worker processes (its
+# bins read inside the call; qlib.init not timed). Needs a release build (ALPHASWEEP_BIN,
+# default target/release/alphasweep), the venv of scripts/requirements-qlib.txt
+# (QLIB_PYTHON, default ~/.cache/alphasweep-qlib-venv/bin/python) and the lower-case copy
+# of the bins made by scripts/qlib_data_copy.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-3}
+BIN=${ALPHASWEEP_BIN:-target/release/alphasweep}
+PY=${QLIB_PYTHON:-$HOME/.cache/alphasweep-qlib-venv/bin/python}
+[[ -d $HOME/.cache/alphasweep-qlib-data ]] || bash scripts/qlib_data_copy.sh >/dev/null
+ours=()
+peer=()
+for i in $(seq "$RUNS"); do
+  out=$("$BIN" bench features --config configs/qlib-alpha158.toml --runs 1 2>&1)
+  load=$(echo "$out" | sed -n 's/^load_s=//p')
+  comp=$(echo "$out" | sed -n 's/^median_s=//p')
+  ours+=("$(echo "$load + $comp" | bc -l)")
+  peer+=("$("$PY" scripts/bench_alpha158_qlib.py --kernels 2 | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')")
+  echo "run $i: alphasweep ${ours[-1]} s (load $load + features $comp), qlib ${peer[-1]} s"
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+mo=$(median "${ours[@]}")
+mp=$(median "${peer[@]}")
+echo "median: alphasweep $mo s, qlib $mp s, ratio $(echo "$mp / $mo" | bc -l | cut -c1-5)x"
