@@ -155,7 +155,14 @@ impl Config {
     pub fn from_file_with(path: &Path, sets: &[String]) -> Result<Config> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let name = path.display().to_string();
-        let all = Config::from_str(&set::apply(&text, &name, sets)?, &name);
+        let all = Config::from_str(&set::apply(&text, &name, sets)?, &name).and_then(|mut c| {
+            // A feature table is relative to the config file, for every command.
+            if let Some(t) = &c.factors.table {
+                let base = path.parent().unwrap_or(Path::new("."));
+                c.factors.table = Some(resolve(base, t)?.display().to_string());
+            }
+            Ok(c)
+        });
         if all.is_err() && !sets.is_empty() && Config::from_str(&text, &name).is_ok() {
             // The file is fine alone: name the override that breaks it, not a line of the
             // rewritten text.

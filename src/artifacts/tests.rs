@@ -35,7 +35,7 @@ fn d(s: &str) -> Date {
 }
 
 fn metrics() -> EvalMetrics {
-    EvalMetrics { loss: 1e-4, mape: 2.5, ic: f64::NAN, rank_ic: 0.031, direction: 0.52 }
+    EvalMetrics { loss: 1e-4, mape: 2.5, ic: f64::NAN, rank_ic: 0.031, direction: 0.52, ic_ir: 0.2, rank_ic_ir: f64::NAN }
 }
 
 #[test]

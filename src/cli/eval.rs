@@ -27,13 +27,15 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
 pub fn print_outcome(o: &EvalOutcome) {
     let m = &o.test;
     println!(
-        "test{}: {} samples; loss {:.4}  MAPE {:.3}  IC {:.4}  rank IC {:.4}  direction {:.3}",
+        "test{}: {} samples; loss {:.4}  MAPE {:.3}  IC {:.4} (ICIR {:.3})  rank IC {:.4} (ICIR {:.3})  direction {:.3}",
         if o.look_ahead { " (LOOK-AHEAD: not out-of-sample)" } else { "" },
         o.samples,
         m.loss,
         m.mape,
         m.ic,
+        m.ic_ir,
         m.rank_ic,
+        m.rank_ic_ir,
         m.direction
     );
     eprintln!("wrote {} and eval.json", o.plot.display());

@@ -8,6 +8,7 @@ pub mod code;
 pub mod date;
 pub mod fast_csv;
 pub mod load;
+pub mod long_table;
 pub mod matrix;
 pub mod membership;
 pub mod merge;

@@ -29,6 +29,9 @@ pub struct FactorConfig {
     /// Features in qlib's expression language, `NAME = "Mean($close, 5)/$close"`.
     #[serde(default)]
     pub expr: BTreeMap<String, String>,
+    /// A table of your own features (`date, code, <columns…>`, .csv or .csv.gz; relative to
+    /// the config file), cleaned and screened like the rest.
+    pub table: Option<String>,
     #[serde(default)]
     pub upsample: Upsample,
     /// Annual risk-free rate for SharpeRatio20.
@@ -50,6 +53,7 @@ impl Default for FactorConfig {
             list: vec![],
             set: formulaic::default_sets(),
             expr: BTreeMap::new(),
+            table: None,
             upsample: Upsample::default(),
             risk_free: default_risk_free(),
             start: None,

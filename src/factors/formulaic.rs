@@ -1,13 +1,17 @@
 //! Formulaic features beside the paper's 41: `[factors] set = ["paper", "alpha158"]` picks
-//! built-in sets, `[factors.expr] NAME = "qlib expression"` adds a user's own. They are
+//! built-in sets, `[factors.expr] NAME = "qlib expression"` adds a user's own, and
+//! `[factors] table = "features.csv.gz"` reads features made elsewhere. Expressions are
 //! parsed and checked (no look-ahead) when the config is read, evaluated in one shared plan,
 //! and cleaned and screened like any factor.
 
 use serde::{Deserialize, Deserializer};
 
+use std::path::Path;
+
 use crate::data::Panel;
+use crate::data::long_table::read_factor_table;
 use crate::data::summary::CategorySupport;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, ResultExt};
 use crate::expr::{self, Feature, sets};
 use crate::factors::build::FactorConfig;
 use crate::factors::compute::{FactorValues, Unavailable};
@@ -74,13 +78,31 @@ pub fn features(cfg: &FactorConfig) -> Result<Vec<(Feature, String)>> {
 /// listed as unavailable with that field.
 pub fn append(panel: &Panel, cfg: &FactorConfig, values: &mut FactorValues) -> Result<Vec<(String, String)>> {
     let feats = features(cfg)?;
+    let mut appended = vec![];
+    if let Some(path) = &cfg.table {
+        let cols = read_factor_table(Path::new(path), panel, false).context(format!("[factors] table = {path}"))?;
+        if cols.values.iter().all(|m| m.count_finite() == 0) {
+            return Err(Error::Config(format!(
+                "[factors] table {path}: no row has a date and code of the market data ({} rows skipped)",
+                cols.skipped_rows
+            )));
+        }
+        for (name, m) in cols.names.into_iter().zip(cols.values) {
+            if values.names.contains(&name) || feats.iter().any(|(f, _)| f.name == name) {
+                return Err(Error::Config(format!("[factors] table {path}: column `{name}` has the name of a computed feature")));
+            }
+            appended.push((name.clone(), "table".to_string()));
+            values.names.push(name);
+            values.values.push(m);
+            values.derived.push(None);
+        }
+    }
     if feats.is_empty() {
-        return Ok(vec![]);
+        return Ok(appended);
     }
     let list: Vec<Feature> = feats.iter().map(|(f, _)| f.clone()).collect();
     let ev = expr::evaluate(panel, &list)?;
     let origin = |name: &str| feats.iter().find(|(f, _)| f.name == name).map_or(String::new(), |(_, o)| o.clone());
-    let mut appended = vec![];
     for (name, m) in ev.names.into_iter().zip(ev.values) {
         appended.push((name.clone(), origin(&name)));
         values.names.push(name);

@@ -23,6 +23,16 @@ pub struct EvalMetrics {
     /// Share of samples where prediction and label have the same sign (labels ≠ 0).
     #[serde(deserialize_with = "crate::json::f64_or_nan")]
     pub direction: f64,
+    /// Mean / standard deviation over dates of the IC and the rank IC (qlib's ICIR; not
+    /// annualized). `NaN` in records written before they were kept.
+    #[serde(default = "nan", deserialize_with = "crate::json::f64_or_nan")]
+    pub ic_ir: f64,
+    #[serde(default = "nan", deserialize_with = "crate::json::f64_or_nan")]
+    pub rank_ic_ir: f64,
+}
+
+fn nan() -> f64 {
+    f64::NAN
 }
 
 /// `preds[i]` is the prediction for `samples[i]`; samples are sorted by date.
@@ -58,11 +68,14 @@ pub fn evaluate(preds: &[f32], samples: &[Sample], data: &WindowData) -> EvalMet
         i = j;
     }
     let m = |v: &[f64]| if v.is_empty() { f64::NAN } else { stats::mean(v) };
+    let ir = |v: &[f64]| if v.len() < 2 { f64::NAN } else { stats::mean(v) / stats::std(v) };
     EvalMetrics {
         loss,
         mape: if n_ape > 0 { ape / n_ape as f64 } else { f64::NAN },
         ic: m(&ics),
         rank_ic: m(&rics),
         direction: if n_dir > 0 { hit as f64 / n_dir as f64 } else { f64::NAN },
+        ic_ir: ir(&ics),
+        rank_ic_ir: ir(&rics),
     }
 }

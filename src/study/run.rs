@@ -165,9 +165,10 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
 
     let split: SplitRecord = read_json(&sweep_dir.join("split.json"))?;
     let mut bt = cfg.backtest.clone();
-    // Out-of-sample by default: from the first test date (a look-ahead split has none).
-    if bt.start.is_none() && !split.look_ahead {
-        bt.start = split.test.as_ref().map(|s| s.first);
+    // Out-of-sample by default: the test segment's dates (a look-ahead split has none).
+    if !split.look_ahead {
+        bt.start = bt.start.or(split.test.as_ref().map(|s| s.first));
+        bt.end = bt.end.or(split.test.as_ref().map(|s| s.last));
     }
     eprintln!(
         "\n== 7/7 backtest ({} .. {}) and report",

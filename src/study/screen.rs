@@ -4,7 +4,7 @@
 //! `correlation_*.csv/png`, plots, `screen.json`).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -68,10 +68,17 @@ pub fn run(o: &ScreenOptions) -> Result<ScreenOutcome> {
     let results = screen_all(&cols.names, &cols.values, &prices, scfg, &|| bar.inc(1))?;
     bar.finish_and_clear();
 
+    let recorded = recorded_categories(&o.factors);
     let categories: BTreeMap<String, String> = cols
         .names
         .iter()
-        .map(|n| (n.clone(), registry::find(n).map_or("other", |s| s.category.paper_name()).to_string()))
+        .map(|n| {
+            let cat = match registry::find(n) {
+                Some(spec) => spec.category.paper_name(),
+                None => recorded.get(n).map_or("other", String::as_str),
+            };
+            (n.clone(), cat.to_string())
+        })
         .collect();
     let refs: Vec<&Matrix> = cols.values.iter().collect();
     let members = coverage(&refs);
@@ -155,4 +162,13 @@ fn score(r: &FactorScreen, c: Criterion) -> f64 {
         Criterion::Alpha => r.long_short[0].ann_alpha,
         Criterion::AnnReturn => r.long_short[0].ann_return,
     }
+}
+
+/// The categories the factors stage recorded beside its table (`<table>.meta.json`): the
+/// feature set (`alpha158`, `expr`, …) of each formulaic feature. Empty when there is none.
+fn recorded_categories(table: &Path) -> BTreeMap<String, String> {
+    let Ok(text) = std::fs::read_to_string(format!("{}.meta.json", table.display())) else { return BTreeMap::new() };
+    let Ok(meta) = serde_json::from_str::<serde_json::Value>(&text) else { return BTreeMap::new() };
+    let Some(rows) = meta["coverage"].as_array() else { return BTreeMap::new() };
+    rows.iter().filter_map(|c| Some((c["code"].as_str()?.to_string(), c["category"].as_str()?.to_string()))).collect()
 }
