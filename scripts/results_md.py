@@ -10,7 +10,8 @@ qlib's CSI 300 benchmarks, labelled as such.
         [--seconds N] > docs/RESULTS.md
 
 --wf-backtest defaults to <run>/wf_backtest and --wf-folds to <run>/wf.csv.folds.csv, used
-when they exist.
+when they exist. The qlib-protocol section is written afterwards by scripts/qlib_results_md.py
+(rerun it after this script: this one rewrites the whole file).
 """
 import argparse
 import csv

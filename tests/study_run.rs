@@ -137,6 +137,7 @@ fn run_equals_the_stages_one_after_another() {
     let split: SplitRecord = read_json(&b.join("sweep/split.json")).unwrap();
     let mut bt = chosen.backtest.clone();
     bt.start = split.test.as_ref().map(|s| s.first);
+    bt.end = split.test.as_ref().map(|s| s.last);
     study::backtest::run_backtest(&study::backtest::BacktestOptions {
         load: opts.clone(),
         predictions: b.join("predictions.csv.gz"),

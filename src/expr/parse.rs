@@ -343,7 +343,7 @@ fn check_window(op: Op, n: f64) -> Result<(), String> {
             "{name}(x, 0) means \"against the first loaded day\" in qlib, which depends on the load range: not supported"
         ));
     }
-    if n > 100_000.0 || n < -100_000.0 {
+    if !(-100_000.0..=100_000.0).contains(&n) {
         return Err(format!("{name}'s window {n} is longer than any calendar"));
     }
     Ok(())

@@ -135,6 +135,9 @@ impl Plan {
     pub fn eval(&self, fields: &[&Matrix]) -> Vec<Matrix> {
         let (nd, ns) = fields.first().map_or((0, 0), |m| (m.n_dates, m.n_stocks));
         let mut out: Vec<Matrix> = self.roots.iter().map(|_| Matrix::nan(nd, ns)).collect();
+        if nd == 0 || ns == 0 {
+            return out;
+        }
         // Each field transposed once: one stock's days are contiguous.
         let by_stock: Vec<Vec<f64>> = fields
             .par_iter()
@@ -161,8 +164,7 @@ impl Plan {
                 })
                 .collect();
             out.par_iter_mut().enumerate().for_each(|(r, m)| {
-                for d in 0..nd {
-                    let row = m.row_mut(d);
+                for (d, row) in m.data.chunks_mut(ns).enumerate() {
                     for (k, &s) in group.iter().enumerate() {
                         row[s] = cols[k][r][d];
                     }

@@ -17,6 +17,9 @@ pub fn builtin(set: &str) -> Option<Vec<(String, String)>> {
 /// The built-in set names.
 pub const SETS: [&str; 2] = ["alpha158", "alpha360"];
 
+/// A rolling feature's expression for a window length.
+type Window<'a> = Box<dyn Fn(usize) -> String + 'a>;
+
 /// Alpha158 in qlib's order.
 pub fn alpha158() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = [
@@ -44,7 +47,7 @@ pub fn alpha158() -> Vec<(String, String)> {
     let vdown = "Greater(Ref($volume, 1)-$volume, 0)";
     let vmoves = "Abs($volume-Ref($volume, 1))";
     let wv = "Abs($close/Ref($close, 1)-1)*$volume";
-    let rolling: [(&str, Box<dyn Fn(usize) -> String>); 29] = [
+    let rolling: [(&str, Window); 29] = [
         ("ROC", Box::new(|d| format!("Ref($close, {d})/$close"))),
         ("MA", Box::new(|d| format!("Mean($close, {d})/$close"))),
         ("STD", Box::new(|d| format!("Std($close, {d})/$close"))),

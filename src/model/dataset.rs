@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::clean::fill::median;
 use crate::data::{Date, Matrix, Panel, field};
 use crate::error::{Error, Result};
 pub use crate::model::split::Segment;
@@ -335,9 +336,10 @@ fn robust_zscore(features: &mut [f32], ns: usize, nf: usize, train: &[Sample]) {
                 }
             }
         }
-        let med = stats_median(&mut v);
+        let med = median(&mut v);
+        let med = if med.is_finite() { med } else { 0.0 };
         let mut dev: Vec<f64> = v.iter().map(|x| (x - med).abs()).collect();
-        let mad = stats_median(&mut dev) * 1.4826;
+        let mad = median(&mut dev) * 1.4826;
         let scale = if mad > 0.0 { mad } else { 1.0 };
         for x in features.iter_mut().skip(f).step_by(nf) {
             *x = if x.is_finite() { (((*x as f64 - med) / scale).clamp(-3.0, 3.0)) as f32 } else { 0.0 };
@@ -345,11 +347,31 @@ fn robust_zscore(features: &mut [f32], ns: usize, nf: usize, train: &[Sample]) {
     }
 }
 
-fn stats_median(v: &mut [f64]) -> f64 {
-    if v.is_empty() {
-        return 0.0;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Train date 0 holds 1, 2, 3: median 2, MAD 1, scale 1.4826. Date 1 (not fitted on)
+    /// holds 3, NaN, 100: 0.6745, 0 (filled), 3 (clipped).
+    #[test]
+    fn robust_zscore_fits_on_the_training_dates_only() {
+        let mut f = vec![1.0, 2.0, 3.0, 3.0, f32::NAN, 100.0];
+        robust_zscore(&mut f, 3, 1, &[Sample { date: 0, stock: 0 }]);
+        let want = [-1.0 / 1.4826, 0.0, 1.0 / 1.4826, 1.0 / 1.4826, 0.0, 3.0];
+        for (g, w) in f.iter().zip(want) {
+            assert!((*g as f64 - w).abs() < 1e-6, "{f:?}");
+        }
     }
-    let k = v.len() / 2;
-    let (_, m, _) = v.select_nth_unstable_by(k, f64::total_cmp);
-    *m
+
+    /// CSRankNorm of 10, 30, 20: rank percentiles 1/3, 1, 2/3 → (p − 0.5) × 3.46.
+    #[test]
+    fn cs_rank_is_qlibs_csranknorm() {
+        let mut y = vec![10.0, 30.0, 20.0];
+        let samples: Vec<Sample> = (0..3).map(|s| Sample { date: 0, stock: s }).collect();
+        normalize_per_date(&mut y, &samples, 3, LabelNorm::CsRank);
+        let want = [(1.0 / 3.0 - 0.5) * 3.46, 0.5 * 3.46, (2.0 / 3.0 - 0.5) * 3.46];
+        for (g, w) in y.iter().zip(want) {
+            assert!((*g as f64 - w).abs() < 1e-6, "{y:?}");
+        }
+    }
 }
