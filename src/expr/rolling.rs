@@ -7,7 +7,7 @@
 //! exactly 0 and no error accumulates along the series.
 
 use crate::expr::ast::Op;
-use crate::expr::sliding::{block_len, equal_run, references, window_sums};
+use crate::expr::sliding::{Sums, block_len, equal_run, references, window_sums};
 use crate::factors::window::{kurt, skew};
 
 /// Applies rolling `op` with window `n` (0 = expanding) and quantile `q` to `x`, whose
@@ -45,6 +45,18 @@ fn prefix_bad(x: &[f64], keep: impl Fn(f64) -> bool) -> Vec<u32> {
     out
 }
 
+/// Each block's reference and, per day, the window sums of deviations from it and of their
+/// squares (missing values count 0; callers use them for gap-free windows only).
+fn deviation_sums(x: &[f64], start: usize, n: usize) -> (Vec<f64>, Sums<2>) {
+    let r = references(x, start, block_len(x.len(), n));
+    let top = r.len() - 1;
+    let sums = window_sums(x.len(), start, n, |j, k| {
+        let d = if x[j].is_finite() { x[j] - r[k.min(top)] } else { 0.0 };
+        [d, d * d]
+    });
+    (r, sums)
+}
+
 /// Window statistics over the finite values of `x[lo..=t]`.
 fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
     match op {
@@ -57,13 +69,7 @@ fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
     // Mean, Sum, Std, Var of gap-free windows from block sums of deviations.
     let moments = matches!(op, Op::Mean | Op::Sum | Op::Std | Op::Var);
     let (refs, sums, run, zeros) = if moments {
-        let r = references(x, start, block_len(x.len(), n));
-        let top = r.len() - 1;
-        let dev = |j: usize, k: usize| if x[j].is_finite() { x[j] - r[k.min(top)] } else { 0.0 };
-        let sums = window_sums(x.len(), start, n, |j, k| {
-            let d = dev(j, k);
-            [d, d * d]
-        });
+        let (r, sums) = deviation_sums(x, start, n);
         (r, Some(sums), equal_run(x), prefix_bad(x, |v| v == 0.0))
     } else {
         (vec![], None, vec![], vec![])
@@ -240,12 +246,7 @@ fn order_statistics(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f6
 /// `Rsquare` is `NaN` where the values' standard deviation is within 2e-5 of 0 (qlib's rule).
 fn regression(op: Op, x: &[f64], start: usize, n: usize) -> Vec<f64> {
     let bad = prefix_bad(x, f64::is_finite);
-    let r = references(x, start, block_len(x.len(), n));
-    let top = r.len() - 1;
-    let sums = window_sums(x.len(), start, n, |j, k| {
-        let d = if x[j].is_finite() { x[j] - r[k.min(top)] } else { 0.0 };
-        [d, d * d]
-    });
+    let (r, sums) = deviation_sums(x, start, n);
     let run = equal_run(x);
     let mut out = vec![f64::NAN; x.len()];
     for t in start..x.len() {

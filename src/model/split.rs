@@ -25,13 +25,6 @@ impl Segment {
             Segment::Dates(_) => None,
         }
     }
-
-    pub fn dates(self) -> Option<[Date; 2]> {
-        match self {
-            Segment::Dates(d) => Some(d),
-            Segment::Share(_) => None,
-        }
-    }
 }
 
 impl DatasetConfig {
@@ -81,8 +74,8 @@ impl DatasetConfig {
 
 /// Train / valid / test samples (`dates`: the panel's calendar).
 pub(crate) fn split(samples: &[Sample], dates: &[Date], cfg: &DatasetConfig) -> Result<(Vec<Sample>, Vec<Sample>, Vec<Sample>)> {
-    match cfg.split {
-        SplitKind::Time if cfg.train.dates().is_some() => {
+    match (cfg.split, cfg.train, cfg.valid) {
+        (SplitKind::Time, Segment::Dates(t), Segment::Dates(v)) => {
             let gap = (cfg.horizon + 1) as u32;
             // Date range → index range whose labels stay inside it (the last `gap` days out).
             let range = |[a, b]: [Date; 2], trim: bool| {
@@ -91,7 +84,6 @@ pub(crate) fn split(samples: &[Sample], dates: &[Date], cfg: &DatasetConfig) -> 
                 (lo, if trim { hi.saturating_sub(gap) } else { hi })
             };
             let pick = |(lo, hi): (u32, u32)| samples.iter().copied().filter(|s| s.date >= lo && s.date < hi).collect::<Vec<_>>();
-            let (t, v) = (cfg.train.dates().unwrap_or([Date(0), Date(0)]), cfg.valid.dates().unwrap_or([Date(0), Date(0)]));
             let test = cfg.test.unwrap_or([v[1].add_days(1), Date(i32::MAX)]);
             let out = (pick(range(t, true)), pick(range(v, true)), pick(range(test, false)));
             for (name, set) in [("train", &out.0), ("valid", &out.1), ("test", &out.2)] {
@@ -103,8 +95,7 @@ pub(crate) fn split(samples: &[Sample], dates: &[Date], cfg: &DatasetConfig) -> 
             }
             Ok(out)
         }
-        SplitKind::Time => {
-            let (train, valid) = (cfg.train.share().unwrap_or(0.6), cfg.valid.share().unwrap_or(0.2));
+        (SplitKind::Time, Segment::Share(train), Segment::Share(valid)) => {
             let mut dates: Vec<u32> = samples.iter().map(|s| s.date).collect();
             dates.dedup();
             let n = dates.len();
@@ -121,13 +112,15 @@ pub(crate) fn split(samples: &[Sample], dates: &[Date], cfg: &DatasetConfig) -> 
             let pick = |lo: u32, hi: u32| samples.iter().copied().filter(|s| s.date >= lo && s.date <= hi).collect::<Vec<_>>();
             Ok((pick(0, train_end), pick(valid_start, valid_end), pick(test_start, u32::MAX)))
         }
-        SplitKind::PaperRandom => {
+        (SplitKind::Time, ..) => {
+            Err(Error::Config("dataset.train and dataset.valid must both be shares or both be date ranges".into()))
+        }
+        (SplitKind::PaperRandom, ..) => {
             let mut shuffled = samples.to_vec();
             Rng::new(cfg.seed).shuffle(&mut shuffled);
             let n = shuffled.len();
             let n_test = n / 10;
             let n_valid = n / 10;
-            let _ = dates;
             let mut test: Vec<Sample> = shuffled[..n_test].to_vec();
             let mut valid: Vec<Sample> = shuffled[n_test..n_test + n_valid].to_vec();
             let mut train: Vec<Sample> = shuffled[n_test + n_valid..].to_vec();
