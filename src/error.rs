@@ -70,3 +70,20 @@ impl Error {
         Error::Format { file: file.to_string(), reason: reason.to_string() }
     }
 }
+
+/// Names for a message: the first 12 of `items`, then `… N more`.
+pub fn first_few<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+    let mut shown = Vec::new();
+    let mut more = 0;
+    for item in items {
+        if shown.len() < 12 {
+            shown.push(item.to_string());
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        shown.push(format!("… {more} more"));
+    }
+    shown.join(", ")
+}

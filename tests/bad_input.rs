@@ -80,7 +80,7 @@ fn a_utf8_bom_is_accepted() {
 #[test]
 fn negative_prices_are_rejected() {
     let e = fails_with(&format!("{HEADER}\n2020-01-02,SH600000,10,10.5,9.8,-10.2,1000\n"));
-    assert!(e.contains("daily.csv:2: column `close`: negative value -10.2"), "{e}");
+    assert!(e.contains("daily.csv:2: column `close`: negative price -10.2"), "{e}");
 }
 
 #[test]

@@ -118,6 +118,7 @@ fn run_equals_the_stages_one_after_another() {
         out: b.join("sweep"),
         device: DeviceKind::Cpu,
         resume: false,
+        allow_code_change: false,
         shard: None,
         jobs: Some(1),
         top: study::sweep::DEFAULT_TOP,

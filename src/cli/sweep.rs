@@ -32,6 +32,11 @@ pub struct SweepArgs {
     /// Continue the sweep in --out: finished trials are skipped, unfinished ones rerun.
     #[arg(long)]
     pub resume: bool,
+    /// With --resume: accept a different build of alphasweep than the one that started the
+    /// sweep (the config, grid and data set must still match; you vouch that the code change
+    /// does not change trial results).
+    #[arg(long, requires = "resume")]
+    pub allow_code_change: bool,
     /// Run only the shard I of N (0-based) of the grid; join shard folders with `merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<Shard>,
@@ -57,6 +62,7 @@ pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
         out: a.out.clone(),
         device: a.device,
         resume: a.resume,
+        allow_code_change: a.allow_code_change,
         shard: a.shard,
         jobs: a.jobs,
         top: a.top,

@@ -14,7 +14,7 @@ use crate::data::membership::{self, History};
 use crate::data::panel::{Financials, Panel, Spell, field};
 use crate::data::source::Source;
 use crate::data::table::Table;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, first_few};
 
 /// A panel holding only the accounts of baostock's quarterly tables at `src` (`file`: one
 /// table; `None`: every table found).
@@ -185,14 +185,11 @@ pub fn clip_universe_to_data(panel: &mut Panel) -> Option<String> {
     if ended.is_empty() && never == 0 {
         return None;
     }
-    let mut shown: Vec<String> = ended.iter().take(12).map(|(c, d)| format!("{c} after {d}")).collect();
-    if ended.len() > 12 {
-        shown.push(format!("… {} more", ended.len() - 12));
-    }
+    let shown = first_few(ended.iter().map(|(c, d)| format!("{c} after {d}")));
     Some(format!(
         "membership ends where a stock's data ends (no source has bars after): {} members cut{}{}",
         ended.len(),
-        if shown.is_empty() { String::new() } else { format!(" ({})", shown.join(", ")) },
+        if shown.is_empty() { String::new() } else { format!(" ({shown})") },
         if never > 0 { format!("; {never} membership spells dropped: no source has any bar for them") } else { String::new() }
     ))
 }

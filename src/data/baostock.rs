@@ -17,7 +17,7 @@ use crate::data::panel::{Panel, field};
 use crate::data::rows::DailyRows;
 use crate::data::source::Source;
 use crate::data::standard::daily::{ParsedDaily, parse_daily};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, first_few};
 
 /// Where adjusted bars are kept: `open_adjusted`, …, in the order of [`field::PRICES`].
 pub const ADJUSTED_PRICES: [&str; 4] = ["open_adjusted", "high_adjusted", "low_adjusted", "close_adjusted"];
@@ -120,10 +120,7 @@ pub fn fill_prices_from_adjusted(panel: &mut Panel) -> Option<String> {
     for adj in ADJUSTED_PRICES {
         panel.fields.remove(adj);
     }
-    let mut names: Vec<String> = only_adjusted.iter().take(12).map(|&s| panel.stocks[s].clone()).collect();
-    if only_adjusted.len() > 12 {
-        names.push(format!("… {} more", only_adjusted.len() - 12));
-    }
+    let names = first_few(only_adjusted.iter().map(|&s| &panel.stocks[s]));
     let total = with_adjusted.len();
     Some(if names.is_empty() {
         format!("adjusted bars of {total} stocks not used as prices: every one has raw prices from another source")
@@ -133,7 +130,7 @@ pub fn fill_prices_from_adjusted(panel: &mut Panel) -> Option<String> {
              price limits hold, but lots of 100 shares are priced at adjusted prices, so positions in them \
              are sized on prices that differ from the traded ones: {}",
             only_adjusted.len(),
-            names.join(", ")
+            names
         )
     })
 }

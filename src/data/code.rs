@@ -17,8 +17,10 @@ pub fn normalize(raw: &str) -> Option<String> {
         } else {
             return None;
         }
-    } else if upper.len() == 8 && is_six_digits(&upper[2..]) {
-        (Some(&upper[..2]), &upper[2..])
+    } else if let (8, Some(prefix), Some(digits)) = (upper.len(), upper.get(..2), upper.get(2..))
+        && is_six_digits(digits)
+    {
+        (Some(prefix), digits)
     } else if is_six_digits(&upper) {
         (None, upper.as_str())
     } else {
@@ -75,6 +77,13 @@ fn is_six_digits(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzzer: an 8-byte name whose byte 2 is inside a character panicked.
+    #[test]
+    fn multibyte_text_is_not_a_code_and_no_panic() {
+        assert_eq!(normalize("€KKSES"), None);
+        assert_eq!(normalize("SH6000€"), None);
+    }
 
     #[test]
     fn all_spellings_agree() {

@@ -163,6 +163,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
     if opts.start.is_some() || opts.end.is_some() {
         panel = slice_dates(panel, opts.start, opts.end)?;
     }
+    check_universe(&panel)?;
     Ok(Loaded { panel, names, disagreements, membership })
 }
 
@@ -208,6 +209,32 @@ pub fn slice_dates(mut p: Panel, start: Option<Date>, end: Option<Date>) -> Resu
     }
     p.dates = p.dates[a..b].to_vec();
     Ok(p)
+}
+
+/// An error when the panel has prices but no stock is a member with a price on any day:
+/// every later stage would write header-only tables and NaN statistics.
+fn check_universe(p: &Panel) -> Result<()> {
+    let Some(close) = p.fields.get(crate::data::field::CLOSE) else { return Ok(()) };
+    let mask = p.universe_mask();
+    if mask.iter().zip(&close.data).any(|(m, c)| *m && c.is_finite()) {
+        return Ok(());
+    }
+    let (first, last) =
+        (p.dates.first().map_or("-".into(), |d| d.to_string()), p.dates.last().map_or("-".into(), |d| d.to_string()));
+    let why = match &p.universe {
+        Some(spells) => format!(
+            "no member of the membership list has a price on these days ({} spells kept; spells of stocks \
+             without any bar are dropped)",
+            spells.len()
+        ),
+        None => "no stock has a price".to_string(),
+    };
+    Err(Error::Config(format!(
+        "the universe is empty over {first}..{last} ({} stocks, {} days): {why}; check the market, \
+         the membership file and the date range",
+        p.n_stocks(),
+        p.n_dates()
+    )))
 }
 
 /// A source spec from a CLI path and format.

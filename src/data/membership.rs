@@ -73,7 +73,10 @@ pub fn read_changes<R: std::io::Read>(mut t: Table<R>) -> Result<History> {
             (false, None) => warnings.push(format!("{}:{line}: {code} leaves on {date} but is not a member", t.file)),
         }
     }
-    let until = spells.iter().map(|s| s.end.add_days(1)).chain(open.values().copied()).max().expect("rows");
+    // Found by the fuzzer: a history whose every row removes a non-member has no spell.
+    let until = spells.iter().map(|s| s.end.add_days(1)).chain(open.values().copied()).max().ok_or_else(|| {
+        Error::format(&t.file, "no stock ever joins: every row removes a stock that is not a member (`change` = out)")
+    })?;
     spells.extend(open.into_iter().map(|(code, start)| Spell { code, start, end: OPEN_END }));
     spells.sort();
     Ok(History { spells, until, warnings })
@@ -173,6 +176,14 @@ mod tests {
         let text = "change_date,code,change\n2005-04-08,600256,maybe\n";
         let e = read_changes(Table::new("changes.csv", text.as_bytes()).unwrap()).unwrap_err().to_string();
         assert_eq!(e, "changes.csv:2: column `change`: `maybe` is not `in` or `out`");
+    }
+
+    /// Found by the fuzzer: only removals of non-members panicked (no spell to end at).
+    #[test]
+    fn a_history_without_members_is_an_error_not_a_panic() {
+        let text = "change_date,code,change\n2005-04-08,600256,out\n";
+        let e = read_changes(Table::new("changes.csv", text.as_bytes()).unwrap()).unwrap_err().to_string();
+        assert!(e.starts_with("changes.csv: no stock ever joins"), "{e}");
     }
 
     #[test]

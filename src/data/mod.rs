@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod assemble;
 pub mod baostock;
+pub mod bar_rules;
 pub mod code;
 pub mod date;
 pub mod fast_csv;

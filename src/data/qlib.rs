@@ -11,12 +11,13 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::data::bar_rules::Bar;
 use crate::data::code;
 use crate::data::date::Date;
 use crate::data::matrix::Matrix;
 use crate::data::panel::{IndexSeries, Panel, Spell, field};
 use crate::data::source::Source;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, first_few};
 
 /// True if the source has qlib's layout.
 pub fn detect(src: &Source) -> bool {
@@ -51,9 +52,11 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
                 let rel = format!("features/{dir}/{file}");
                 fields.insert(name.to_string(), read_bin(src, &rel, dates.len())?);
             }
+            check_bars(src, dir, &fields, &dates)?;
             Ok((canon, fields))
         })
         .collect::<Result<_>>()?;
+    check_folders(src, &dirs, &loaded)?;
 
     let mut stocks: Vec<String> = loaded.iter().map(|x| x.0.clone()).filter(|c| !code::is_index(c)).collect();
     stocks.sort();
@@ -96,6 +99,54 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
         line.push_str(&format!(" (membership: instruments/{m}.txt)"));
     }
     Ok(Panel { dates, stocks, fields, universe, indices, provenance: vec![line], ..Panel::default() })
+}
+
+/// The bar rules ([`crate::data::bar_rules`]) on every day of one instrument folder, on
+/// its stored (adjusted) prices: the rules do not depend on the price basis.
+fn check_bars(src: &Source, dir: &str, fields: &BTreeMap<String, Vec<f64>>, dates: &[Date]) -> Result<()> {
+    let get = |f: &str| fields.get(f).map(|v| v.as_slice());
+    let series = [get("open"), get("high"), get("low"), get("close"), get("volume")];
+    let at = |k: usize, d: usize| series[k].map_or(f64::NAN, |v| v[d]);
+    for (d, date) in dates.iter().enumerate() {
+        let bar = Bar { open: at(0, d), high: at(1, d), low: at(2, d), close: at(3, d), volume: at(4, d) };
+        if let Err(v) = bar.check() {
+            let rel = format!("features/{dir}/{}.day.bin", v.field());
+            return Err(Error::format(src.display(&rel), format!("{date} (calendar day {d}): {}", v.reason)));
+        }
+    }
+    Ok(())
+}
+
+/// Folder-level rules: two folders naming one stock (`sh600000` and `SH600000`, which a
+/// case-insensitive copy merges and a case-sensitive one keeps apart) are refused, and so is
+/// a stock without `factor.day.bin` among stocks with one (its prices would stay adjusted
+/// while the others' become raw).
+fn check_folders(src: &Source, dirs: &[String], loaded: &[(String, BTreeMap<String, Vec<f64>>)]) -> Result<()> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for (dir, (canon, _)) in dirs.iter().zip(loaded) {
+        if let Some(first) = seen.insert(canon, dir) {
+            return Err(Error::format(
+                src.display("features"),
+                format!("folders `{first}` and `{dir}` are both {canon}: keep one (they differ only in letter case or spelling)"),
+            ));
+        }
+    }
+    let priced = |f: &BTreeMap<String, Vec<f64>>| f.contains_key("close");
+    let stocks = || dirs.iter().zip(loaded).filter(|(_, (c, f))| !code::is_index(c) && priced(f));
+    let without: Vec<&str> = stocks().filter(|(_, (_, f))| !f.contains_key("factor")).map(|(d, _)| d.as_str()).collect();
+    if !without.is_empty() && without.len() < stocks().count() {
+        return Err(Error::format(
+            src.display("features"),
+            format!(
+                "{} of {} stock folders have no factor.day.bin ({}): their prices would stay adjusted while \
+                 the others' become raw; restore the file or remove the folder",
+                without.len(),
+                stocks().count(),
+                first_few(&without)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn rename(qlib: &str) -> &str {
@@ -177,8 +228,11 @@ fn read_bin(src: &Source, rel: &str, n_dates: usize) -> Result<Vec<f64>> {
     if !(start >= 0.0 && start.fract() == 0.0) {
         return Err(bad(format!("record 0 (start index) is {start}, not a calendar position")));
     }
-    let start = start as usize;
     let n = vals.len() - 1;
+    if start >= n_dates as f32 {
+        return Err(bad(format!("record 0 (start index) is {start}, past the calendar's {n_dates} days")));
+    }
+    let start = start as usize;
     if start + n > n_dates {
         return Err(bad(format!(
             "values run to calendar position {}, past the calendar's {n_dates} days (record {})",

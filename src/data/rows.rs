@@ -11,10 +11,12 @@ use crate::data::code;
 use crate::data::date::Date;
 use crate::data::matrix::Matrix;
 use crate::data::panel::{IndexSeries, Panel};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, first_few};
 
 /// Rows with canonical code ids: `ids[r]`, `dates[r]`, `values[field][r]`.
 struct Block {
+    /// The file the rows came from, for messages.
+    file: String,
     ids: Vec<u32>,
     dates: Vec<Date>,
     values: Vec<Vec<f64>>,
@@ -67,7 +69,12 @@ impl DailyRows {
     /// a step back an unsorted-dates error; both name `file` and `line`.
     pub fn push(&mut self, id: u32, date: Date, values: &[f64], file: &str, line: u64) -> Result<()> {
         self.check_order(id, date, file, line)?;
-        self.blocks.push(Block { ids: vec![id], dates: vec![date], values: values.iter().map(|v| vec![*v]).collect() });
+        self.blocks.push(Block {
+            file: file.into(),
+            ids: vec![id],
+            dates: vec![date],
+            values: values.iter().map(|v| vec![*v]).collect(),
+        });
         Ok(())
     }
 
@@ -88,7 +95,7 @@ impl DailyRows {
             *id = remap[*id as usize];
             self.check_order(*id, date, file, line)?;
         }
-        self.blocks.push(Block { ids, dates: b.dates, values: b.values });
+        self.blocks.push(Block { file: file.into(), ids, dates: b.dates, values: b.values });
         Ok(())
     }
 
@@ -176,7 +183,48 @@ impl DailyRows {
                 }
             }
         }
-        Panel { dates, stocks, fields, indices, ..Panel::default() }
+        let warnings = self.stray_dates(&dates, &column, row).into_iter().collect();
+        Panel { dates, stocks, fields, indices, warnings, ..Panel::default() }
+    }
+
+    /// A warning for dates that (almost) no stock has: the calendar is the union of the
+    /// rows' dates, so one stray row (a weekend date, a typo) adds a trading day on which
+    /// every other stock is missing, and rolling factors over it go blank. Reported: weekend
+    /// dates, and dates with stock rows from under 5% of the median date's stocks (when the
+    /// median date has at least 20).
+    fn stray_dates(&self, dates: &[Date], column: &[u32], row: impl Fn(Date) -> usize) -> Option<String> {
+        let mut count = vec![0usize; dates.len()];
+        // One example row per date: (code id, file).
+        let mut example: Vec<Option<(u32, &str)>> = vec![None; dates.len()];
+        for b in &self.blocks {
+            for (&id, &d) in b.ids.iter().zip(&b.dates) {
+                if column[id as usize] != u32::MAX {
+                    let r = row(d);
+                    count[r] += 1;
+                    example[r].get_or_insert((id, &b.file));
+                }
+            }
+        }
+        let mut sorted: Vec<usize> = count.iter().copied().filter(|&c| c > 0).collect();
+        sorted.sort_unstable();
+        let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0);
+        let stray: Vec<String> = (0..dates.len())
+            .filter(|&r| count[r] > 0 && (dates[r].weekday() >= 5 || (median >= 20 && count[r] * 20 < median)))
+            .map(|r| {
+                let (id, file) = example[r].expect("counted");
+                let day = if dates[r].weekday() >= 5 { " (a weekend)" } else { "" };
+                format!("{}{day}: {} row(s), e.g. {} in {file}", dates[r], count[r], self.names[id as usize])
+            })
+            .collect();
+        (!stray.is_empty()).then(|| {
+            format!(
+                "{} date(s) that (almost) no stock has became trading days (the median date has {median} stocks): \
+                 other stocks are missing on them and rolling factors over them go blank; remove the rows if \
+                 they are errors: {}",
+                stray.len(),
+                first_few(&stray)
+            )
+        })
     }
 }
 
@@ -258,6 +306,19 @@ mod tests {
         assert!(c.get(0, 0).is_nan());
         assert_eq!((c.get(1, 0), c.get(0, 1)), (2.0, 5.0));
         assert_eq!(p.indices["SH000300"].close().unwrap()[0], 4000.0);
+    }
+
+    #[test]
+    fn a_stray_weekend_row_is_reported() {
+        let mut rows = DailyRows::new(vec!["close".into()]);
+        let a = rows.code_id(b"SH600000").unwrap();
+        let b = rows.code_id(b"SZ000001").unwrap();
+        rows.push(a, d("2020-01-03"), &[1.0], "daily.csv", 2).unwrap();
+        rows.push(b, d("2020-01-03"), &[1.0], "daily.csv", 3).unwrap();
+        rows.push(a, d("2020-01-04"), &[1.0], "daily.csv", 4).unwrap();
+        let p = rows.into_panel(&[]);
+        assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+        assert!(p.warnings[0].contains("2020-01-04 (a weekend): 1 row(s), e.g. SH600000 in daily.csv"), "{}", p.warnings[0]);
     }
 
     #[test]

@@ -107,9 +107,15 @@ impl Source {
         }
     }
 
-    /// The first of `stem.csv`, `stem.csv.gz` that exists.
-    pub fn find_csv(&self, stem: &str) -> Option<String> {
-        [format!("{stem}.csv"), format!("{stem}.csv.gz")].into_iter().find(|p| self.exists(p))
+    /// `stem.csv` or `stem.csv.gz`, whichever exists; both is an error (neither may win
+    /// silently: they may hold different data).
+    pub fn find_csv(&self, stem: &str) -> Result<Option<String>> {
+        let found: Vec<String> =
+            [format!("{stem}.csv"), format!("{stem}.csv.gz")].into_iter().filter(|p| self.exists(p)).collect();
+        if found.len() > 1 {
+            return Err(Error::format(self.display(&found[1]), format!("both {} and {} exist: keep one", found[0], found[1])));
+        }
+        Ok(found.into_iter().next())
     }
 
     /// Whole file contents (not decompressed).

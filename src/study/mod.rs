@@ -16,6 +16,7 @@ pub mod predict;
 pub mod prepare;
 pub mod run;
 pub mod screen;
+pub mod stages;
 pub mod sweep;
 pub mod train;
 pub mod walk_forward;

@@ -21,6 +21,7 @@ use crate::study::eval::{EvalOptions, EvalOutcome, run_eval};
 use crate::study::factors::{FactorsOptions, FactorsOutcome, Values};
 use crate::study::predict::{Models, PredictOptions, PredictOutcome, checkpoint_dirs, run_predict};
 use crate::study::screen::{ScreenOptions, ScreenOutcome};
+use crate::study::stages::{StageRecord, Stages, files_stamp, stamp};
 use crate::study::sweep::{SweepOptions, SweepOutcome, run_sweep};
 use crate::sweep::folder::kept_checkpoints;
 
@@ -68,6 +69,8 @@ pub struct RunOutcome {
 pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
     let out = &o.out;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let _lock = crate::sweep::folder::lock(out, "run")?;
+    let mut stages = Stages::open(out, o.resume);
     let dir = if o.config_dir.as_os_str().is_empty() { Path::new(".") } else { &o.config_dir };
     let base = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e)).context("the config's folder")?;
     let mut cfg = o.config.with_absolute_paths(&base)?;
@@ -93,6 +96,11 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
     obs.data(&summary);
     let StudyPeriod { start, end, screen_end } = study_period(&cfg, &loaded.panel.dates);
     opts.start = Some(start);
+    // What every later stage read: the sources as files on disk and the options on them.
+    let mut source_files: Vec<PathBuf> = opts.sources.iter().filter_map(|s| s.path.clone()).collect();
+    source_files.extend(opts.industry.clone());
+    source_files.extend(cfg.factors.table.as_ref().map(PathBuf::from));
+    let data_stamp = stamp(&[files_stamp(&source_files)?, json(&cfg.data), json(&cfg.synth), json(&cfg.factors)]);
 
     eprintln!("\n== 2/7 factors ({start} .. {end})");
     let config_path = out.join("config.toml");
@@ -104,64 +112,110 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         fcfg.end = Some(fcfg.end.map_or(end, |e| e.min(end)));
         crate::study::factors::run(&FactorsOptions { load: opts.clone(), factors: fcfg, values: Values::Clean, out: file })
     };
-    obs.factors(&factors(end, out.join("factors.csv.gz"))?);
+    let factors_stamp = stamp(&[&data_stamp, &format!("{start} {end}")]);
+    let factors_file = out.join("factors.csv.gz");
+    if stages.unchanged("factors", &factors_stamp, std::slice::from_ref(&factors_file)).is_some() {
+        eprintln!("{SKIPPED}");
+    } else {
+        stages.start("factors")?;
+        obs.factors(&factors(end, factors_file)?);
+        stages.finish("factors", StageRecord { stamp: factors_stamp, factors: vec![] })?;
+    }
 
     eprintln!("\n== 3/7 screen ({start} .. {screen_end}: the training period only)");
     let screen_dir = out.join("screen");
     std::fs::create_dir_all(&screen_dir).map_err(|e| Error::io(&screen_dir, e))?;
-    obs.factors(&factors(screen_end, screen_dir.join("factors_train.csv.gz"))?);
-    let screened = crate::study::screen::run(&ScreenOptions {
-        load: opts.clone(),
-        factors: screen_dir.join("factors_train.csv.gz"),
-        out: screen_dir.clone(),
-        raw: false,
-        config: cfg.screen.clone(),
-    })?;
-    obs.screen(&screened);
-    if cfg.dataset.factors == ["*"] {
-        // Every computed feature (qlib's protocol feeds all of Alpha158/Alpha360).
-        cfg = cfg.with_factors(screened.results.iter().map(|r| r.code.clone()).collect());
-        write_text(&config_path, &cfg.to_toml()?)?;
-    } else if cfg.dataset.factors.is_empty() {
-        if screened.selected.is_empty() {
-            return Err(Error::Invalid("the screen selected no factor; name [dataset] factors in the config".into()));
+    let screen_stamp = stamp(&[&data_stamp, &format!("{start} {screen_end}"), &json(&cfg.screen), &json(&cfg.dataset.factors)]);
+    let train_factors = screen_dir.join("factors_train.csv.gz");
+    let chosen = match stages.unchanged("screen", &screen_stamp, &[train_factors.clone(), screen_dir.join("screen.csv")]) {
+        Some(rec) => {
+            eprintln!("{SKIPPED}");
+            rec.factors.clone()
         }
-        cfg = cfg.with_factors(screened.selected.clone());
+        None => {
+            stages.start("screen")?;
+            obs.factors(&factors(screen_end, train_factors.clone())?);
+            let screened = crate::study::screen::run(&ScreenOptions {
+                load: opts.clone(),
+                factors: train_factors,
+                out: screen_dir.clone(),
+                raw: false,
+                config: cfg.screen.clone(),
+            })?;
+            obs.screen(&screened);
+            let chosen = if cfg.dataset.factors == ["*"] {
+                // Every computed feature (qlib's protocol feeds all of Alpha158/Alpha360).
+                screened.results.iter().map(|r| r.code.clone()).collect()
+            } else if cfg.dataset.factors.is_empty() {
+                screened.selected.clone()
+            } else {
+                cfg.dataset.factors.clone()
+            };
+            stages.finish("screen", StageRecord { stamp: screen_stamp.clone(), factors: chosen.clone() })?;
+            chosen
+        }
+    };
+    if chosen.is_empty() {
+        return Err(Error::Invalid("the screen selected no factor; name [dataset] factors in the config".into()));
+    }
+    if cfg.dataset.factors != chosen {
+        cfg = cfg.with_factors(chosen);
         write_text(&config_path, &cfg.to_toml()?)?;
     }
 
     eprintln!("\n== 4/7 sweep");
     let sweep_dir = out.join("sweep");
-    let swept = run_sweep(&SweepOptions {
-        config: cfg.clone(),
-        config_dir: out.clone(),
-        out: sweep_dir.clone(),
-        device: o.device,
-        resume: o.resume,
-        shard: None,
-        jobs: o.jobs,
-        top: crate::study::sweep::DEFAULT_TOP,
-        pack: crate::study::sweep::DEFAULT_PACK as usize,
-        stop: o.stop,
-    })?;
-    obs.sweep(&swept);
-    if swept.interrupted {
-        return Ok(RunOutcome { interrupted: true, best: None, report: None });
+    let sweep_stamp = stamp(&[&screen_stamp, &crate::study::sweep::trial_config_toml(&cfg)?]);
+    if stages.unchanged("sweep", &sweep_stamp, &[sweep_dir.join("summary.json")]).is_some() {
+        eprintln!("{SKIPPED}");
+    } else {
+        stages.start("sweep")?;
+        let swept = run_sweep(&SweepOptions {
+            config: cfg.clone(),
+            config_dir: out.clone(),
+            out: sweep_dir.clone(),
+            device: o.device,
+            resume: o.resume,
+            allow_code_change: false,
+            shard: None,
+            jobs: o.jobs,
+            top: crate::study::sweep::DEFAULT_TOP,
+            pack: crate::study::sweep::DEFAULT_PACK as usize,
+            stop: o.stop,
+        })?;
+        obs.sweep(&swept);
+        if swept.interrupted {
+            return Ok(RunOutcome { interrupted: true, best: None, report: None });
+        }
+        stages.finish("sweep", StageRecord { stamp: sweep_stamp.clone(), factors: vec![] })?;
     }
     let kept = kept_checkpoints(&sweep_dir);
     let best = checkpoint_dirs(&Models::Sweep { dir: sweep_dir.clone(), top_k: 1 })?.remove(0);
     eprintln!("\n== 5/7 best model: {}", best.display());
-    obs.eval(&run_eval(&EvalOptions { model: best.clone(), stock: None })?);
+    let models_stamp = stamp(&[sweep_stamp, checkpoints_stamp(&sweep_dir, &kept)?]);
+    if stages.unchanged("eval", &models_stamp, &[best.join("eval.json")]).is_some() {
+        eprintln!("{SKIPPED}");
+    } else {
+        stages.start("eval")?;
+        obs.eval(&run_eval(&EvalOptions { model: best.clone(), stock: None })?);
+        stages.finish("eval", StageRecord { stamp: models_stamp.clone(), factors: vec![] })?;
+    }
 
     eprintln!("\n== 6/7 predict (mean of the best {})", kept.len());
     let preds = out.join("predictions.csv.gz");
-    obs.predict(&run_predict(&PredictOptions {
-        models: Models::Sweep { dir: sweep_dir.clone(), top_k: kept.len().max(1) },
-        data: None,
-        out: preds.clone(),
-        device: o.device,
-        batch: crate::study::predict::DEFAULT_BATCH,
-    })?);
+    if stages.unchanged("predict", &models_stamp, std::slice::from_ref(&preds)).is_some() {
+        eprintln!("{SKIPPED}");
+    } else {
+        stages.start("predict")?;
+        obs.predict(&run_predict(&PredictOptions {
+            models: Models::Sweep { dir: sweep_dir.clone(), top_k: kept.len().max(1) },
+            data: None,
+            out: preds.clone(),
+            device: o.device,
+            batch: crate::study::predict::DEFAULT_BATCH,
+        })?);
+        stages.finish("predict", StageRecord { stamp: models_stamp.clone(), factors: vec![] })?;
+    }
 
     let split: SplitRecord = read_json(&sweep_dir.join("split.json"))?;
     let mut bt = cfg.backtest.clone();
@@ -175,16 +229,43 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         bt.start.map(|d| d.to_string()).unwrap_or_else(|| "first prediction".into()),
         bt.end.map(|d| d.to_string()).unwrap_or_else(|| "last prediction".into())
     );
-    let tested = run_backtest(&BacktestOptions {
-        load: opts.clone(),
-        predictions: preds,
-        model: None,
-        out: out.join("backtest"),
-        config: bt.clone(),
-    })?;
-    obs.backtest(&tested, &bt);
+    let backtest_stamp = stamp(&[models_stamp, json(&bt)]);
+    if stages.unchanged("backtest", &backtest_stamp, &[out.join("backtest/summary.json")]).is_some() {
+        eprintln!("{SKIPPED}");
+    } else {
+        stages.start("backtest")?;
+        let tested = run_backtest(&BacktestOptions {
+            load: opts.clone(),
+            predictions: preds,
+            model: None,
+            out: out.join("backtest"),
+            config: bt.clone(),
+        })?;
+        obs.backtest(&tested, &bt);
+        stages.finish("backtest", StageRecord { stamp: backtest_stamp, factors: vec![] })?;
+    }
     crate::report::html::write_report(out, &best)?;
     Ok(RunOutcome { interrupted: false, best: Some(best), report: Some(out.join("report.html")) })
+}
+
+/// Printed for a stage `run --resume` skips.
+const SKIPPED: &str = "unchanged since the last run (inputs, options and outputs as recorded in stages.json): skipped";
+
+/// A value as JSON, for stamps.
+fn json<T: serde::Serialize>(x: &T) -> String {
+    serde_json::to_string(x).unwrap_or_default()
+}
+
+/// A stamp of the kept checkpoints: their names and their `config.json` (which records the
+/// weights' CRC-32).
+fn checkpoints_stamp(sweep_dir: &Path, kept: &[String]) -> Result<String> {
+    let mut parts = Vec::new();
+    for id in kept {
+        let path = sweep_dir.join("checkpoints").join(id).join("config.json");
+        parts.push(id.clone());
+        parts.push(std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?);
+    }
+    Ok(stamp(&parts))
 }
 
 fn write_text(path: &Path, text: &str) -> Result<()> {

@@ -14,6 +14,7 @@ use crate::engine::{DeviceKind, Engine, OnEngine, with_engine};
 use crate::error::{Error, Result, ResultExt};
 use crate::sweep::Scheduler;
 use crate::sweep::asha::Asha;
+use crate::sweep::fingerprint::{self, Fingerprint};
 use crate::sweep::folder;
 use crate::sweep::grid::{self, Shard};
 use crate::sweep::ledger::{self, CurveRow, header_of};
@@ -36,6 +37,9 @@ pub struct SweepOptions<'a> {
     pub device: DeviceKind,
     /// Continue the sweep in `out` (finished trials are skipped).
     pub resume: bool,
+    /// On `resume`, accept a different build of alphasweep (config, grid and data must
+    /// still match the folder's fingerprint).
+    pub allow_code_change: bool,
     /// Only this shard of the grid.
     pub shard: Option<Shard>,
     /// Trials (or packs) at once; None: one per core on the CPU, 2 packs on the GPU engine,
@@ -71,7 +75,7 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
     tcfg.epochs = epochs;
     tcfg.patience = cfg.sweep.patience.or(tcfg.patience);
     std::fs::create_dir_all(&o.out).map_err(|e| Error::io(&o.out, e))?;
-    let _lock = folder::lock(&o.out)?;
+    let _lock = folder::lock(&o.out, "sweep")?;
     // Reading skips a last line cut short by a kill; opening the ledger for appending cuts it off.
     let (rows, repeated) = ledger::dedupe(ledger::read_rows(&o.out.join("ledger.csv"))?);
     if !repeated.is_empty() {
@@ -122,6 +126,16 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
     if data.look_ahead {
         eprintln!("WARNING: this data set contains LOOK-AHEAD (paper_random split or paper_backfill accounts).");
     }
+    let fingerprint = Fingerprint {
+        code: fingerprint::code_version(),
+        config: trial_config_toml(cfg)?,
+        grid: fingerprint::grid_crc(&full.iter().map(|t| t.id()).collect::<Vec<_>>()),
+        data: fingerprint::data_crc(&data),
+        sources: cfg.data.sources.iter().map(|s| s.path.clone().unwrap_or_else(|| s.format.name().into())).collect(),
+    };
+    if o.resume && !rows.is_empty() {
+        check_resume(&o.out, &fingerprint, o.allow_code_change)?;
+    }
     crate::artifacts::write_json(&o.out.join("split.json"), &SplitRecord::of(&data))?;
     let config_dir = std::fs::canonicalize(&o.config_dir).unwrap_or_else(|_| o.config_dir.clone()).display().to_string();
     let command = crate::study::command_line();
@@ -138,6 +152,7 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
         selection: tcfg.selection,
         keep: cfg.sweep.keep,
         device: format!("{:?}", o.device).to_lowercase(),
+        fingerprint: Some(fingerprint),
     };
     let plan = Plan {
         out: o.out.clone(),
@@ -159,6 +174,45 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
     let kept = folder::kept_checkpoints(&o.out);
     let (summary, table) = summary::finish(&o.out, &kept, epochs, tcfg.selection, o.top)?;
     Ok(SweepOutcome { ran, interrupted, summary, table })
+}
+
+/// The config as it bears on the trials' numbers: without data paths (the data set's content
+/// is fingerprinted instead), `[backtest]` and `sweep.keep`.
+pub fn trial_config_toml(cfg: &Config) -> Result<String> {
+    let mut c = cfg.clone();
+    c.backtest = Default::default();
+    c.sweep.keep = 0;
+    for s in &mut c.data.sources {
+        s.path = None;
+    }
+    c.data.industry = None;
+    c.factors.table = None;
+    c.to_toml()
+}
+
+/// Refuses a resume whose inputs differ from the folder's fingerprint, naming each change;
+/// prints the changes that do not matter.
+fn check_resume(out: &std::path::Path, now: &Fingerprint, allow_code: bool) -> Result<()> {
+    let Some(old) = SweepMeta::read(out)?.and_then(|m| m.fingerprint) else {
+        eprintln!(
+            "warning: {} predates input fingerprints: the resume cannot check that data and config are unchanged",
+            out.display()
+        );
+        return Ok(());
+    };
+    let changes = now.changes_from(&old, allow_code);
+    for n in &changes.notes {
+        eprintln!("note: resuming although {n}");
+    }
+    if changes.refused.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Invalid(format!(
+        "--resume: {} was swept on other inputs; its finished trials would be ranked with trials trained on \
+         different ones. Changed: {}. Restore them, or start a new sweep in another --out",
+        out.display(),
+        changes.refused.join("; ")
+    )))
 }
 
 /// The sweep on whichever engine the device choice gives: sizes the jobs and threads, then

@@ -5,15 +5,16 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// Holds `.lock` in the sweep folder for the process's lifetime, so two sweeps never write
-/// the same ledger (the OS releases it when the process ends, even when killed).
-pub fn lock(dir: &Path) -> Result<std::fs::File> {
+/// Holds `.lock` in a sweep (or run) folder for the process's lifetime, so two processes
+/// never write the same ledger or run folder (the OS releases it when the process ends, even
+/// when killed). `what` names the holder in the refusal (`sweep`, `run`).
+pub fn lock(dir: &Path, what: &str) -> Result<std::fs::File> {
     let path = dir.join(".lock");
     let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::io(&path, e))?;
     match f.try_lock() {
         Ok(()) => Ok(f),
         Err(std::fs::TryLockError::WouldBlock) => Err(Error::Invalid(format!(
-            "{} is in use by another running sweep (it holds {}); wait for it or choose another --out",
+            "{} is in use by another running {what} (it holds {}); wait for it or choose another --out",
             dir.display(),
             path.display()
         ))),

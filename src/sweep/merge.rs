@@ -95,6 +95,20 @@ pub fn merge(out: &Path, shards: &[PathBuf], allow_incomplete: bool) -> Result<M
                 first.selection
             )));
         }
+        if let Some(first) = &meta
+            && let (Some(a), Some(b)) = (&first.fingerprint, &m.fingerprint)
+        {
+            // Shards may run on machines with their own builds and paths: only what changes
+            // results (config, grid, data) must agree.
+            let changes = b.changes_from(a, true);
+            if !changes.refused.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "merge: {} trained on other inputs than the first shard: {}",
+                    dir.display(),
+                    changes.refused.join("; ")
+                )));
+            }
+        }
         // Folders from before sweep.json listed the grid can only be merged unchecked.
         let known = |r: Result<Vec<String>>| match r {
             Err(_) if allow_incomplete => Ok(vec![]),

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::train::Selection;
+use crate::sweep::fingerprint::Fingerprint;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SweepMeta {
@@ -28,6 +29,10 @@ pub struct SweepMeta {
     pub selection: Selection,
     pub keep: usize,
     pub device: String,
+    /// What the trials' results depend on, compared on `--resume` and by `merge`; absent in
+    /// folders written before it was recorded (those are resumed unchecked, with a warning).
+    #[serde(default)]
+    pub fingerprint: Option<Fingerprint>,
 }
 
 impl SweepMeta {

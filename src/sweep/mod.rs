@@ -6,6 +6,7 @@
 pub mod asha;
 pub mod best;
 pub mod config;
+pub mod fingerprint;
 pub mod folder;
 pub mod grid;
 pub mod ledger;

@@ -23,18 +23,25 @@ pub struct TablesInfo {
 }
 
 /// The table files at the root of `src` (`<table>_data.csv[.gz]`, in baostock's order).
-pub fn table_files(src: &Source) -> Vec<String> {
-    BAOSTOCK_FIELDS.iter().filter_map(|(t, _)| src.find_csv(&format!("{t}_data"))).collect()
+pub fn table_files(src: &Source) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    for (t, _) in BAOSTOCK_FIELDS {
+        files.extend(src.find_csv(&format!("{t}_data"))?);
+    }
+    Ok(files)
 }
 
 /// True if the source holds at least one baostock quarterly table.
 pub fn detect(src: &Source) -> bool {
-    !table_files(src).is_empty()
+    !matches!(table_files(src).as_deref(), Ok([]))
 }
 
 /// Reads `files` (all tables found when `None`) and joins them.
 pub fn read_tables(src: &Source, files: Option<Vec<String>>) -> Result<(Financials, TablesInfo)> {
-    let files = files.unwrap_or_else(|| table_files(src));
+    let files = match files {
+        Some(f) => f,
+        None => table_files(src)?,
+    };
     if files.is_empty() {
         return Err(Error::format(
             src.root().display(),

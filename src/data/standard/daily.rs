@@ -3,6 +3,7 @@
 //! a column named `adj_factor` (or none) means the prices are raw; a column named `factor`
 //! (qlib's name) means the prices are already adjusted, and raw = price / factor.
 
+use crate::data::bar_rules::Bar;
 use crate::data::date::Date;
 use crate::data::fast_csv::{FastCsv, fast_number};
 use crate::data::panel::field;
@@ -211,13 +212,10 @@ fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u6
     for (v, &(i, _)) in vals.iter_mut().zip(&l.cols) {
         *v = fast_number(rec[i]).ok_or_else(|| bad(i, format!("`{}` is not a number", String::from_utf8_lossy(rec[i]))))?;
     }
-    for &p in &[l.open, l.high, l.low, l.close, l.volume] {
-        if vals[p] < 0.0 {
-            return Err(bad(l.cols[p].0, format!("negative value {}", vals[p])));
-        }
-    }
-    if vals[l.high] < vals[l.low] {
-        return Err(bad(l.cols[l.high].0, format!("high {} is below low {}", vals[l.high], vals[l.low])));
+    let bar = Bar { open: vals[l.open], high: vals[l.high], low: vals[l.low], close: vals[l.close], volume: vals[l.volume] };
+    if let Err(v) = bar.check() {
+        let p = [l.open, l.high, l.low, l.close, l.volume][v.slot];
+        return Err(bad(l.cols[p].0, v.reason));
     }
     let mut flag_bit = 0;
     if let Some(c) = l.adjflag_col {

@@ -6,6 +6,7 @@ use std::io::Read;
 
 use csv::ByteRecord;
 
+use crate::data::bar_rules::Bar;
 use crate::data::code;
 use crate::data::date::Date;
 use crate::data::panel::{Financials, IndexSeries, Panel, Report, Spell};
@@ -62,14 +63,26 @@ pub fn read_index<R: Read>(mut t: Table<R>) -> Result<IndexRows> {
             return Err(t.bad_row(&rec, format!("duplicate row for ({date}, {code})")));
         }
         let close = t.number(&rec, close_col)?;
-        if close < 0.0 {
-            return Err(t.bad(&rec, close_col, "negative index level"));
-        }
+        let mut bar = Bar::close_only(close);
         let entry = series.entry(code).or_default();
         entry.entry("close".into()).or_default().push((date, close));
         for &(c, name) in &others {
             let v = t.number(&rec, c)?;
+            match name {
+                "open" => bar.open = v,
+                "high" => bar.high = v,
+                "low" => bar.low = v,
+                _ => bar.volume = v,
+            }
             entry.entry(name.into()).or_default().push((date, v));
+        }
+        if let Err(v) = bar.check() {
+            let col = if v.field() == "close" {
+                close_col
+            } else {
+                others.iter().find(|o| o.1 == v.field()).map_or(close_col, |o| o.0)
+            };
+            return Err(t.bad(&rec, col, v.reason));
         }
     }
     if seen.is_empty() {

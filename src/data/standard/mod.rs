@@ -25,13 +25,13 @@ pub use write::write_standard;
 
 /// True if the source looks like a standard-format folder.
 pub fn detect(src: &Source) -> bool {
-    src.find_csv("daily").is_some()
+    !matches!(src.find_csv("daily"), Ok(None))
 }
 
 /// Reads a standard-format folder into a panel.
 pub fn read_standard(src: &Source) -> Result<Panel> {
     let daily = src
-        .find_csv("daily")
+        .find_csv("daily")?
         .ok_or_else(|| Error::format(src.root().display(), "no daily.csv or daily.csv.gz: not a standard-format folder"))?;
     let mut rows: Option<DailyRows> = None;
     let info = daily::read_daily(FastCsv::open(src.display(&daily), src.stream(&daily)?)?, &mut rows)?;
@@ -44,7 +44,7 @@ pub fn read_standard(src: &Source) -> Result<Panel> {
         ));
     }
 
-    let index = match src.find_csv("index") {
+    let index = match src.find_csv("index")? {
         Some(f) => Some(extras::read_index(Table::new(src.display(&f), src.stream(&f)?)?)?),
         None => None,
     };
@@ -53,13 +53,13 @@ pub fn read_standard(src: &Source) -> Result<Panel> {
     if let Some(index) = index {
         index.attach(&mut panel);
     }
-    if let Some(f) = src.find_csv("universe") {
+    if let Some(f) = src.find_csv("universe")? {
         panel.universe = Some(extras::read_universe(Table::new(src.display(&f), src.stream(&f)?)?)?);
     }
-    if let Some(f) = src.find_csv("industry") {
+    if let Some(f) = src.find_csv("industry")? {
         panel.industry = extras::read_industry(Table::new(src.display(&f), src.stream(&f)?)?)?;
     }
-    if let Some(f) = src.find_csv("financials") {
+    if let Some(f) = src.find_csv("financials")? {
         panel.financials = Some(extras::read_financials(Table::new(src.display(&f), src.stream(&f)?)?)?);
     }
     let mut line = format!("standard: {}", src.root().display());

@@ -104,6 +104,28 @@ fn same_seed_same_weights() {
     }
 }
 
+/// The thread count does not change a bit: 1, 2 and 3 threads train the same weights and
+/// report the same losses and validation metrics, with batches of one part, of parts that
+/// split evenly, of parts that do not, and a last short batch (before, every figure moved
+/// with the thread count).
+#[test]
+fn thread_count_changes_no_bit() {
+    let data = toy_data(5);
+    let n = NetworkConfig { n_features: 7, lstm_layers: 2, dense_layers: 1, units: 16, dropout: 0.1 };
+    for batch in [32, 100, 256] {
+        let run = |threads| train_weights(&data, &n, &cfg(2, batch), threads, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
+        let one = run(1);
+        for threads in [2, 3] {
+            let many = run(threads);
+            assert_eq!(one.best.as_ref().unwrap().params, many.best.as_ref().unwrap().params, "batch {batch}, threads {threads}");
+            let figures = |t: &crate::engine::EngineTrained| {
+                t.rows.iter().map(|r| (r.train_loss.to_bits(), r.valid.ic.to_bits(), r.valid.loss.to_bits())).collect::<Vec<_>>()
+            };
+            assert_eq!(figures(&one), figures(&many), "batch {batch}, threads {threads}");
+        }
+    }
+}
+
 /// The toy label is learnable: the validation IC after 4 epochs is clearly positive, with
 /// one thread and with two.
 #[test]

@@ -1,0 +1,111 @@
+//! Twenty SIGKILLs at random moments of a sweep whose trials last seconds, each followed by
+//! `--resume`, end with the same ledger (every column but the wall-clock `seconds`), the same
+//! kept checkpoints and the same training curves as the sweep run once without a kill. The
+//! kill moments come from a fixed seed, so a failure reruns the same way.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use alphasweep::rng::Rng;
+use common::{alphasweep, stderr};
+
+const QUICK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/sweep-quick.toml");
+
+/// 30 trials of wide layers on small batches: each trains for 2–3 s on 2 cores.
+const ARGS: [&str; 16] = [
+    "--set",
+    "synth.stocks=50",
+    "--set",
+    "synth.end=2018-06-30",
+    "--set",
+    "sweep.epochs=3",
+    "--set",
+    "train.batch_size=64",
+    "--set",
+    "sweep.units=[48,64,80,96,112]",
+    "--set",
+    "sweep.mem_days=[5,10,15]",
+    "--set",
+    "sweep.lstm_layers=[1,2]",
+    "--set",
+    "sweep.keep=3",
+];
+
+fn args(out: &Path) -> Vec<String> {
+    let mut a: Vec<String> =
+        ["sweep", "--config", QUICK, "--out", out.to_str().unwrap(), "--device", "cpu"].map(String::from).into();
+    a.extend(ARGS.map(String::from));
+    a
+}
+
+/// Rows of a CSV by their first `key_cols` columns, without the `seconds` column.
+fn rows(path: &Path, key_cols: usize) -> BTreeMap<Vec<String>, Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let seconds = header.iter().position(|h| *h == "seconds");
+    let mut out = BTreeMap::new();
+    for l in lines {
+        let f: Vec<String> = l.split(',').map(String::from).collect();
+        let kept: Vec<String> = f.iter().enumerate().filter(|(i, _)| Some(*i) != seconds).map(|(_, v)| v.clone()).collect();
+        assert!(out.insert(f[..key_cols].to_vec(), kept).is_none(), "{}: a repeated row {l}", path.display());
+    }
+    out
+}
+
+fn checkpoints(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir.join("checkpoints")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    v.sort();
+    v
+}
+
+fn finished(dir: &Path) -> usize {
+    std::fs::read_to_string(dir.join("ledger.csv")).map(|s| s.lines().skip(1).count()).unwrap_or(0)
+}
+
+#[test]
+fn twenty_kills_lose_nothing_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("full");
+    let t = Instant::now();
+    let o = alphasweep(&args(&full).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let whole = t.elapsed().as_secs_f64();
+    let reference = rows(&full.join("ledger.csv"), 1);
+    assert_eq!(reference.len(), 30);
+
+    let killed = dir.path().join("killed");
+    let mut rng = Rng::new(2026);
+    let mut moments = vec![];
+    for kill in 0..20 {
+        let mut a = args(&killed);
+        if kill > 0 {
+            a.push("--resume".into());
+        }
+        let mut child =
+            Command::new(env!("CARGO_BIN_EXE_alphasweep")).args(&a).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        // A moment anywhere from start-up (loading, data set) to well into training.
+        let wait = rng.range(0.2, 6.0);
+        std::thread::sleep(Duration::from_secs_f64(wait));
+        let before = finished(&killed);
+        let _ = child.kill(); // SIGKILL; the sweep may have finished already
+        child.wait().unwrap();
+        moments.push(format!("{wait:.2}s ({before} done)"));
+    }
+    eprintln!("uninterrupted sweep {whole:.1}s; kills at {}", moments.join(", "));
+    let mid_sweep = moments.iter().filter(|m| !m.contains("(0 done)") && !m.contains("(30 done)")).count();
+    assert!(mid_sweep >= 10, "too few kills landed mid-sweep: {moments:?}");
+
+    let mut a = args(&killed);
+    a.push("--resume".into());
+    let o = alphasweep(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(rows(&killed.join("ledger.csv"), 1), reference, "the killed sweep's ledger differs");
+    assert_eq!(checkpoints(&killed), checkpoints(&full));
+    assert_eq!(rows(&killed.join("curves.csv"), 2), rows(&full.join("curves.csv"), 2), "the curves differ");
+}
