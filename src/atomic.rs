@@ -1,8 +1,10 @@
 //! Files written whole or not at all: every output goes to a temporary file in its own
 //! folder and is renamed into place once complete, so a failed write (a full disk, a file
 //! size limit, an error half-way) leaves the previous file, or none, and no partial one; the
-//! temporary file is removed on failure. Files keep the permissions a plain write would give
-//! (0644 before the umask), not the temporary file's owner-only default.
+//! temporary file is removed on failure. The data is flushed to the disk (`fsync`) before the
+//! rename and the folder after it, so a power cut leaves the old file or the new one too.
+//! Files keep the permissions a plain write would give (0644 before the umask), not the
+//! temporary file's owner-only default.
 
 use std::io::Write;
 use std::path::Path;
@@ -21,8 +23,18 @@ pub fn write_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::Res
         let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
         fill(&mut out).and_then(|()| out.flush()).map_err(|e| Error::io(path, e))?;
     }
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    sync_dir(dir);
     Ok(())
+}
+
+/// Flushes a folder's entries (a rename) to the disk; best effort (not every file system
+/// lets a folder be opened for it).
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
 }
 
 /// Writes `bytes` to `path`.
