@@ -43,12 +43,14 @@ impl Violation {
     }
 }
 
-impl Bar {
-    /// A bar with only a close (an index level, a stock with close alone).
-    pub fn close_only(close: f64) -> Bar {
-        Bar { open: f64::NAN, high: f64::NAN, low: f64::NAN, close, volume: f64::NAN }
+impl From<[f64; 5]> for Bar {
+    /// The values in [`FIELDS`] order (`NaN` for a field the file lacks).
+    fn from([open, high, low, close, volume]: [f64; 5]) -> Bar {
+        Bar { open, high, low, close, volume }
     }
+}
 
+impl Bar {
     /// The first rule the bar breaks, if any.
     pub fn check(&self) -> Result<(), Violation> {
         let fail = |slot, reason: String| Err(Violation { slot, reason });
@@ -104,7 +106,7 @@ mod tests {
     fn missing_values_and_float32_rounding_pass() {
         let nan = f64::NAN;
         assert!(bar(nan, nan, nan, nan, nan).check().is_ok());
-        assert!(Bar::close_only(3000.0).check().is_ok());
+        assert!(Bar::from([nan, nan, nan, 3000.0, nan]).check().is_ok());
         assert!(bar(10.0, nan, nan, 10.0, 0.0).check().is_ok());
         // A suspended day: every price the previous close, no volume.
         assert!(bar(10.0, 10.0, 10.0, 10.0, 0.0).check().is_ok());

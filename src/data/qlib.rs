@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use crate::data::bar_rules::Bar;
+use crate::data::bar_rules::{Bar, FIELDS};
 use crate::data::code;
 use crate::data::date::Date;
 use crate::data::matrix::Matrix;
@@ -104,12 +104,9 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
 /// The bar rules ([`crate::data::bar_rules`]) on every day of one instrument folder, on
 /// its stored (adjusted) prices: the rules do not depend on the price basis.
 fn check_bars(src: &Source, dir: &str, fields: &BTreeMap<String, Vec<f64>>, dates: &[Date]) -> Result<()> {
-    let get = |f: &str| fields.get(f).map(|v| v.as_slice());
-    let series = [get("open"), get("high"), get("low"), get("close"), get("volume")];
-    let at = |k: usize, d: usize| series[k].map_or(f64::NAN, |v| v[d]);
+    let series = FIELDS.map(|f| fields.get(f).map(|v| v.as_slice()));
     for (d, date) in dates.iter().enumerate() {
-        let bar = Bar { open: at(0, d), high: at(1, d), low: at(2, d), close: at(3, d), volume: at(4, d) };
-        if let Err(v) = bar.check() {
+        if let Err(v) = Bar::from(series.map(|s| s.map_or(f64::NAN, |v| v[d]))).check() {
             let rel = format!("features/{dir}/{}.day.bin", v.field());
             return Err(Error::format(src.display(&rel), format!("{date} (calendar day {d}): {}", v.reason)));
         }

@@ -21,7 +21,7 @@ use crate::study::eval::{EvalOptions, EvalOutcome, run_eval};
 use crate::study::factors::{FactorsOptions, FactorsOutcome, Values};
 use crate::study::predict::{Models, PredictOptions, PredictOutcome, checkpoint_dirs, run_predict};
 use crate::study::screen::{ScreenOptions, ScreenOutcome};
-use crate::study::stages::{StageRecord, Stages, files_stamp, stamp};
+use crate::study::stages::{Stages, files_stamp, stamp};
 use crate::study::sweep::{SweepOptions, SweepOutcome, run_sweep};
 use crate::sweep::folder::kept_checkpoints;
 
@@ -114,47 +114,36 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
     };
     let factors_stamp = stamp(&[&data_stamp, &format!("{start} {end}")]);
     let factors_file = out.join("factors.csv.gz");
-    if stages.unchanged("factors", &factors_stamp, std::slice::from_ref(&factors_file)).is_some() {
-        eprintln!("{SKIPPED}");
-    } else {
-        stages.start("factors")?;
-        obs.factors(&factors(end, factors_file)?);
-        stages.finish("factors", StageRecord { stamp: factors_stamp, factors: vec![] })?;
-    }
+    stages.run("factors", &factors_stamp, std::slice::from_ref(&factors_file), || {
+        obs.factors(&factors(end, factors_file.clone())?);
+        Ok(Some(vec![]))
+    })?;
 
     eprintln!("\n== 3/7 screen ({start} .. {screen_end}: the training period only)");
     let screen_dir = out.join("screen");
     std::fs::create_dir_all(&screen_dir).map_err(|e| Error::io(&screen_dir, e))?;
     let screen_stamp = stamp(&[&data_stamp, &format!("{start} {screen_end}"), &json(&cfg.screen), &json(&cfg.dataset.factors)]);
     let train_factors = screen_dir.join("factors_train.csv.gz");
-    let chosen = match stages.unchanged("screen", &screen_stamp, &[train_factors.clone(), screen_dir.join("screen.csv")]) {
-        Some(rec) => {
-            eprintln!("{SKIPPED}");
-            rec.factors.clone()
-        }
-        None => {
-            stages.start("screen")?;
-            obs.factors(&factors(screen_end, train_factors.clone())?);
-            let screened = crate::study::screen::run(&ScreenOptions {
-                load: opts.clone(),
-                factors: train_factors,
-                out: screen_dir.clone(),
-                raw: false,
-                config: cfg.screen.clone(),
-            })?;
-            obs.screen(&screened);
-            let chosen = if cfg.dataset.factors == ["*"] {
-                // Every computed feature (qlib's protocol feeds all of Alpha158/Alpha360).
-                screened.results.iter().map(|r| r.code.clone()).collect()
-            } else if cfg.dataset.factors.is_empty() {
-                screened.selected.clone()
-            } else {
-                cfg.dataset.factors.clone()
-            };
-            stages.finish("screen", StageRecord { stamp: screen_stamp.clone(), factors: chosen.clone() })?;
-            chosen
-        }
-    };
+    let screened = stages.run("screen", &screen_stamp, &[train_factors.clone(), screen_dir.join("screen.csv")], || {
+        obs.factors(&factors(screen_end, train_factors.clone())?);
+        let screened = crate::study::screen::run(&ScreenOptions {
+            load: opts.clone(),
+            factors: train_factors.clone(),
+            out: screen_dir.clone(),
+            raw: false,
+            config: cfg.screen.clone(),
+        })?;
+        obs.screen(&screened);
+        Ok(Some(if cfg.dataset.factors == ["*"] {
+            // Every computed feature (qlib's protocol feeds all of Alpha158/Alpha360).
+            screened.results.iter().map(|r| r.code.clone()).collect()
+        } else if cfg.dataset.factors.is_empty() {
+            screened.selected.clone()
+        } else {
+            cfg.dataset.factors.clone()
+        }))
+    })?;
+    let chosen = screened.unwrap_or_default();
     if chosen.is_empty() {
         return Err(Error::Invalid("the screen selected no factor; name [dataset] factors in the config".into()));
     }
@@ -166,10 +155,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
     eprintln!("\n== 4/7 sweep");
     let sweep_dir = out.join("sweep");
     let sweep_stamp = stamp(&[&screen_stamp, &crate::study::sweep::trial_config_toml(&cfg)?]);
-    if stages.unchanged("sweep", &sweep_stamp, &[sweep_dir.join("summary.json")]).is_some() {
-        eprintln!("{SKIPPED}");
-    } else {
-        stages.start("sweep")?;
+    let swept = stages.run("sweep", &sweep_stamp, &[sweep_dir.join("summary.json")], || {
         let swept = run_sweep(&SweepOptions {
             config: cfg.clone(),
             config_dir: out.clone(),
@@ -184,29 +170,23 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
             stop: o.stop,
         })?;
         obs.sweep(&swept);
-        if swept.interrupted {
-            return Ok(RunOutcome { interrupted: true, best: None, report: None });
-        }
-        stages.finish("sweep", StageRecord { stamp: sweep_stamp.clone(), factors: vec![] })?;
+        Ok((!swept.interrupted).then(Vec::new))
+    })?;
+    if swept.is_none() {
+        return Ok(RunOutcome { interrupted: true, best: None, report: None });
     }
     let kept = kept_checkpoints(&sweep_dir);
     let best = checkpoint_dirs(&Models::Sweep { dir: sweep_dir.clone(), top_k: 1 })?.remove(0);
     eprintln!("\n== 5/7 best model: {}", best.display());
     let models_stamp = stamp(&[sweep_stamp, checkpoints_stamp(&sweep_dir, &kept)?]);
-    if stages.unchanged("eval", &models_stamp, &[best.join("eval.json")]).is_some() {
-        eprintln!("{SKIPPED}");
-    } else {
-        stages.start("eval")?;
+    stages.run("eval", &models_stamp, &[best.join("eval.json")], || {
         obs.eval(&run_eval(&EvalOptions { model: best.clone(), stock: None })?);
-        stages.finish("eval", StageRecord { stamp: models_stamp.clone(), factors: vec![] })?;
-    }
+        Ok(Some(vec![]))
+    })?;
 
     eprintln!("\n== 6/7 predict (mean of the best {})", kept.len());
     let preds = out.join("predictions.csv.gz");
-    if stages.unchanged("predict", &models_stamp, std::slice::from_ref(&preds)).is_some() {
-        eprintln!("{SKIPPED}");
-    } else {
-        stages.start("predict")?;
+    stages.run("predict", &models_stamp, std::slice::from_ref(&preds), || {
         obs.predict(&run_predict(&PredictOptions {
             models: Models::Sweep { dir: sweep_dir.clone(), top_k: kept.len().max(1) },
             data: None,
@@ -214,8 +194,8 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
             device: o.device,
             batch: crate::study::predict::DEFAULT_BATCH,
         })?);
-        stages.finish("predict", StageRecord { stamp: models_stamp.clone(), factors: vec![] })?;
-    }
+        Ok(Some(vec![]))
+    })?;
 
     let split: SplitRecord = read_json(&sweep_dir.join("split.json"))?;
     let mut bt = cfg.backtest.clone();
@@ -230,10 +210,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         bt.end.map(|d| d.to_string()).unwrap_or_else(|| "last prediction".into())
     );
     let backtest_stamp = stamp(&[models_stamp, json(&bt)]);
-    if stages.unchanged("backtest", &backtest_stamp, &[out.join("backtest/summary.json")]).is_some() {
-        eprintln!("{SKIPPED}");
-    } else {
-        stages.start("backtest")?;
+    stages.run("backtest", &backtest_stamp, &[out.join("backtest/summary.json")], || {
         let tested = run_backtest(&BacktestOptions {
             load: opts.clone(),
             predictions: preds,
@@ -242,14 +219,11 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
             config: bt.clone(),
         })?;
         obs.backtest(&tested, &bt);
-        stages.finish("backtest", StageRecord { stamp: backtest_stamp, factors: vec![] })?;
-    }
+        Ok(Some(vec![]))
+    })?;
     crate::report::html::write_report(out, &best)?;
     Ok(RunOutcome { interrupted: false, best: Some(best), report: Some(out.join("report.html")) })
 }
-
-/// Printed for a stage `run --resume` skips.
-const SKIPPED: &str = "unchanged since the last run (inputs, options and outputs as recorded in stages.json): skipped";
 
 /// A value as JSON, for stamps.
 fn json<T: serde::Serialize>(x: &T) -> String {

@@ -40,6 +40,29 @@ impl Stages {
         Stages { path, resume, done, rerun: false }
     }
 
+    /// Runs one stage, or skips it. When [`Stages::unchanged`] holds, says so on stderr and
+    /// returns the recorded factor list. Otherwise forgets the old record, runs `work`, and
+    /// records its result under `stamp`; `work` returns `None` when the stage stopped early
+    /// (an interrupted sweep), which is not recorded. Stages are run in their order.
+    pub fn run(
+        &mut self,
+        stage: &str,
+        stamp: &str,
+        outputs: &[PathBuf],
+        work: impl FnOnce() -> Result<Option<Vec<String>>>,
+    ) -> Result<Option<Vec<String>>> {
+        if let Some(rec) = self.unchanged(stage, stamp, outputs) {
+            eprintln!("unchanged since the last run (inputs, options and outputs as recorded in stages.json): skipped");
+            return Ok(Some(rec.factors.clone()));
+        }
+        self.start(stage)?;
+        let done = work()?;
+        if let Some(factors) = &done {
+            self.finish(stage, StageRecord { stamp: stamp.to_string(), factors: factors.clone() })?;
+        }
+        Ok(done)
+    }
+
     /// The stage's record when it can be skipped: resuming, no earlier stage rerun, the same
     /// stamp, every output present. Stages are asked in their order.
     pub fn unchanged(&self, stage: &str, stamp: &str, outputs: &[PathBuf]) -> Option<&StageRecord> {
@@ -48,13 +71,13 @@ impl Stages {
     }
 
     /// Records a finished stage (written at once: a later crash keeps it).
-    pub fn finish(&mut self, stage: &str, record: StageRecord) -> Result<()> {
+    fn finish(&mut self, stage: &str, record: StageRecord) -> Result<()> {
         self.done.insert(stage.to_string(), record);
         crate::artifacts::write_json(&self.path, &self.done)
     }
 
     /// Forgets a stage (about to rerun), so a crash mid-stage cannot leave a stale record.
-    pub fn start(&mut self, stage: &str) -> Result<()> {
+    fn start(&mut self, stage: &str) -> Result<()> {
         self.rerun = true;
         if self.done.remove(stage).is_some() {
             crate::artifacts::write_json(&self.path, &self.done)?;
@@ -114,6 +137,19 @@ mod tests {
         std::fs::remove_file(&out).unwrap();
         assert!(s.unchanged("factors", "a", &[out]).is_none());
         assert!(Stages::open(dir.path(), false).unchanged("factors", "a", &[]).is_none());
+    }
+
+    #[test]
+    fn run_skips_or_runs_and_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Stages::open(dir.path(), false);
+        let chosen = s.run("screen", "a", &[], || Ok(Some(vec!["F1".into()]))).unwrap();
+        assert_eq!(chosen, Some(vec!["F1".to_string()]));
+        assert_eq!(s.run("sweep", "b", &[], || Ok(None)).unwrap(), None, "an interrupted stage");
+        let mut again = Stages::open(dir.path(), true);
+        let skipped = again.run("screen", "a", &[], || panic!("an unchanged stage does not run")).unwrap();
+        assert_eq!(skipped, Some(vec!["F1".to_string()]));
+        assert_eq!(again.run("sweep", "b", &[], || Ok(Some(vec![]))).unwrap(), Some(vec![]), "not recorded: it reruns");
     }
 
     #[test]

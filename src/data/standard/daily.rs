@@ -212,10 +212,9 @@ fn parse_row(l: &Layout, file: &str, headers: &[String], rec: &[&[u8]], line: u6
     for (v, &(i, _)) in vals.iter_mut().zip(&l.cols) {
         *v = fast_number(rec[i]).ok_or_else(|| bad(i, format!("`{}` is not a number", String::from_utf8_lossy(rec[i]))))?;
     }
-    let bar = Bar { open: vals[l.open], high: vals[l.high], low: vals[l.low], close: vals[l.close], volume: vals[l.volume] };
-    if let Err(v) = bar.check() {
-        let p = [l.open, l.high, l.low, l.close, l.volume][v.slot];
-        return Err(bad(l.cols[p].0, v.reason));
+    let slots = [l.open, l.high, l.low, l.close, l.volume];
+    if let Err(v) = Bar::from(slots.map(|p| vals[p])).check() {
+        return Err(bad(l.cols[slots[v.slot]].0, v.reason));
     }
     let mut flag_bit = 0;
     if let Some(c) = l.adjflag_col {

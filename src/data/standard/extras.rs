@@ -6,7 +6,7 @@ use std::io::Read;
 
 use csv::ByteRecord;
 
-use crate::data::bar_rules::Bar;
+use crate::data::bar_rules::{Bar, FIELDS};
 use crate::data::code;
 use crate::data::date::Date;
 use crate::data::panel::{Financials, IndexSeries, Panel, Report, Spell};
@@ -48,8 +48,8 @@ pub fn read_index<R: Read>(mut t: Table<R>) -> Result<IndexRows> {
     let date_col = t.require(&["date", "trade_date"])?;
     let close_col = t.require(&["close"])?;
     let code_col = t.column(&["code", "instrument", "ts_code", "symbol"]);
-    let others: Vec<(usize, &str)> =
-        ["open", "high", "low", "volume"].iter().filter_map(|f| t.column(&[f]).map(|i| (i, *f))).collect();
+    // Column of each bar field (FIELDS order), close read first as before.
+    let cols: [Option<usize>; 5] = FIELDS.map(|f| if f == "close" { Some(close_col) } else { t.column(&[f]) });
     let mut series: BTreeMap<String, BTreeMap<String, Vec<(Date, f64)>>> = BTreeMap::new();
     let mut seen = HashSet::new();
     let mut rec = ByteRecord::new();
@@ -62,27 +62,16 @@ pub fn read_index<R: Read>(mut t: Table<R>) -> Result<IndexRows> {
         if !seen.insert((code.clone(), date)) {
             return Err(t.bad_row(&rec, format!("duplicate row for ({date}, {code})")));
         }
-        let close = t.number(&rec, close_col)?;
-        let mut bar = Bar::close_only(close);
         let entry = series.entry(code).or_default();
-        entry.entry("close".into()).or_default().push((date, close));
-        for &(c, name) in &others {
-            let v = t.number(&rec, c)?;
-            match name {
-                "open" => bar.open = v,
-                "high" => bar.high = v,
-                "low" => bar.low = v,
-                _ => bar.volume = v,
+        let mut vals = [f64::NAN; 5];
+        for slot in [3, 0, 1, 2, 4] {
+            if let Some(c) = cols[slot] {
+                vals[slot] = t.number(&rec, c)?;
+                entry.entry(FIELDS[slot].into()).or_default().push((date, vals[slot]));
             }
-            entry.entry(name.into()).or_default().push((date, v));
         }
-        if let Err(v) = bar.check() {
-            let col = if v.field() == "close" {
-                close_col
-            } else {
-                others.iter().find(|o| o.1 == v.field()).map_or(close_col, |o| o.0)
-            };
-            return Err(t.bad(&rec, col, v.reason));
+        if let Err(v) = Bar::from(vals).check() {
+            return Err(t.bad(&rec, cols[v.slot].unwrap_or(close_col), v.reason));
         }
     }
     if seen.is_empty() {
