@@ -28,7 +28,8 @@ fn cfg(expr: &[(&str, &str)], table: Option<String>) -> FactorConfig {
     }
 }
 
-/// MOM5 = adjusted close 5 days ago / today − 1, by hand from the panel.
+/// MOM5 = adjusted close 5 days ago / today − 1, by hand from the panel, on every day from a
+/// stock's first to its last day as an index member (only those are computed; others NaN).
 #[test]
 fn an_expression_equals_its_hand_computation() {
     let p = panel();
@@ -36,12 +37,16 @@ fn an_expression_equals_its_hand_computation() {
     assert_eq!(t.names, ["MOM5"]);
     assert_eq!(t.coverage[0].category, "expr");
     let adj = p.adjusted(field::CLOSE).unwrap();
+    let spans = alphasweep::expr::member_spans(&p);
+    assert!(spans.iter().any(|s| s.is_none()), "some stock is never a member: {spans:?}");
     let mut checked = 0;
     for d in 5..p.n_dates() {
-        for s in 0..p.n_stocks() {
+        for (s, span) in spans.iter().enumerate() {
             let want = adj.get(d - 5, s) / adj.get(d, s) - 1.0;
             let got = t.raw[0].get(d, s);
-            if want.is_finite() {
+            if !span.is_some_and(|(a, b)| (a..=b).contains(&d)) {
+                assert!(got.is_nan(), "{d} {s}: {got} off the membership span");
+            } else if want.is_finite() {
                 // Fields and element-wise arithmetic are float32, as in qlib.
                 assert!((got - want).abs() <= 1e-6 * want.abs().max(1.0), "{d} {s}: {got} vs {want}");
                 checked += 1;

@@ -134,3 +134,35 @@ fn bad_model_configs_are_errors() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("unknown factor `NOPE`"), "{}", stderr(&o));
 }
+
+/// qlib's Alpha360 layout on a small scale (`feature_steps = 3`: 2 fields × 3 lags in one
+/// day's factors): trains, reloads in `eval` to the same test IC, and a list in the wrong
+/// order is refused naming the factor.
+#[test]
+fn steps_held_in_one_day_train_and_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), false, "epochs = 2", 60, "2018-12-31");
+    let exprs = "[factors.expr]\nC2 = \"Ref($close, 2)/$close\"\nC1 = \"Ref($close, 1)/$close\"\nC0 = \"$close/$close\"\n\
+                 V2 = \"Ref($volume, 2)/($volume+1)\"\nV1 = \"Ref($volume, 1)/($volume+1)\"\nV0 = \"$volume/($volume+1)\"\n\n[dataset]\n";
+    let text = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("[dataset]\n", exprs)
+        .replace("mem_day = 10", "mem_day = 1\nfeature_steps = 3");
+    let set = |list: &str| {
+        let t = text.replace(r#"factors = ["S_VAL_PS", "S_FA_ROE", "Skewness20", "WVAD", "S_DQ_TURN", "VOL20"]"#, list);
+        std::fs::write(&cfg, t).unwrap();
+    };
+    set(r#"factors = ["C2", "C1", "C0", "V2", "V1", "V0"]"#);
+    let out = dir.path().join("model");
+    let o = train(&cfg, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("2 factors x 3 steps"), "{}", stderr(&o));
+    let (ic, _) = test_ic(&out);
+    let o = alphasweep(&["eval", "--model", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains(&format!("IC {ic:.4}")), "eval: {} vs test.json IC {ic:.4}", stdout(&o));
+    set(r#"factors = ["C0", "C1", "C2", "V2", "V1", "V0"]"#);
+    let o = train(&cfg, &dir.path().join("bad"));
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("factor 1 is `C0`"), "{}", stderr(&o));
+}

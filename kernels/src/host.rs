@@ -209,8 +209,10 @@ impl<R: Runtime> Gpu<R> {
         shape: [usize; 4],
         n_rows: usize,
         n_stocks: usize,
+        steps_per_day: usize,
     ) {
         let [t, s, b, d] = shape;
+        assert!(s % steps_per_day.max(1) == 0, "gather: steps must be whole days");
         let n = t * s * b * d;
         assert!(n <= x.len && t * b <= y.len, "gather: buffers smaller than the batch");
         crate::ops::gather::launch::<R>(
@@ -231,6 +233,7 @@ impl<R: Runtime> Gpu<R> {
             u(n_rows),
             u(d),
             u(n_stocks),
+            u(steps_per_day.max(1)),
         );
     }
 

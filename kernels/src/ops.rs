@@ -6,9 +6,10 @@
 use cubecl::prelude::*;
 
 /// Gathers a batch for every trial: `x [T, S, B, D]` (time-major windows ending at each
-/// sample's date) and `y [T, B]` from `features [dates, stocks, D]` and `labels [dates,
-/// stocks]`; trial `z`'s row `b` is sample `order[z·n_order + offset + b]`, whose date and
-/// stock are `dates[·]`, `stocks[·]`. Rows from `n_rows` on are zeros. One unit per element of `x`.
+/// sample's date) and `y [T, B]` from `features [dates, stocks, K, D]` (`K =
+/// steps_per_day` steps a day; `S` a multiple of `K`) and `labels [dates, stocks]`; trial
+/// `z`'s row `b` is sample `order[z·n_order + offset + b]`, whose date and stock are
+/// `dates[·]`, `stocks[·]`. Rows from `n_rows` on are zeros. One unit per element of `x`.
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
 pub fn gather(
@@ -26,6 +27,7 @@ pub fn gather(
     n_rows: u32,
     n_features: u32,
     n_stocks: u32,
+    steps_per_day: u32,
 ) {
     let d = n_features as usize;
     let s_len = steps as usize;
@@ -42,8 +44,12 @@ pub fn gather(
             let sample = order[trial * n_order as usize + offset as usize + row] as usize;
             let date = dates[sample] as usize;
             let stock = stocks[sample] as usize;
-            let day = date + 1 + t - s_len;
-            v = features[(day * n_stocks as usize + stock) * d + f];
+            // Step t is `back` steps before the window's last: day `back / K` before the
+            // sample's date, at that day's step `K − 1 − back % K`.
+            let k = steps_per_day as usize;
+            let back = s_len - 1 - t;
+            let day = date - back / k;
+            v = features[((day * n_stocks as usize + stock) * k + k - 1 - back % k) * d + f];
             label = labels[date * n_stocks as usize + stock];
         }
         x[pos] = v;

@@ -157,5 +157,5 @@ fn sweep_and_backtest_summaries_round_trip() {
         in_sample: "all out-of-sample".into(),
         timing: "t+1".into(),
     };
-    round_trip("summary.json", &BacktestRecord { meta, portfolios: vec![row] });
+    round_trip("summary.json", &BacktestRecord { meta, portfolios: vec![row], signal: None });
 }

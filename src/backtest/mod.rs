@@ -7,6 +7,7 @@
 //! - [`book`]: cash, shares and the two orders (sell all, buy whole lots);
 //! - [`day_loop`]: the day loop (signal at `t`'s close, trade at `t + 1`'s close);
 //! - [`metrics`], [`summary`]: empyrical-style statistics and the summary rows;
+//! - [`signal`]: the scores' IC against the raw return they trade on (qlib's IC);
 //! - [`output`]: the CSV/JSON tables and PNG plots `alphasweep backtest` writes.
 //!
 //! docs/BACKTEST.md states the rules, the costs, the timing and every formula.
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod output;
 pub mod predictions;
 pub mod rules;
+pub mod signal;
 pub mod summary;
 #[cfg(test)]
 mod tests;

@@ -16,6 +16,7 @@ use crate::backtest::BacktestConfig;
 use crate::backtest::day_loop::BacktestRun;
 use crate::backtest::metrics::yearly_returns;
 use crate::backtest::rules::Market;
+use crate::backtest::signal::SignalQuality;
 use crate::backtest::summary::{Summary, benchmark_closes, returns};
 use crate::error::{Error, Result};
 use crate::plot::charts;
@@ -96,12 +97,15 @@ pub struct BacktestMeta {
 pub struct BacktestRecord {
     pub meta: BacktestMeta,
     pub portfolios: Vec<Summary>,
+    /// The scores' IC against the raw return they trade on (absent in older files).
+    #[serde(default)]
+    pub signal: Option<SignalQuality>,
 }
 
 /// Writes every table and plot into `dir` (which must exist); `meta` goes into summary.json.
-pub fn write_all(dir: &Path, m: &Market, runs: &[BacktestRun], rows: &[Summary], meta: BacktestMeta) -> Result<()> {
+pub fn write_all(dir: &Path, m: &Market, runs: &[BacktestRun], rows: &[Summary], record: BacktestRecord) -> Result<()> {
     write(&dir.join("summary.csv"), summary_csv(rows).as_bytes())?;
-    crate::artifacts::write_json(&dir.join("summary.json"), &BacktestRecord { meta, portfolios: rows.to_vec() })?;
+    crate::artifacts::write_json(&dir.join("summary.json"), &record)?;
     let days = &runs[0].days;
     let bench = benchmark_closes(m, days);
     let capital = runs[0].equity[0];

@@ -68,8 +68,10 @@ pub struct CleanReport {
     pub filled: usize,
     /// Moved to a winsorizing bound by step 2.
     pub clipped: usize,
-    /// Dates whose cross-section was empty or constant (left `NaN`).
+    /// Dates whose cross-section was empty (left `NaN`).
     pub degenerate_dates: usize,
+    /// Dates whose cross-section was constant (one value, or all equal): set to 0.
+    pub constant_dates: usize,
     /// Member stock-days left out of neutralization for lack of a market cap (set `NaN`).
     pub no_market_cap: usize,
 }
@@ -81,6 +83,7 @@ impl CleanReport {
         self.filled += o.filled;
         self.clipped += o.clipped;
         self.degenerate_dates += o.degenerate_dates;
+        self.constant_dates += o.constant_dates;
         self.no_market_cap += o.no_market_cap;
         self
     }
@@ -142,8 +145,12 @@ fn clean_row(row: &mut [f64], mask: &[bool], log_cap: Option<&[f64]>, industry: 
     {
         rep.no_market_cap = neutralize::neutralize(row, mask, cap, industry, cfg.neutralize);
     }
-    if cfg.standardize && !standardize::zscore(row, mask) {
-        rep.degenerate_dates = 1;
+    if cfg.standardize {
+        match standardize::zscore(row, mask) {
+            standardize::Spread::Varies => {}
+            standardize::Spread::Constant => rep.constant_dates = 1,
+            standardize::Spread::Empty => rep.degenerate_dates = 1,
+        }
     }
     rep
 }

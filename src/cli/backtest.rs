@@ -163,6 +163,12 @@ pub fn print_outcome(o: &BacktestOutcome, cfg: &BacktestConfig, out: &std::path:
         cfg.rebalance,
         costs_line(cfg)
     );
+    if let Some(s) = &o.signal {
+        println!(
+            "scores vs the raw next-day return they trade on, {} signal dates: IC {:.4} (ICIR {:.3}), rank IC {:.4} (ICIR {:.3})",
+            s.dates, s.ic, s.ic_ir, s.rank_ic, s.rank_ic_ir
+        );
+    }
     if o.in_sample_days > 0 {
         let w = format!(
             "WARNING: IN-SAMPLE: {} of {} traded days use predictions made in-sample; these figures are NOT out-of-sample.",

@@ -69,6 +69,7 @@ impl Config {
         let d = &self.dataset;
         c.at_least("[dataset] mem_day", d.mem_day, 1);
         c.at_least("[dataset] horizon", d.horizon, 1);
+        c.at_least("[dataset] feature_steps", d.feature_steps, 1);
         if let (Some(train), Some(valid)) = (d.train.share(), d.valid.share()) {
             c.share("[dataset] train", train);
             if !(0.0..1.0).contains(&valid) {

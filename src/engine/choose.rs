@@ -92,7 +92,7 @@ impl Engine for FusedCpuEngine {
         batch: usize,
     ) -> Vec<f32> {
         let w = crate::engine::weights::Weights::from_burn(&net_of(model, data.n_features), model);
-        crate::engine::cpu::predict(&w, data, samples, batch)
+        crate::engine::cpu::predict(&w, data, samples, batch, self.threads)
     }
 }
 
@@ -140,7 +140,7 @@ impl Engine for GpuPackEngine {
         let mut packed: Vec<PackJob> = jobs
             .iter_mut()
             .map(|j| PackJob {
-                trial: PackTrial { net: j.net.clone(), mem_day: j.data.mem_day, cfg: j.cfg.clone() },
+                trial: PackTrial { net: j.net.clone(), seq: j.data.seq(), cfg: j.cfg.clone() },
                 data: j.data,
                 on_batch: &mut *j.on_batch,
                 on_epoch: &mut *j.on_epoch,

@@ -87,12 +87,31 @@ pub fn field_values(panel: &Panel, name: &str) -> Result<Option<Matrix>> {
 /// Evaluated features on the panel's axes.
 pub struct Evaluated {
     pub names: Vec<String>,
-    /// `[date, stock]` per name; non-finite results (a division by 0) are `NaN`.
+    /// `[date, stock]` per name; non-finite results (a division by 0) are `NaN`. With an
+    /// index membership, only the days from a stock's first to its last day as a member are
+    /// computed (what qlib's `D.features` on a market computes); other days are `NaN`.
     pub values: Vec<Matrix>,
     /// Features the panel cannot feed, with the fields they lack.
     pub missing: Vec<(String, Vec<String>)>,
     /// Distinct subexpressions evaluated (after sharing).
     pub nodes: usize,
+}
+
+/// Per stock, its first and last day as an index member (every day without a membership
+/// list; `None` for a stock never a member).
+pub fn member_spans(panel: &Panel) -> Vec<Option<(usize, usize)>> {
+    let (nd, ns) = (panel.n_dates(), panel.n_stocks());
+    if panel.universe.is_none() {
+        return vec![(nd > 0).then(|| (0, nd - 1)); ns];
+    }
+    let mask = panel.universe_mask();
+    (0..ns)
+        .map(|s| {
+            let first = (0..nd).find(|&d| mask[d * ns + s])?;
+            let last = (0..nd).rev().find(|&d| mask[d * ns + s])?;
+            Some((first, last))
+        })
+        .collect()
 }
 
 /// Evaluates `features` on `panel`, all in one shared plan, in parallel over stocks.
@@ -123,12 +142,13 @@ pub fn evaluate(panel: &Panel, features: &[Feature]) -> Result<Evaluated> {
         .iter()
         .map(|n| cache.iter().find(|(c, _)| c == n).and_then(|(_, m)| m.as_ref()).expect("field present"))
         .collect();
+    let spans = member_spans(panel);
     let mut values = if inputs.is_empty() {
         // Expressions of numbers only.
         let one = Matrix::nan(panel.n_dates(), panel.n_stocks()).map(|_| 0.0);
-        plan.eval(&[&one])
+        plan.eval_spans(&[&one], &spans)
     } else {
-        plan.eval(&inputs)
+        plan.eval_spans(&inputs, &spans)
     };
     for m in &mut values {
         m.data.iter_mut().filter(|v| !v.is_finite()).for_each(|v| *v = f64::NAN);

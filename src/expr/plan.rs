@@ -54,6 +54,10 @@ pub struct Plan {
     roots: Vec<usize>,
     /// Per node: the nodes whose values are no longer needed once it is computed.
     frees: Vec<Vec<usize>>,
+    /// Days before a day that any expression's value on it reads (through every window
+    /// under it); `None` when one reads the whole past (`EMA`, an expanding window) or the
+    /// future (a negative `Ref`).
+    pub reach: Option<usize>,
 }
 
 impl Plan {
@@ -80,7 +84,9 @@ impl Plan {
                 frees[at].push(k);
             }
         }
-        Plan { nodes: b.nodes, tys: b.tys, fields: b.fields, roots, frees }
+        let reach = reaches(&b.nodes);
+        let reach = roots.iter().try_fold(0, |m, &r| reach[r].map(|x| x.max(m)));
+        Plan { nodes: b.nodes, tys: b.tys, fields: b.fields, roots, frees, reach }
     }
 
     /// Distinct nodes (after sharing).
@@ -96,8 +102,14 @@ impl Plan {
     /// The stock's history starts at the first day any field has a value (qlib's series
     /// start there: windows do not reach before it).
     pub fn eval_series(&self, inputs: &[&[f64]]) -> Vec<Vec<f64>> {
+        self.eval_from(inputs, first_value(inputs))
+    }
+
+    /// [`Plan::eval_series`] on a stock whose history starts at `start` (windows do not
+    /// reach before it; it may lie before the series given, which is then part of a history).
+    fn eval_from(&self, inputs: &[&[f64]], start: usize) -> Vec<Vec<f64>> {
         let len = inputs.first().map_or(0, |x| x.len());
-        let start = inputs.iter().filter_map(|x| x.iter().position(|v| !v.is_nan())).min().unwrap_or(len);
+        let start = start.min(len);
         let mut vals: Vec<Option<Vec<f64>>> = vec![None; self.nodes.len()];
         for (i, node) in self.nodes.iter().enumerate() {
             let f32 = self.tys[i] == Ty::F32;
@@ -134,6 +146,17 @@ impl Plan {
     /// matrix; one `[date, stock]` matrix per expression comes back.
     pub fn eval(&self, fields: &[&Matrix]) -> Vec<Matrix> {
         let (nd, ns) = fields.first().map_or((0, 0), |m| (m.n_dates, m.n_stocks));
+        self.eval_spans(fields, &vec![(nd > 0).then(|| (0, nd - 1)); ns])
+    }
+
+    /// [`Plan::eval`] for the days `spans[s]` of each stock only (first and last date index,
+    /// inclusive; `None`: no day), say its index membership: a stock is evaluated from
+    /// [`Plan::reach`] days before its span (from its first day when that is `None`) to the
+    /// span's end, and only the span's days are written (others are `NaN`). The values are
+    /// those of a whole-history evaluation (the windows on the span's days see the same
+    /// days), up to the rounding of running sums.
+    pub fn eval_spans(&self, fields: &[&Matrix], spans: &[Option<(usize, usize)>]) -> Vec<Matrix> {
+        let (nd, ns) = fields.first().map_or((0, 0), |m| (m.n_dates, m.n_stocks));
         let mut out: Vec<Matrix> = self.roots.iter().map(|_| Matrix::nan(nd, ns)).collect();
         if nd == 0 || ns == 0 {
             return out;
@@ -156,23 +179,65 @@ impl Plan {
         let chunk = (rayon::current_num_threads() * 8).max(1);
         let stocks: Vec<usize> = (0..ns).collect();
         for group in stocks.chunks(chunk) {
-            let cols: Vec<Vec<Vec<f64>>> = group
+            // Per stock: the first day evaluated, the span, the values from that day.
+            type Col = Option<(usize, (usize, usize), Vec<Vec<f64>>)>;
+            let cols: Vec<Col> = group
                 .par_iter()
                 .map(|&s| {
-                    let refs: Vec<&[f64]> = by_stock.iter().map(|t| &t[s * nd..(s + 1) * nd]).collect();
-                    self.eval_series(&refs)
+                    let (a, b) = spans[s]?;
+                    let whole: Vec<&[f64]> = by_stock.iter().map(|t| &t[s * nd..(s + 1) * nd]).collect();
+                    let (lo, hi) = match self.reach {
+                        Some(r) => (a.saturating_sub(r), b),
+                        None => (0, nd - 1),
+                    };
+                    let refs: Vec<&[f64]> = whole.iter().map(|x| &x[lo..=hi]).collect();
+                    Some((lo, (a, b), self.eval_from(&refs, first_value(&whole).saturating_sub(lo))))
                 })
                 .collect();
             out.par_iter_mut().enumerate().for_each(|(r, m)| {
-                for (d, row) in m.data.chunks_mut(ns).enumerate() {
-                    for (k, &s) in group.iter().enumerate() {
-                        row[s] = cols[k][r][d];
+                for (k, &s) in group.iter().enumerate() {
+                    let Some((lo, (a, b), vals)) = &cols[k] else { continue };
+                    for d in *a..=*b {
+                        m.data[d * ns + s] = vals[r][d - lo];
                     }
                 }
             });
         }
         out
     }
+}
+
+/// The first day any of `inputs` has a value (their length when none has).
+fn first_value(inputs: &[&[f64]]) -> usize {
+    let len = inputs.first().map_or(0, |x| x.len());
+    inputs.iter().filter_map(|x| x.iter().position(|v| !v.is_nan())).min().unwrap_or(len)
+}
+
+/// Per node, the days before a day its value there reads ([`Plan::reach`]).
+fn reaches(nodes: &[Node]) -> Vec<Option<usize>> {
+    let mut out: Vec<Option<usize>> = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        let most = |kids: &[usize], out: &[Option<usize>]| kids.iter().try_fold(0, |m, &k| out[k].map(|x| x.max(m)));
+        let r = match node {
+            Node::Num(_) | Node::Field(_) => Some(0),
+            Node::Neg(a) => out[*a],
+            Node::Bin(_, a, c) => most(&[*a, *c], &out),
+            Node::Call(_, args, None, _) => most(args, &out),
+            Node::Call(op, args, Some(n), _) => {
+                let (n, kids) = (*n, most(args, &out));
+                match op {
+                    _ if !n.is_finite() || n < 0.0 => None,
+                    Op::Ema => None,
+                    Op::Mean if n < 1.0 => None,
+                    Op::Ref | Op::Delta => kids.map(|k| k + n as usize),
+                    _ if n < 1.0 => None,
+                    _ => kids.map(|k| k + n as usize - 1),
+                }
+            }
+        };
+        out.push(r);
+    }
+    out
 }
 
 struct Builder {

@@ -130,3 +130,73 @@ fn shared_subexpressions_are_computed_once() {
     assert!(plan.len() < 500, "{}", plan.len());
     assert_eq!(sets::alpha360().len(), 360);
 }
+
+#[test]
+fn reach_adds_up_the_windows_under_a_day() {
+    let reach = |texts: &[&str]| {
+        let exprs: Vec<Expr> = texts.iter().map(|t| parse(t).unwrap()).collect();
+        Plan::new(&exprs.iter().collect::<Vec<_>>()).reach
+    };
+    assert_eq!(reach(&["$close"]), Some(0));
+    assert_eq!(reach(&["Mean(Ref($close, 5), 10)"]), Some(14));
+    assert_eq!(reach(&["Corr($close, Log($volume + 1), 20) + Delta($open, 3)", "Max($high, 30)"]), Some(29));
+    assert_eq!(reach(&["Max($high, 30)", "EMA($close, 5)"]), None);
+    assert_eq!(reach(&["Mean($close, 0.5)"]), None);
+    assert_eq!(reach(&["Sum($close, 0)"]), None);
+    assert_eq!(reach(&["Ref($close, -2)"]), None);
+}
+
+/// Alpha158 and a few whole-history expressions evaluated on each stock's span only equal
+/// the whole-history values on the span's days (NaN where they are NaN), and are NaN off
+/// it: spans that start too early for the reach, cuts that land in a suspension, a stock
+/// listed late, a stock never a member.
+#[test]
+fn span_evaluation_equals_whole_history_on_the_span() {
+    let (nd, ns) = (400, 5);
+    let mut rng = crate::rng::Rng::new(3);
+    let mut field = |lo: f64| {
+        let mut m = Matrix::nan(nd, ns);
+        for s in 0..ns {
+            let mut p = lo * (1.0 + s as f64);
+            for d in 0..nd {
+                p *= 1.0 + 0.02 * rng.normal();
+                let listed = s != 3 || d >= 90;
+                let suspended = (s == 1 && (150..170).contains(&d)) || (s == 2 && d % 37 == 0);
+                if listed && !suspended {
+                    m.set(d, s, p);
+                }
+            }
+        }
+        m
+    };
+    let (close, volume) = (field(10.0), field(1e6));
+    let open = close.map(|v| v * 1.001);
+    let (high, low) = (close.map(|v| v * 1.02), close.map(|v| v * 0.98));
+    let mut texts: Vec<String> = sets::alpha158().into_iter().map(|(_, t)| t).filter(|t| !t.contains("$vwap")).collect();
+    let by_field = ["$open", "$high", "$low", "$close", "$volume"];
+    let fields = [&open, &high, &low, &close, &volume];
+    for t in ["EMA($close, 10) / $close", "Sum($volume, 0)"] {
+        texts.push(t.into());
+    }
+    for bounded in [true, false] {
+        let list: Vec<&String> = texts.iter().filter(|t| bounded != (t.contains("EMA") || t.contains(", 0)"))).collect();
+        let exprs: Vec<Expr> = list.iter().map(|t| parse(t).unwrap()).collect();
+        let plan = Plan::new(&exprs.iter().collect::<Vec<_>>());
+        assert_eq!(plan.reach.is_some(), bounded);
+        let inputs: Vec<&Matrix> =
+            plan.fields.iter().map(|f| fields[by_field.iter().position(|g| &g[1..] == f).unwrap()]).collect();
+        let spans = [Some((10, 399)), Some((160, 300)), Some((200, 250)), Some((95, 399)), None];
+        let (whole, part) = (plan.eval(&inputs), plan.eval_spans(&inputs, &spans));
+        for (e, (w, p)) in whole.iter().zip(&part).enumerate() {
+            for (s, span) in spans.iter().enumerate() {
+                for d in 0..nd {
+                    let (a, b) = (w.get(d, s), p.get(d, s));
+                    let on = span.is_some_and(|(x, y)| (x..=y).contains(&d));
+                    let same =
+                        if on { (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-9 * a.abs().max(1.0) } else { b.is_nan() };
+                    assert!(same, "{} at stock {s}, day {d}: whole {a}, span {b}", list[e]);
+                }
+            }
+        }
+    }
+}

@@ -17,6 +17,7 @@ use crate::data::{Date, Matrix, Panel, field};
 use crate::error::{Error, Result};
 pub use crate::model::split::Segment;
 use crate::model::split::split;
+use crate::model::steps::{check_step_order, day_rows};
 use crate::stats;
 
 /// What the model predicts.
@@ -90,6 +91,11 @@ pub struct DatasetConfig {
     pub test: Option<[Date; 2]>,
     /// Feature normalization fitted on the training period (beside the per-date cleaning).
     pub feature_norm: FeatureNorm,
+    /// Time steps each day's factors hold (qlib's Alpha360: 60). With `k > 1` the `n`
+    /// factors are read as `n / k` fields × `k` steps, field-major, oldest step first
+    /// (`CLOSE59 … CLOSE0, OPEN59 …`), and the model sees each day as `k` steps of `n / k`
+    /// inputs: qlib's `reshape(N, d_feat, -1).permute(0, 2, 1)`.
+    pub feature_steps: usize,
     pub seed: u64,
 }
 
@@ -107,6 +113,7 @@ impl Default for DatasetConfig {
             valid: Segment::Share(0.2),
             test: None,
             feature_norm: FeatureNorm::None,
+            feature_steps: 1,
             seed: 42,
         }
     }
@@ -124,13 +131,17 @@ pub struct Sample {
 #[derive(Clone)]
 pub struct WindowData {
     pub n_stocks: usize,
+    /// The model's inputs per time step.
     pub n_features: usize,
+    /// Time steps per day (`[dataset] feature_steps`; 1 but for qlib-style windows held in
+    /// one day's features). A day's row in `features` is `[steps_per_day, n_features]`.
+    pub steps_per_day: usize,
     /// Days each sample's window reads (the last `mem_day` up to its date).
     pub mem_day: usize,
     /// The window the samples were chosen for (≥ `mem_day`; every sample has this many
     /// finite days).
     pub window: usize,
-    /// `[date, stock, feature]`, row-major.
+    /// `[date, stock, steps_per_day, n_features]`, row-major.
     pub features: Arc<[f32]>,
     /// `[date, stock]`, NaN where there is no label.
     pub labels: Arc<[f32]>,
@@ -168,13 +179,11 @@ impl WindowData {
                 "dataset.factors is empty: name the factors the model reads (e.g. from the screen's selected.txt)".into(),
             ));
         }
-        let (nd, ns, nf) = (panel.n_dates(), panel.n_stocks(), picked.len());
-        let mut features = vec![f32::NAN; nd * ns * nf];
-        for (f, m) in picked.iter().enumerate() {
-            for (i, v) in m.data.iter().enumerate() {
-                features[i * nf + f] = *v as f32;
-            }
-        }
+        let k = cfg.feature_steps.max(1);
+        check_step_order(&cfg.factors, k)?;
+        let (nd, ns, row) = (panel.n_dates(), panel.n_stocks(), picked.len());
+        let nf = row / k;
+        let mut features = day_rows(&picked, k);
         let adj = panel.adjusted(field::CLOSE).ok_or_else(|| Error::Invalid("the market data has no close prices".into()))?;
         let h = cfg.horizon;
         let mut labels = vec![f32::NAN; nd * ns];
@@ -190,15 +199,16 @@ impl WindowData {
         }
         // Samples: member with a full finite window and a finite label.
         let window = cfg.mem_day.max(cfg.sample_window.unwrap_or(0));
-        let samples: Vec<Sample> = full_windows(&features, ns, nf, window)
+        let samples: Vec<Sample> = full_windows(&features, ns, row, window)
             .into_iter()
             .filter(|s| labels[s.date as usize * ns + s.stock as usize].is_finite())
             .collect();
         if samples.len() < 100 {
             return Err(Error::Invalid(format!(
-                "only {} samples have a full {}-day window and a label: too few to train",
+                "only {} samples have a full {}-day window and a label: too few to train{}",
                 samples.len(),
-                window
+                window,
+                sparse_factors(&cfg.factors, &picked)
             )));
         }
         if cfg.label == LabelKind::FwdReturn {
@@ -206,7 +216,7 @@ impl WindowData {
         }
         let (train, valid, test) = split(&samples, &panel.dates, cfg)?;
         if cfg.feature_norm == FeatureNorm::RobustZscore {
-            robust_zscore(&mut features, ns, nf, &train);
+            robust_zscore(&mut features, ns, row, &train);
         }
         let mut label_scale = None;
         if cfg.label == LabelKind::Close {
@@ -218,6 +228,7 @@ impl WindowData {
         Ok(WindowData {
             n_stocks: ns,
             n_features: nf,
+            steps_per_day: k,
             mem_day: cfg.mem_day,
             window,
             features: features.into(),
@@ -232,17 +243,27 @@ impl WindowData {
         })
     }
 
-    /// The batch of `samples`: inputs `[batch, mem_day, n_features]` flattened row-major,
-    /// and labels `[batch]`.
+    /// Time steps of a sample's input: `mem_day × steps_per_day`.
+    pub fn seq(&self) -> usize {
+        self.mem_day * self.steps_per_day
+    }
+
+    /// Floats per (date, stock) in `features`: `steps_per_day × n_features`.
+    pub fn row_len(&self) -> usize {
+        self.steps_per_day * self.n_features
+    }
+
+    /// The batch of `samples`: inputs `[batch, seq, n_features]` flattened row-major, and
+    /// labels `[batch]`.
     pub fn batch(&self, samples: &[Sample]) -> (Vec<f32>, Vec<f32>) {
-        let (ns, nf, m) = (self.n_stocks, self.n_features, self.mem_day);
-        let mut x = Vec::with_capacity(samples.len() * m * nf);
+        let (ns, row, m) = (self.n_stocks, self.row_len(), self.mem_day);
+        let mut x = Vec::with_capacity(samples.len() * m * row);
         let mut y = Vec::with_capacity(samples.len());
         for s in samples {
             let (t, st) = (s.date as usize, s.stock as usize);
             for u in t + 1 - m..=t {
-                let at = (u * ns + st) * nf;
-                x.extend_from_slice(&self.features[at..at + nf]);
+                let at = (u * ns + st) * row;
+                x.extend_from_slice(&self.features[at..at + row]);
             }
             y.push(self.labels[t * ns + st]);
         }
@@ -265,7 +286,7 @@ impl WindowData {
     }
 }
 
-/// Every (date, stock) of `features` (`[date, stock, feature]`, `ns` stocks, `nf` features)
+/// Every (date, stock) of `features` (`[date, stock, row]`, `ns` stocks, `nf` floats a row)
 /// whose last `len` days are all finite (a member on each day), in date then stock order.
 pub fn full_windows(features: &[f32], ns: usize, nf: usize, len: usize) -> Vec<Sample> {
     let nd = features.len().checked_div(ns * nf).unwrap_or(0);
@@ -279,6 +300,20 @@ pub fn full_windows(features: &[f32], ns: usize, nf: usize, len: usize) -> Vec<S
         }
     }
     out
+}
+
+/// The factors finite on the fewest stock-days, worst first (a sample needs every factor on
+/// every day of its window): `"; fewest values: X (0 of 1,234 stock-days), …"`.
+fn sparse_factors(names: &[String], columns: &[&Matrix]) -> String {
+    let counts: Vec<usize> = columns.iter().map(|m| m.count_finite()).collect();
+    let most = counts.iter().copied().max().unwrap_or(0);
+    let mut order: Vec<usize> = (0..counts.len()).filter(|&i| counts[i] < most).collect();
+    order.sort_by_key(|&i| counts[i]);
+    if order.is_empty() {
+        return String::new();
+    }
+    let worst: Vec<String> = order.iter().map(|&i| format!("{} ({} of {most} stock-days)", names[i], counts[i])).collect();
+    format!("; factors with the fewest values: {}", crate::error::first_few(&worst))
 }
 
 /// Per date over the samples' stocks: z-score or rank of the labels; others set NaN.
@@ -322,8 +357,11 @@ fn normalize_per_date(labels: &mut [f32], samples: &[Sample], ns: usize, how: La
 
 /// qlib's RobustZScoreNorm on `features` (`[date, stock, feature]`): per feature, the median
 /// and MAD over the training samples' dates (every stock those days), then
-/// `(x − median) / (1.4826 · MAD)` clipped to ±3 everywhere; missing values become 0.
+/// `(x − median) / (1.4826 · MAD)` clipped to ±3 everywhere; missing values of a member
+/// (a stock-day with any finite feature) become 0 (qlib's Fillna). Non-members (rows with no
+/// finite feature) stay `NaN`: filled, they would get windows, and predictions.
 fn robust_zscore(features: &mut [f32], ns: usize, nf: usize, train: &[Sample]) {
+    let member: Vec<bool> = features.chunks(nf.max(1)).map(|r| r.iter().any(|x| x.is_finite())).collect();
     let mut train_dates: Vec<usize> = train.iter().map(|s| s.date as usize).collect();
     train_dates.dedup();
     for f in 0..nf {
@@ -341,8 +379,12 @@ fn robust_zscore(features: &mut [f32], ns: usize, nf: usize, train: &[Sample]) {
         let mut dev: Vec<f64> = v.iter().map(|x| (x - med).abs()).collect();
         let mad = median(&mut dev) * 1.4826;
         let scale = if mad > 0.0 { mad } else { 1.0 };
-        for x in features.iter_mut().skip(f).step_by(nf) {
-            *x = if x.is_finite() { (((*x as f64 - med) / scale).clamp(-3.0, 3.0)) as f32 } else { 0.0 };
+        for (x, m) in features.iter_mut().skip(f).step_by(nf).zip(&member) {
+            *x = match (x.is_finite(), m) {
+                (true, _) => (((*x as f64 - med) / scale).clamp(-3.0, 3.0)) as f32,
+                (false, true) => 0.0,
+                (false, false) => f32::NAN,
+            };
         }
     }
 }
@@ -351,16 +393,21 @@ fn robust_zscore(features: &mut [f32], ns: usize, nf: usize, train: &[Sample]) {
 mod tests {
     use super::*;
 
-    /// Train date 0 holds 1, 2, 3: median 2, MAD 1, scale 1.4826. Date 1 (not fitted on)
-    /// holds 3, NaN, 100: 0.6745, 0 (filled), 3 (clipped).
+    /// Two features. Train date 0 holds feature 0 = 1, 2, 3: median 2, MAD 1, scale 1.4826.
+    /// Date 1 (not fitted on) holds 3, NaN, 100: 0.6745, 0 (a member: filled), 3 (clipped);
+    /// stock 1 on date 1 has no feature at all (not a member) and stays NaN.
     #[test]
     fn robust_zscore_fits_on_the_training_dates_only() {
-        let mut f = vec![1.0, 2.0, 3.0, 3.0, f32::NAN, 100.0];
-        robust_zscore(&mut f, 3, 1, &[Sample { date: 0, stock: 0 }]);
-        let want = [-1.0 / 1.4826, 0.0, 1.0 / 1.4826, 1.0 / 1.4826, 0.0, 3.0];
-        for (g, w) in f.iter().zip(want) {
-            assert!((*g as f64 - w).abs() < 1e-6, "{f:?}");
+        let nan = f32::NAN;
+        let mut f = vec![1.0, 5.0, 2.0, 5.0, 3.0, 5.0, 3.0, 5.0, nan, nan, 100.0, nan];
+        robust_zscore(&mut f, 3, 2, &[Sample { date: 0, stock: 0 }]);
+        let want = [-1.0 / 1.4826, 0.0, 1.0 / 1.4826, 1.0 / 1.4826, f64::NAN, 3.0];
+        for (g, w) in f.iter().step_by(2).zip(want) {
+            assert!((*g as f64 - w).abs() < 1e-6 || (g.is_nan() && w.is_nan()), "{f:?}");
         }
+        // Feature 1: constant 5 on the training date (MAD 0: scale 1) → 0; stock 2's missing value → 0.
+        assert_eq!(f[11], 0.0);
+        assert!(f[9].is_nan());
     }
 
     /// CSRankNorm of 10, 30, 20: rank percentiles 1/3, 1, 2/3 → (p − 0.5) × 3.46.

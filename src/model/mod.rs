@@ -8,6 +8,7 @@ pub mod lstm;
 pub mod metrics;
 pub mod network;
 pub mod split;
+pub mod steps;
 #[cfg(test)]
 mod tests;
 #[cfg(all(test, feature = "wgpu"))]

@@ -256,7 +256,7 @@ pub fn time_steps<B: AutodiffBackend>(
 fn batch_tensors<B: Backend>(data: &WindowData, samples: &[Sample], device: &B::Device) -> (Tensor<B, 3>, Tensor<B, 1>) {
     let (x, y) = data.batch(samples);
     let n = samples.len();
-    let x = Tensor::from_data(TensorData::new(x, [n, data.mem_day, data.n_features]), device);
+    let x = Tensor::from_data(TensorData::new(x, [n, data.seq(), data.n_features]), device);
     let y = Tensor::from_data(TensorData::new(y, [n]), device);
     (x, y)
 }

@@ -10,13 +10,11 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-use burn::tensor::backend::Backend;
-
 use crate::data::Date;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::network::LstmNet;
-use crate::model::train;
 use crate::stats;
 
 /// One model's scores by (date, stock) index and the last date it was fitted or selected on.
@@ -31,22 +29,25 @@ pub struct ModelScores {
 
 /// Every (date, stock) whose last `mem_day` days of features are finite (members on each).
 pub fn all_windows(data: &WindowData) -> Vec<Sample> {
-    crate::model::dataset::full_windows(&data.features, data.n_stocks, data.n_features, data.mem_day)
+    crate::model::dataset::full_windows(&data.features, data.n_stocks, data.row_len(), data.mem_day)
 }
 
-/// Scores `samples` with `model` on backend `B`, `batch` at a time; `on_progress(done,
-/// total)` after each batch.
-pub fn score<B: Backend>(
-    model: &LstmNet<B>,
+/// Scores `samples` with `model` through `engine` (the fused CPU engine, the GPU engine or
+/// burn's ops), `batch` windows at a time; `on_progress(done, total)` after each of about
+/// 50 parts (one part on a GPU engine, which uploads the data set once per call).
+pub fn score<E: Engine>(
+    engine: &E,
+    model: &LstmNet<E::Inference>,
     data: &WindowData,
     samples: &[Sample],
     batch: usize,
-    device: &B::Device,
     on_progress: &mut dyn FnMut(usize, usize),
 ) -> Vec<(Sample, f32)> {
+    let batch = batch.max(1);
+    let part = if engine.is_gpu() { samples.len().max(1) } else { samples.len().div_ceil(50).max(batch) };
     let mut scores = Vec::with_capacity(samples.len());
-    for chunk in samples.chunks(batch.max(1)) {
-        let p = train::predict(model, data, chunk, batch, device);
+    for chunk in samples.chunks(part) {
+        let p = engine.predict(model, data, chunk, batch);
         scores.extend(chunk.iter().copied().zip(p));
         on_progress(scores.len(), samples.len());
     }

@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::backtest::output::{self, BacktestMeta};
+use crate::backtest::output::{self, BacktestMeta, BacktestRecord};
 use crate::backtest::predictions::read_predictions;
+use crate::backtest::signal::{SignalQuality, signal_quality};
 use crate::backtest::{BacktestConfig, Market, Summary, backtest_all, summarize, summarize_benchmark};
 use crate::data::load::{LoadOptions, load_panel};
 use crate::error::{Error, Result, ResultExt};
@@ -37,6 +38,8 @@ pub struct BacktestOutcome {
     pub skipped_rows: usize,
     /// Seconds of the backtests themselves (not loading or writing).
     pub seconds: f64,
+    /// The scores' IC against the raw return they trade on.
+    pub signal: Option<SignalQuality>,
 }
 
 /// Runs the stage.
@@ -88,10 +91,20 @@ pub fn run_backtest(o: &BacktestOptions) -> Result<BacktestOutcome> {
         },
         timing: "signal at the close of t, trade at the close of t + 1".into(),
     };
-    output::write_all(&o.out, &market, &runs, &rows, meta)?;
+    let signal = signal_quality(&panel, &signals, &runs[0].days);
+    let record = BacktestRecord { meta, portfolios: rows.clone(), signal: signal.clone() };
+    output::write_all(&o.out, &market, &runs, &rows, record)?;
     bar.finish_and_clear();
     if rows.iter().any(|r| !r.final_equity.is_finite()) {
         return Err(Error::Invalid("a backtest produced a non-finite equity (a bug: please report it)".into()));
     }
-    Ok(BacktestOutcome { rows, has_benchmark, portfolios: runs.len(), in_sample_days, skipped_rows: preds.skipped, seconds })
+    Ok(BacktestOutcome {
+        rows,
+        has_benchmark,
+        portfolios: runs.len(),
+        in_sample_days,
+        skipped_rows: preds.skipped,
+        seconds,
+        signal,
+    })
 }

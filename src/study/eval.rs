@@ -5,14 +5,16 @@
 use std::path::PathBuf;
 
 use crate::artifacts::{CheckpointMeta, EvalRecord, write_json};
+use crate::engine::device::default_threads;
+use crate::engine::{Engine, FusedCpuEngine};
 use crate::error::{Error, Result, ResultExt};
 use crate::model::dataset::Sample;
 use crate::model::metrics::{EvalMetrics, evaluate};
-use crate::model::train::predict;
 use crate::plot::charts;
 
-/// The inference backend of `eval` (CPU).
-type Infer = burn::backend::NdArray<f32>;
+/// The backend a checkpoint is loaded on; its predictions come from the fused CPU engine
+/// (checked against burn's in `engine::cpu::tests`).
+type Infer = burn::backend::Flex;
 
 /// What the eval stage needs.
 pub struct EvalOptions {
@@ -37,7 +39,8 @@ pub fn run_eval(o: &EvalOptions) -> Result<EvalOutcome> {
     let (model, meta): (_, CheckpointMeta) = crate::artifacts::checkpoint::load::<Infer>(&o.model, &device)
         .with_context(|| format!("loading {}", o.model.display()))?;
     let (_, data) = crate::study::prepare::checkpoint_data(&o.model, &meta, None)?;
-    let preds = predict(&model, &data, &data.test, 1024, &device);
+    let engine = FusedCpuEngine { threads: default_threads() };
+    let preds = engine.predict(&model, &data, &data.test, 1024);
     let test = evaluate(&preds, &data.test, &data);
     write_json(&o.model.join("eval.json"), &EvalRecord { test, look_ahead: data.look_ahead })?;
 

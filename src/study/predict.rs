@@ -8,7 +8,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::artifacts::checkpoint;
 use crate::data::Date;
-use crate::engine::device::{DeviceKind, OnBackend, run_on};
+use crate::engine::device::DeviceKind;
+use crate::engine::{Engine, OnEngine, with_engine};
 use crate::error::{Error, Result};
 use crate::predict::{self, ModelScores, all_windows};
 use crate::sweep::ledger::{LedgerRow, read_rows};
@@ -76,7 +77,7 @@ pub fn checkpoint_dirs(models: &Models) -> Result<Vec<PathBuf>> {
 /// Runs the stage.
 pub fn run_predict(o: &PredictOptions) -> Result<PredictOutcome> {
     let dirs = checkpoint_dirs(&o.models)?;
-    let models = run_on(o.device, Task { dirs: &dirs, data: o.data.as_deref(), batch: o.batch })??;
+    let models = with_engine(o.device, 1, Task { dirs: &dirs, data: o.data.as_deref(), batch: o.batch })??;
     let name = if models.len() == 1 { models[0].name.clone() } else { format!("mean_of_{}", models.len()) };
     let rows = predict::combine(&models);
     predict::write(&o.out, &rows, &name)?;
@@ -92,39 +93,40 @@ pub fn run_predict(o: &PredictOptions) -> Result<PredictOutcome> {
 }
 
 /// Rebuilds a checkpoint's data (on `data` when given) and scores all its windows.
-fn score_checkpoint<B: burn::tensor::backend::Backend>(
+fn score_checkpoint<E: Engine>(
+    engine: &E,
     dir: &Path,
     data: Option<&Path>,
-    device: &B::Device,
     batch: usize,
     on_progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ModelScores> {
-    let (model, meta) = checkpoint::load::<B>(dir, device)?;
+    let (model, meta) = checkpoint::load::<E::Inference>(dir, &engine.inference_device())?;
     let (_, data) = crate::study::prepare::checkpoint_data(dir, &meta, data)?;
-    let scores = predict::score(&model, &data, &all_windows(&data), batch, device, on_progress);
+    let scores = predict::score(engine, &model, &data, &all_windows(&data), batch, on_progress);
     let fitted_until = if data.look_ahead { None } else { data.valid.last().map(|s| data.dates[s.date as usize]) };
     let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "model".into());
     Ok(ModelScores { name, scores, fitted_until, dates: data.dates.clone(), stocks: data.stocks.clone() })
 }
 
-/// Scoring on whichever backend the device choice picks, with a progress bar.
+/// Scoring with whichever engine the device choice picks (the fused CPU engine for `cpu`),
+/// with a progress bar.
 struct Task<'a> {
     dirs: &'a [PathBuf],
     data: Option<&'a Path>,
     batch: usize,
 }
 
-impl OnBackend for Task<'_> {
+impl OnEngine for Task<'_> {
     type Output = Result<Vec<ModelScores>>;
 
-    fn run<B: burn::tensor::backend::AutodiffBackend>(self, device: B::Device, name: &str) -> Self::Output {
-        eprintln!("device: {name}");
+    fn run<E: Engine>(self, engine: E) -> Self::Output {
+        eprintln!("device: {}", engine.device_name());
         let bar = ProgressBar::new(0)
             .with_style(ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} windows {elapsed}").expect("valid template"));
         let mut out = vec![];
         for (i, dir) in self.dirs.iter().enumerate() {
             bar.set_prefix(format!("model {}/{}", i + 1, self.dirs.len()));
-            out.push(score_checkpoint::<B::InnerBackend>(dir, self.data, &device, self.batch, &mut |done, total| {
+            out.push(score_checkpoint(&engine, dir, self.data, self.batch, &mut |done, total| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             })?);

@@ -27,7 +27,12 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
     opts.end = None;
     let panel = load_panel(&opts).context("loading market data")?;
     let mut fcfg = cfg.factors.clone();
-    fcfg.list = cfg.dataset.factors.clone();
+    // The paper's factors among those named (the rest are `[factors.expr]`, set or table
+    // features); none named: the paper's set is not computed at all.
+    fcfg.list = cfg.dataset.factors.iter().filter(|c| crate::factors::registry::find(c).is_some()).cloned().collect();
+    if fcfg.list.is_empty() && !cfg.dataset.factors.is_empty() {
+        fcfg.set.retain(|s| !s.eq_ignore_ascii_case(crate::factors::formulaic::PAPER));
+    }
     fcfg.start = fcfg.start.or(cfg.data.start);
     fcfg.end = fcfg.end.or(cfg.data.end);
     let table = build_factors(&panel, &fcfg)?;
@@ -43,11 +48,13 @@ pub fn checkpoint_data(dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -
     let name = format!("{}/config.json", dir.display());
     let mut cfg = Config::from_str(&meta.config_toml, &name)?;
     let net = &meta.network;
+    // Inputs per step: the factors, or their fields when a day holds `feature_steps` steps.
+    let steps = cfg.dataset.feature_steps.max(1);
     if cfg.model.network(net.n_features)? != *net
-        || (!cfg.dataset.factors.is_empty() && cfg.dataset.factors.len() != net.n_features)
+        || (!cfg.dataset.factors.is_empty() && cfg.dataset.factors.len() != net.n_features * steps)
     {
         return Err(Error::Invalid(format!(
-            "{name}: the network ({} LSTM x {} units, {} dense, dropout {}, {} inputs) is not the one its config gives ([model] {:?}, {} factors): the checkpoint was edited or mixed up",
+            "{name}: the network ({} LSTM x {} units, {} dense, dropout {}, {} inputs) is not the one its config gives ([model] {:?}, {} factors / {steps} steps a day): the checkpoint was edited or mixed up",
             net.lstm_layers,
             net.units,
             net.dense_layers,

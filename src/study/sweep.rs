@@ -117,11 +117,19 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
     // One data set at the longest window; each trial reads a view of it.
     let data = crate::study::prepare::prepare(&cfg.with_window(window), &o.config_dir).context("preparing the data set")?.data;
     eprintln!(
-        "data: {} train / {} valid / {} test samples, {} factors, windows up to {window} days",
+        "data: {} train / {} valid / {} test samples, {} factors, windows up to {window} days{}",
         data.train.len(),
         data.valid.len(),
         data.test.len(),
-        data.n_features
+        data.n_features,
+        match data.steps_per_day {
+            1 => String::new(),
+            k => format!(
+                " of {k} steps (feature_steps: {} columns read as {k} steps x {} inputs)",
+                data.row_len(),
+                data.n_features
+            ),
+        }
     );
     if data.look_ahead {
         eprintln!("WARNING: this data set contains LOOK-AHEAD (paper_random split or paper_backfill accounts).");

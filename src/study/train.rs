@@ -47,12 +47,12 @@ pub fn run_train(o: &TrainOptions) -> Result<TrainOutcome> {
     };
     eprintln!("train: {}\nvalid: {}\ntest:  {}", span(&data.train), span(&data.valid), span(&data.test));
     eprintln!(
-        "model: {} LSTM x {} units, {} dense, {} factors x {} days, {} parameters",
+        "model: {} LSTM x {} units, {} dense, {} factors x {} steps, {} parameters",
         net.lstm_layers,
         net.units,
         net.dense_layers,
         data.n_features,
-        data.mem_day,
+        data.seq(),
         net.n_params()
     );
     if data.look_ahead {
@@ -124,7 +124,8 @@ impl TrainTask<'_> {
             &mut on_epoch(&bar),
         );
         bar.finish_and_clear();
-        let preds = t.best.as_ref().map(|w| crate::engine::cpu::predict(w, self.data, &self.data.test, self.cfg.batch_size));
+        let preds =
+            t.best.as_ref().map(|w| crate::engine::cpu::predict(w, self.data, &self.data.test, self.cfg.batch_size, threads));
         self.finish(t.into_burn(), preds)
     }
 

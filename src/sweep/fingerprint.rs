@@ -147,6 +147,10 @@ pub fn data_crc(d: &WindowData) -> String {
     for x in [d.mem_day, d.window, d.look_ahead as usize] {
         h.update(&(x as u64).to_le_bytes());
     }
+    // Hashed only when not 1, so folders from before the option keep their fingerprint.
+    if d.steps_per_day != 1 {
+        h.update(&(d.steps_per_day as u64).to_le_bytes());
+    }
     if let Some((m, s)) = d.label_scale {
         h.update(&m.to_le_bytes());
         h.update(&s.to_le_bytes());

@@ -118,12 +118,14 @@ impl Arena {
     /// Gathers the windows and labels of `samples` (at most `cap`) into `x` (time-major) and `y`.
     pub fn load(&mut self, data: &WindowData, samples: &[Sample]) {
         assert!(samples.len() <= self.cap, "batch larger than the arena");
-        assert!(data.mem_day == self.seq && data.n_features == self.n_features, "data shape differs from the arena's");
-        let (ns, nf, m, n) = (data.n_stocks, data.n_features, self.seq, samples.len());
+        assert!(data.seq() == self.seq && data.n_features == self.n_features, "data shape differs from the arena's");
+        let (ns, nf, k, n) = (data.n_stocks, data.n_features, data.steps_per_day, samples.len());
+        let days = data.mem_day;
         for (b, s) in samples.iter().enumerate() {
             let (date, stock) = (s.date as usize, s.stock as usize);
-            for t in 0..m {
-                let src = ((date + 1 - m + t) * ns + stock) * nf;
+            for t in 0..self.seq {
+                // Step t is step t % k of day t / k of the window.
+                let src = (((date + 1 - days + t / k) * ns + stock) * k + t % k) * nf;
                 let dst = (t * n + b) * nf;
                 self.x[dst..dst + nf].copy_from_slice(&data.features[src..src + nf]);
             }

@@ -138,11 +138,42 @@ impl Team {
     }
 }
 
-/// Predictions of `w` for `samples`, in batches of `batch`, on the calling thread (an
-/// inference arena: no backward buffers).
-pub fn predict(w: &Weights, data: &WindowData, samples: &[Sample], batch: usize) -> Vec<f32> {
+/// Predictions of `w` for `samples`, in batches of `batch`, on up to `threads` threads, each
+/// with an inference arena (no backward buffers). Threads take whole batches, so every
+/// prediction is the same whatever the thread count.
+pub fn predict(w: &Weights, data: &WindowData, samples: &[Sample], batch: usize, threads: usize) -> Vec<f32> {
     let batch = batch.max(1);
-    let mut arena = Arena::new(&w.net, data.mem_day, batch.min(samples.len().max(1)), false);
+    let threads = threads.clamp(1, samples.len().div_ceil(batch).max(1));
+    if threads == 1 {
+        return predict_on_one(w, data, samples, batch);
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut out = vec![0.0f32; samples.len()];
+    let done: Vec<Vec<(usize, Vec<f32>)>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = vec![];
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(chunk) = samples.chunks(batch).nth(i) else { break };
+                        mine.push((i, predict_on_one(w, data, chunk, batch)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers.into_iter().map(|h| h.join().expect("a prediction thread panicked")).collect()
+    });
+    for (i, p) in done.into_iter().flatten() {
+        out[i * batch..i * batch + p.len()].copy_from_slice(&p);
+    }
+    out
+}
+
+/// [`predict`] on the calling thread.
+fn predict_on_one(w: &Weights, data: &WindowData, samples: &[Sample], batch: usize) -> Vec<f32> {
+    let mut arena = Arena::new(&w.net, data.seq(), batch.min(samples.len().max(1)), false);
     let mut out = Vec::with_capacity(samples.len());
     for chunk in samples.chunks(batch) {
         arena.load(data, chunk);

@@ -31,6 +31,7 @@ pub(crate) fn toy_data(mem_day: usize) -> WindowData {
     WindowData {
         n_stocks: ns,
         n_features: nf,
+        steps_per_day: 1,
         mem_day,
         window: mem_day,
         features: features.into(),
@@ -170,7 +171,10 @@ fn checkpoint_round_trip_predicts_the_same() {
     let device = Default::default();
     let (loaded, _) = checkpoint::load::<burn::backend::Flex>(dir.path(), &device).unwrap();
     let burn_preds = crate::model::train::predict(&loaded, &data, &data.test, 100, &device);
-    let engine_preds = predict(&engine_w, &data, &data.test, 100);
+    let engine_preds = predict(&engine_w, &data, &data.test, 100, 1);
+    // Threads take whole batches: the same bits on 1 or 3 threads.
+    let (one, three) = (predict(&engine_w, &data, &data.test, 7, 1), predict(&engine_w, &data, &data.test, 7, 3));
+    assert!(one.iter().zip(&three).all(|(a, b)| a.to_bits() == b.to_bits()) && one.len() == three.len());
     assert_eq!(burn_preds.len(), data.test.len());
     let e = rel_err(&engine_preds, &burn_preds);
     assert!(e < 1e-5, "predictions differ by {e}");
@@ -190,4 +194,41 @@ fn fine_tunes_a_burn_initialized_model() {
     let t = super::train_from(start, &data, &cfg(4, 32), 1, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
     let ic = t.rows.iter().map(|r| r.valid.ic).fold(f64::MIN, f64::max);
     assert!(ic > 0.3, "best valid IC {ic}");
+}
+
+/// `data` (one step a day, `mem_day` days) re-held as qlib's Alpha360 holds it: one day whose
+/// row carries the last `mem_day` days as steps, oldest first (`steps_per_day = mem_day`).
+pub(crate) fn as_steps_in_one_day(data: &WindowData) -> WindowData {
+    let (ns, nf, k) = (data.n_stocks, data.n_features, data.mem_day);
+    let nd = data.features.len() / (ns * nf);
+    let mut rows = vec![f32::NAN; nd * ns * k * nf];
+    for t in k - 1..nd {
+        for s in 0..ns {
+            for j in 0..k {
+                let src = ((t + 1 - k + j) * ns + s) * nf;
+                let dst = ((t * ns + s) * k + j) * nf;
+                rows[dst..dst + nf].copy_from_slice(&data.features[src..src + nf]);
+            }
+        }
+    }
+    WindowData { steps_per_day: k, mem_day: 1, window: 1, features: rows.into(), ..data.clone() }
+}
+
+/// Steps held in one day's row (`[dataset] feature_steps`) are read as the same sequence as
+/// days: identical batches, and the engine trains the same bits and predicts the same.
+#[test]
+fn steps_in_one_day_train_as_days() {
+    let days = toy_data(4);
+    let steps = as_steps_in_one_day(&days);
+    assert_eq!(steps.seq(), 4);
+    let (xd, yd) = days.batch(&days.train[..50]);
+    let (xs, ys) = steps.batch(&steps.train[..50]);
+    assert!(xd == xs && yd == ys);
+    let n = NetworkConfig { n_features: 7, lstm_layers: 2, dense_layers: 1, units: 16, dropout: 0.1 };
+    let run = |d: &WindowData| train_weights(d, &n, &cfg(2, 64), 2, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
+    let (a, b) = (run(&days), run(&steps));
+    let (wa, wb) = (a.best.unwrap(), b.best.unwrap());
+    assert_eq!(wa.params, wb.params);
+    let bits = |p: Vec<f32>| p.into_iter().map(f32::to_bits).collect::<Vec<_>>();
+    assert_eq!(bits(predict(&wa, &days, &days.test, 50, 2)), bits(predict(&wb, &steps, &steps.test, 50, 2)));
 }

@@ -9,7 +9,8 @@ use alphasweep_kernels::{Buf, Gpu};
 use super::pack::PackShape;
 use crate::model::dataset::{Sample, WindowData};
 
-/// The data set on the device: `features [dates, stocks, D]`, `labels [dates, stocks]`
+/// The data set on the device: `features [dates, stocks, K, D]` (`K` steps a day),
+/// `labels [dates, stocks]`
 /// (NaN where there is none, read only for samples), and the samples' dates and stocks:
 /// `train`, then `valid` (a prediction uploads its samples as `valid`, no `train`).
 pub struct DeviceData {
@@ -18,6 +19,8 @@ pub struct DeviceData {
     pub dates: Buf,
     pub stocks: Buf,
     pub n_stocks: usize,
+    /// Time steps a day holds (`K`; 1 but for qlib-style windows in one day's features).
+    pub steps_per_day: usize,
     pub n_train: usize,
     pub n_valid: usize,
 }
@@ -31,6 +34,7 @@ impl DeviceData {
             dates: gpu.upload_u32(&all.iter().map(|s| s.date).collect::<Vec<_>>()),
             stocks: gpu.upload_u32(&all.iter().map(|s| s.stock).collect::<Vec<_>>()),
             n_stocks: data.n_stocks,
+            steps_per_day: data.steps_per_day,
             n_train: train.len(),
             n_valid: valid.len(),
         }

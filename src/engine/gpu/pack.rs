@@ -15,7 +15,8 @@ use crate::model::train::TrainConfig;
 #[derive(Clone, Debug)]
 pub struct PackTrial {
     pub net: NetworkConfig,
-    pub mem_day: usize,
+    /// Time steps of its windows (its data view's `seq()`: `mem_day × steps_per_day`).
+    pub seq: usize,
     pub cfg: TrainConfig,
 }
 
@@ -23,7 +24,7 @@ pub struct PackTrial {
 #[derive(Clone, Debug)]
 pub struct PackShape {
     pub trials: usize,
-    /// Padded steps `S` (the longest `mem_day`), units `H`, factors `D`, batch rows `B`.
+    /// Padded steps `S` (the longest window), units `H`, factors `D`, batch rows `B`.
     pub steps: usize,
     pub units: usize,
     pub features: usize,
@@ -43,7 +44,7 @@ impl PackShape {
         let padded = NetworkConfig { units, ..first.net.clone() };
         PackShape {
             trials: trials.len(),
-            steps: trials.iter().map(|t| t.mem_day).max().unwrap_or(1),
+            steps: trials.iter().map(|t| t.seq).max().unwrap_or(1),
             units,
             features: first.net.n_features,
             batch: first.cfg.batch_size.max(1),
@@ -148,7 +149,7 @@ mod tests {
 
     fn trial(units: usize, mem_day: usize) -> PackTrial {
         let net = NetworkConfig { n_features: 3, lstm_layers: 2, dense_layers: 2, units, dropout: 0.1 };
-        PackTrial { net, mem_day, cfg: TrainConfig { batch_size: 8, ..Default::default() } }
+        PackTrial { net, seq: mem_day, cfg: TrainConfig { batch_size: 8, ..Default::default() } }
     }
 
     #[test]

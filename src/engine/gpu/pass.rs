@@ -50,6 +50,7 @@ pub fn forward<R: Runtime>(
         [t, s, b, d],
         at.rows,
         dd.n_stocks,
+        dd.steps_per_day,
     );
     for (l, la) in a.layers.iter().enumerate() {
         let (input, d_in) = layer_input(a, l, d, h);

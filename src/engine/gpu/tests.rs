@@ -5,14 +5,15 @@
 //! - a padded pack (mixed units and `mem_day`) gives each trial the gradients it gets alone;
 //! - the Adam kernel moves parameters as the CPU engine's Adam (itself checked against burn);
 //! - training a pack equals training its trials one by one, epoch by epoch;
-//! - without dropout, the engine trains as the CPU engine does (same start, batches, Adam).
+//! - without dropout, the engine trains as the CPU engine does (same start, batches, Adam);
+//! - steps held in one day's row (`feature_steps`) are gathered as the same steps held as days.
 
 use burn::backend::NdArray;
 
 use super::pack::{PackShape, PackTrial};
 use super::{GpuDevice, PackJob, adam_steps, batch_gradients, open, train_pack};
 use crate::engine::cpu::Adam;
-use crate::engine::cpu::tests::toy_data;
+use crate::engine::cpu::tests::{as_steps_in_one_day, toy_data};
 use crate::engine::cpu::tests_burn::{burn_reference, rel_err};
 use crate::engine::device::DeviceKind;
 use crate::engine::weights::Weights;
@@ -29,7 +30,7 @@ fn device() -> GpuDevice {
 fn trial(lstm: usize, dense: usize, units: usize, mem_day: usize, batch: usize, dropout: f64) -> PackTrial {
     PackTrial {
         net: NetworkConfig { n_features: 7, lstm_layers: lstm, dense_layers: dense, units, dropout },
-        mem_day,
+        seq: mem_day,
         cfg: TrainConfig {
             epochs: 3,
             batch_size: batch,
@@ -74,6 +75,22 @@ fn outputs_and_gradients_equal_burn() {
     }
 }
 
+/// qlib's Alpha360 layout: 4 steps in one day's row give the outputs and gradients of the
+/// same 4 steps held as 4 days (the gather kernel's `steps_per_day`), bit for bit.
+#[test]
+fn steps_in_one_day_are_gathered_as_days() {
+    let dev = device();
+    let days = toy_data(4);
+    let steps = as_steps_in_one_day(&days);
+    let tr = trial(2, 1, 8, 4, 20, 0.0);
+    let w = Weights::init(&tr.net, 5);
+    let run = |d: &WindowData| crate::with_gpu!(&dev, gpu => batch_gradients(gpu, std::slice::from_ref(&tr), std::slice::from_ref(&w), d, 17));
+    let (a, b) = (run(&days), run(&steps));
+    assert!(a[0].0 == b[0].0 && a[0].1 == b[0].1, "steps in a day gather other windows than days");
+    let p = |d: &WindowData| crate::with_gpu!(&dev, gpu => super::predict(gpu, &w, d, &d.test, 50));
+    assert_eq!(p(&days), p(&steps));
+}
+
 #[test]
 fn a_padded_pack_gives_each_trial_its_own_gradients() {
     let dev = device();
@@ -85,8 +102,8 @@ fn a_padded_pack_gives_each_trial_its_own_gradients() {
         let alone = crate::with_gpu!(&dev, gpu => batch_gradients(gpu, std::slice::from_ref(t), &start[k..k + 1], &data, 24));
         assert!(rel_err(&packed[k].0, &alone[0].0) < 1e-6, "trial {k}: predictions differ");
         assert!(rel_err(&packed[k].1, &alone[0].1) < 1e-5, "trial {k}: gradients differ");
-        let (x, y) = batch_of(&data, t.mem_day, 24);
-        let (_, _, grads) = burn_reference::<NdArray<f32>>(&start[k], &x, &y, t.mem_day);
+        let (x, y) = batch_of(&data, t.seq, 24);
+        let (_, _, grads) = burn_reference::<NdArray<f32>>(&start[k], &x, &y, t.seq);
         assert!(rel_err(&packed[k].1, &grads) < 1e-4, "trial {k}: gradients differ from burn's");
     }
 }
@@ -117,7 +134,7 @@ fn adam_kernel_equals_the_cpu_engines_adam() {
 
 /// Trains `trials` as one pack on `data`, returning each trial's epoch rows.
 fn train_rows(dev: &GpuDevice, data: &WindowData, trials: &[PackTrial]) -> Vec<(Vec<EpochRow>, usize)> {
-    let views: Vec<WindowData> = trials.iter().map(|t| data.with_mem_day(t.mem_day).unwrap()).collect();
+    let views: Vec<WindowData> = trials.iter().map(|t| data.with_mem_day(t.seq).unwrap()).collect();
     let mut on_batch: Vec<BatchFn> = trials.iter().map(|_| Box::new(|_, _, _, _| {}) as _).collect();
     let mut on_epoch: Vec<EpochFn> = trials.iter().map(|_| Box::new(|_: &EpochRow| Flow::Continue(())) as _).collect();
     let mut jobs: Vec<PackJob> = trials

@@ -86,7 +86,7 @@ fn trial_bufs<R: Runtime>(gpu: &Gpu<R>, shape: &PackShape, trials: &[PackTrial],
         m: gpu.zeros(t * p),
         v: gpu.zeros(t * p),
         lr: gpu.upload_f32(&trials.iter().map(|tr| tr.cfg.lr as f32).collect::<Vec<_>>()),
-        start: per(&|tr| (shape.steps - tr.mem_day) as u32),
+        start: per(&|tr| (shape.steps - tr.seq) as u32),
         units: per(&|tr| tr.net.units as u32),
         seed: per(&|tr| ((tr.cfg.seed ^ crate::rng::salt::DROPOUT) as u32) ^ ((tr.cfg.seed >> 32) as u32)),
         threshold: per(&|tr| (dropout(tr) * (1u32 << 24) as f64).round() as u32),
@@ -231,7 +231,7 @@ fn predict_rows<R: Runtime>(
 pub fn predict<R: Runtime>(gpu: &Gpu<R>, w: &Weights, data: &WindowData, samples: &[Sample], batch: usize) -> Vec<f32> {
     let trial = PackTrial {
         net: w.net.clone(),
-        mem_day: data.mem_day,
+        seq: data.seq(),
         cfg: crate::model::train::TrainConfig { batch_size: batch.max(1), ..Default::default() },
     };
     let shape = PackShape::of(std::slice::from_ref(&trial));
