@@ -7,6 +7,7 @@ pub mod dataset;
 pub mod lstm;
 pub mod metrics;
 pub mod network;
+mod normalize;
 pub mod split;
 pub mod steps;
 #[cfg(test)]
