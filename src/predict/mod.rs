@@ -34,7 +34,8 @@ pub fn all_windows(data: &WindowData) -> Vec<Sample> {
 
 /// Scores `samples` with `model` through `engine` (the fused CPU engine, the GPU engine or
 /// burn's ops), `batch` windows at a time; `on_progress(done, total)` after each of about
-/// 50 parts (one part on a GPU engine, which uploads the data set once per call).
+/// 10 parts of whole batches (so a CPU engine's threads share each part's batches), one
+/// part on a GPU engine (which uploads the data set once per call).
 pub fn score<E: Engine>(
     engine: &E,
     model: &LstmNet<E::Inference>,
@@ -44,7 +45,7 @@ pub fn score<E: Engine>(
     on_progress: &mut dyn FnMut(usize, usize),
 ) -> Vec<(Sample, f32)> {
     let batch = batch.max(1);
-    let part = if engine.is_gpu() { samples.len().max(1) } else { samples.len().div_ceil(50).max(batch) };
+    let part = if engine.is_gpu() { samples.len().max(1) } else { samples.len().div_ceil(10).div_ceil(batch).max(1) * batch };
     let mut scores = Vec::with_capacity(samples.len());
     for chunk in samples.chunks(part) {
         let p = engine.predict(model, data, chunk, batch);
