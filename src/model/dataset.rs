@@ -170,7 +170,10 @@ impl WindowData {
             .iter()
             .map(|c| {
                 names.iter().position(|n| n == c).map(|i| &factors[i]).ok_or_else(|| {
-                    Error::Config(format!("dataset.factors: `{c}` was not computed (available: {})", names.join(", ")))
+                    Error::Config(format!(
+                        "dataset.factors: unknown factor `{c}`: not among the computed factors (available: {})",
+                        names.join(", ")
+                    ))
                 })
             })
             .collect::<Result<_>>()?;
