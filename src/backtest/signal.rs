@@ -1,7 +1,7 @@
 //! How well the traded scores rank what they earn, the figure qlib's `SigAnaRecord` reports
 //! for a prediction: per signal date `t` of the backtest, the Pearson (IC) and Spearman (rank
-//! IC) correlation across that day's index members between the scores and the raw return the trade on them
-//! earns, adjusted close `t+1` → `t+2` (qlib's label `Ref($close, -2) / Ref($close, -1) − 1`);
+//! IC) correlation across that day's index members between the scores and the raw return
+//! the trade on them earns, adjusted close `t+1` → `t+2` (qlib's label `Ref($close, -2) / Ref($close, -1) − 1`);
 //! means over dates and their ratio to the standard deviation (ICIR). Unlike a sweep's IC,
 //! which is against the label the model trains on (ranked or z-scored per date), this one is
 //! comparable with qlib's published IC.
@@ -30,8 +30,9 @@ pub struct SignalQuality {
     pub against: String,
 }
 
-/// The IC of `sig`'s scores of members on the signal dates `days` (panel indices) whose return, close
-/// `t+1` → `t+2`, is in the panel; `None` without such a date or without adjusted closes.
+/// The IC of `sig`'s scores of members on the signal dates `days` (panel indices) whose
+/// return, close `t+1` → `t+2`, is in the panel; `None` without such a date or without
+/// adjusted closes.
 pub fn signal_quality(panel: &Panel, sig: &Signals, days: &[usize]) -> Option<SignalQuality> {
     let adj = panel.adjusted(field::CLOSE)?;
     let (nd, ns) = (panel.n_dates(), panel.n_stocks());

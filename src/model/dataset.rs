@@ -306,7 +306,7 @@ pub fn full_windows(features: &[f32], ns: usize, nf: usize, len: usize) -> Vec<S
 }
 
 /// The factors finite on the fewest stock-days, worst first (a sample needs every factor on
-/// every day of its window): `"; fewest values: X (0 of 1,234 stock-days), …"`.
+/// every day of its window): `"; factors with the fewest values: X (0 of 1234 stock-days), …"`.
 fn sparse_factors(names: &[String], columns: &[&Matrix]) -> String {
     let counts: Vec<usize> = columns.iter().map(|m| m.count_finite()).collect();
     let most = counts.iter().copied().max().unwrap_or(0);
