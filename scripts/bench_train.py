@@ -4,7 +4,7 @@ equivalent PyTorch model, same shapes, same machine, same run.
 
     pip install torch   # CPU is enough
     cargo build --release
-    python3 scripts/bench_train.py [--batches 40] [--runs 5] [--threads 2]
+    python3 scripts/bench_train.py [--batches 40] [--runs 5] [--threads 2] [--no-flex] [--torch-bf16]
     python3 scripts/bench_train.py --grid [--grid-batches 1000] [--threads 2]
 
 Default mode, for each (units, lstm_layers, dense_layers, mem_day, batch) of CONFIGS:
@@ -34,7 +34,8 @@ from torch import nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "alphasweep")
-CONFIGS = [(32, 1, 1, 10, 32), (32, 2, 2, 10, 256), (64, 2, 1, 15, 256), (128, 3, 3, 15, 512)]
+# The four shapes of earlier tables, then the Alpha360 LSTM's (60 steps, batch 800; still 7 inputs).
+CONFIGS = [(32, 1, 1, 10, 32), (32, 2, 2, 10, 256), (64, 2, 1, 15, 256), (128, 3, 3, 15, 512), (64, 2, 1, 60, 800)]
 GRID = [(u, l, d, m, 32) for m in (5, 10, 15) for l in (1, 2, 3) for d in (1, 2, 3) for u in (16, 32)]
 FEATURES = 7
 
@@ -54,7 +55,21 @@ class Net(nn.Module):
         return self.out(self.dense(h[:, -1])).squeeze(1)
 
 
-def torch_samples_per_s(units, layers, dense, mem, batch, batches):
+def cpu_model():
+    """The CPU's model name and its bf16 matrix features, from /proc/cpuinfo."""
+    try:
+        info = open("/proc/cpuinfo").read()
+    except OSError:
+        return "unknown CPU"
+    name = re.search(r"model name\s*:\s*(.*)", info)
+    found = re.search(r"flags\s*:\s*(.*)", info)
+    flags = set(found.group(1).split()) if found else set()
+    bf16 = [f for f in ("avx512_bf16", "amx_bf16", "amx_tile") if f in flags]
+    return f"{name.group(1) if name else 'unknown CPU'} ({os.cpu_count()} CPUs; bf16 features: {', '.join(bf16) or 'none'})"
+
+
+def torch_samples_per_s(units, layers, dense, mem, batch, batches, bf16=False):
+    """PyTorch samples/s; `bf16`: under torch.autocast("cpu", dtype=torch.bfloat16)."""
     torch.manual_seed(0)
     net = Net(units, layers, dense)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
@@ -64,7 +79,9 @@ def torch_samples_per_s(units, layers, dense, mem, batch, batches):
         if i == 5:
             t = time.perf_counter()
         opt.zero_grad()
-        loss = nn.functional.mse_loss(net(xs[i % 8]), ys[i % 8])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            pred = net(xs[i % 8])
+        loss = nn.functional.mse_loss(pred.float(), ys[i % 8])
         loss.backward()
         opt.step()
     return batch * batches / (time.perf_counter() - t)
@@ -82,12 +99,16 @@ def ours(units, layers, dense, mem, batch, batches, device, threads=None):
 
 
 def table(a):
+    print(cpu_model())
     print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads; alphasweep --device cpu --threads {a.threads}; "
           f"samples/s over {a.batches} batches after 5 warm-up, median of {a.runs} runs")
     head = f"{'(units, lstm, dense, mem_day, batch)':<38}{'engine':>10}{'burn flex':>11}{'PyTorch':>10}{'engine/PyTorch':>16}{'flex/PyTorch':>14}"
+    if a.torch_bf16:
+        head += f"{'PyTorch bf16':>14}{'engine/bf16':>13}"
     print(head)
+    bf16_error = None
     for c in CONFIGS:
-        eng, flex, pt, ratio = [], [], [], []
+        eng, flex, pt, ratio, pb, ratio_b = [], [], [], [], [], []
         for _ in range(a.runs):
             e, _ = ours(*c, a.batches, "cpu", a.threads)
             p = torch_samples_per_s(*c, a.batches)
@@ -96,10 +117,21 @@ def table(a):
             ratio.append(e / p)
             if not a.no_flex:
                 flex.append(ours(*c, a.batches, "flex")[0])
+            if a.torch_bf16 and bf16_error is None:
+                try:
+                    b = torch_samples_per_s(*c, a.batches, bf16=True)
+                    pb.append(b)
+                    ratio_b.append(e / b)
+                except RuntimeError as err:  # oneDNN has no bf16 LSTM without the CPU's bf16 units
+                    bf16_error = str(err).splitlines()[0]
         f = statistics.median(flex) if flex else float("nan")
         p = statistics.median(pt)
-        print(f"{str(c):<38}{statistics.median(eng):>10.0f}{f:>11.0f}{p:>10.0f}{statistics.median(ratio):>15.2f}x{f / p:>13.2f}x",
-              flush=True)
+        line = f"{str(c):<38}{statistics.median(eng):>10.0f}{f:>11.0f}{p:>10.0f}{statistics.median(ratio):>15.2f}x{f / p:>13.2f}x"
+        if a.torch_bf16:
+            line += f"{statistics.median(pb):>14.0f}{statistics.median(ratio_b):>12.2f}x" if pb else f"{'failed':>14}{'-':>13}"
+        print(line, flush=True)
+    if bf16_error:
+        print(f"PyTorch bf16 failed on this CPU: {bf16_error}")
 
 
 def grid(a):
@@ -135,6 +167,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2, help="PyTorch threads and alphasweep --threads")
     ap.add_argument("--no-flex", action="store_true", help="skip burn's flex backend (slow on large models)")
+    ap.add_argument("--torch-bf16", action="store_true",
+                    help="a second peer: PyTorch under torch.autocast('cpu', dtype=torch.bfloat16)")
     ap.add_argument("--grid", action="store_true", help="time one epoch of each of the paper's 54 trials")
     ap.add_argument("--grid-batches", type=int, default=1000, help="batches timed per trial (0: whole epochs)")
     a = ap.parse_args()

@@ -166,3 +166,41 @@ fn steps_held_in_one_day_train_and_reload() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("factor 1 is `C0`"), "{}", stderr(&o));
 }
+
+/// `--precision bf16` trains on the CPU engine, says how it runs, and is recorded in the
+/// checkpoint's config (fp32 is not written, so older checkpoints read the same); burn's
+/// backends have f32 products only and refuse it.
+#[test]
+fn precision_is_recorded_and_refused_where_not_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), false, "epochs = 1", 40, "2018-06-30");
+    let args = |out: &str, device: &str, p: &str| {
+        let out = dir.path().join(out);
+        alphasweep(&[
+            "train",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--device",
+            device,
+            "--precision",
+            p,
+        ])
+    };
+    let recorded = |out: &str| {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(out).join("config.json")).unwrap()).unwrap();
+        v["train"]["precision"].as_str().map(str::to_string)
+    };
+    let o = args("bf16", "cpu", "bf16");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("precision: bf16"), "{}", stderr(&o));
+    assert_eq!(recorded("bf16").as_deref(), Some("bf16"));
+    let o = args("fp32", "cpu", "fp32");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(recorded("fp32"), None);
+    let o = args("flex", "flex", "bf16");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("fused CPU engine only") && stderr(&o).contains("--device flex"), "{}", stderr(&o));
+}

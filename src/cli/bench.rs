@@ -82,6 +82,10 @@ pub enum BenchCommand {
         /// Threads of the CPU engine (`--device cpu`; default: the available cores).
         #[arg(long)]
         threads: Option<usize>,
+        /// The CPU engine's matrix products: fp32, bf16 (AVX-512 BF16 where the CPU has
+        /// it, else emulated and slower), auto (bf16 only where the CPU has it).
+        #[arg(long, value_enum, default_value = "fp32")]
+        precision: alphasweep::engine::Precision,
     },
     /// GPU engine throughput (single trials and the paper's grid, packed); JSON for
     /// scripts/gpu_bench.sh. Needs a build with `--features cuda` or `wgpu`.
@@ -185,7 +189,8 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 Ok(format!("{} factors x {} periods, {}x{} correlation", r.len(), cfg.periods.len(), c.len(), c.len()))
             })
         }
-        BenchCommand::Train { units, lstm_layers, dense_layers, mem_day, batch, device, batches, threads } => {
+        BenchCommand::Train { units, lstm_layers, dense_layers, mem_day, batch, device, batches, threads, precision } => {
+            alphasweep::engine::precision::check_device(precision, device)?;
             let data = full_panel(mem_day)?;
             let net = alphasweep::model::network::NetworkConfig {
                 n_features: data.n_features,
@@ -204,8 +209,8 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             );
             let (n, secs) = if alphasweep::engine::device::uses_cpu_engine(device) {
                 let threads = threads.unwrap_or_else(alphasweep::engine::device::default_threads).max(1);
-                println!("device: cpu (fused engine, {threads} threads)");
-                alphasweep::engine::cpu::time_steps(&data, &net, batch, 5, batches, threads)
+                println!("device: cpu (fused engine, {threads} threads); precision: {}", precision.describe());
+                alphasweep::engine::cpu::time_steps(&data, &net, batch, 5, batches, threads, precision)
             } else {
                 alphasweep::engine::device::run_on(device, ThroughputTask { data: &data, net: &net, batch, batches })?
             };

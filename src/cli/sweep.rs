@@ -51,10 +51,18 @@ pub struct SweepArgs {
     /// batch size and clipping; units and mem_day are padded to the pack's largest).
     #[arg(long, default_value_t = alphasweep::study::sweep::DEFAULT_PACK, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub pack: u16,
+    /// Override [train] precision: the CPU engine's matrix products in fp32, bf16 (f32
+    /// sums; AVX-512 BF16 where the CPU has it, else emulated and slower) or auto (bf16 only
+    /// where the CPU has it). Part of the sweep's fingerprint when not fp32.
+    #[arg(long, value_enum)]
+    pub precision: Option<alphasweep::engine::Precision>,
 }
 
 pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
-    let config = Config::from_file_with(&a.config, &a.sets)?;
+    let mut config = Config::from_file_with(&a.config, &a.sets)?;
+    if let Some(p) = a.precision {
+        config.train.precision = p.resolve();
+    }
     let stop = stop_on_signals()?;
     let o = SweepOptions {
         config,

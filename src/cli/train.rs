@@ -27,12 +27,20 @@ pub struct TrainArgs {
     /// (default: the available cores).
     #[arg(long, value_parser = super::count)]
     pub threads: Option<usize>,
+    /// Override [train] precision: the CPU engine's matrix products in fp32, bf16 (f32
+    /// sums; AVX-512 BF16 where the CPU has it, else emulated and slower) or auto (bf16 only
+    /// where the CPU has it). Recorded in the checkpoint's config.
+    #[arg(long, value_enum)]
+    pub precision: Option<alphasweep::engine::Precision>,
 }
 
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     let mut config = Config::from_file(&a.config)?;
     if let Some(e) = a.epochs {
         config.train.epochs = e;
+    }
+    if let Some(p) = a.precision {
+        config.train.precision = p.resolve();
     }
     let o = TrainOptions {
         config,

@@ -19,6 +19,7 @@ pub mod cpu;
 pub mod device;
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 pub mod gpu;
+pub mod precision;
 mod trained;
 pub mod weights;
 
@@ -28,6 +29,7 @@ use burn::tensor::backend::Backend;
 pub use choose::GpuPackEngine;
 pub use choose::{BurnEngine, FusedCpuEngine, with_engine};
 pub use device::DeviceKind;
+pub use precision::Precision;
 pub use trained::EngineTrained;
 
 use crate::model::dataset::{Sample, WindowData};

@@ -12,6 +12,7 @@ use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::precision::Precision;
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::metrics::{EvalMetrics, evaluate};
 use crate::model::network::{LstmNet, NetworkConfig};
@@ -53,6 +54,11 @@ pub struct TrainConfig {
     pub selection: Selection,
     /// Stop after this many epochs without a better selection score.
     pub patience: Option<usize>,
+    /// The fused CPU engine's matrix products (`fp32`, `bf16`, `auto`); configs are read with
+    /// `auto` already resolved for this CPU, so what is recorded is what ran. Not written
+    /// when `fp32` (older configs and sweep fingerprints stay as they were).
+    #[serde(skip_serializing_if = "Precision::is_fp32")]
+    pub precision: Precision,
 }
 
 impl Default for TrainConfig {
@@ -65,6 +71,7 @@ impl Default for TrainConfig {
             seed: 42,
             selection: Selection::ValidIc,
             patience: None,
+            precision: Precision::Fp32,
         }
     }
 }

@@ -71,6 +71,10 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
     let window = full.iter().map(|t| t.mem_day).max().ok_or_else(|| Error::Config("the sweep's grid is empty".into()))?;
     let trials = grid::shard(full.clone(), o.shard);
     let epochs = cfg.sweep.epochs.unwrap_or(cfg.train.epochs);
+    crate::engine::precision::check_device(cfg.train.precision, o.device)?;
+    if cfg.train.precision != crate::engine::Precision::Fp32 {
+        eprintln!("precision: {}", cfg.train.precision.describe());
+    }
     let mut tcfg = cfg.train.clone();
     tcfg.epochs = epochs;
     tcfg.patience = cfg.sweep.patience.or(tcfg.patience);

@@ -74,6 +74,10 @@ pub fn run_train(o: &TrainOptions) -> Result<TrainOutcome> {
         weights_crc32: None,
         weights_bytes: None,
     };
+    crate::engine::precision::check_device(cfg.train.precision, o.device)?;
+    if cfg.train.precision != crate::engine::Precision::Fp32 {
+        eprintln!("precision: {}", cfg.train.precision.describe());
+    }
     let task = TrainTask { data: &data, net: &net, cfg: &cfg.train, out: &o.out, meta };
     let outcome = if uses_cpu_engine(o.device) {
         task.run_engine(o.threads.unwrap_or_else(default_threads).max(1))?

@@ -3,6 +3,7 @@
 //! time-major, `[seq, batch, …]`, so that one step is a contiguous `[batch, …]` block and all
 //! steps together are one `[seq·batch, …]` matrix.
 
+use crate::engine::precision::Precision;
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::network::NetworkConfig;
 
@@ -66,6 +67,8 @@ pub struct Arena {
     pub zeros: Vec<f32>,
     /// The last forward pass drew dropout masks.
     pub dropout_on: bool,
+    /// The matrix products' precision (resolved: `Fp32` or `Bf16`; `Fp32` unless set).
+    pub precision: Precision,
 }
 
 impl Arena {
@@ -112,6 +115,7 @@ impl Arena {
             scratch,
             zeros: v(cap * u),
             dropout_on: false,
+            precision: Precision::Fp32,
         }
     }
 

@@ -1,6 +1,9 @@
 //! Matrix products on the `gemm` crate (runtime SIMD dispatch: AVX2/AVX-512/NEON kernels),
 //! always without internal threads: the engine's parallelism is its own (data parallel
-//! workers, or one trial per core in a sweep).
+//! workers, or one trial per core in a sweep). [`product`] picks f32 or bf16 operands.
+
+use super::bf16::matmul_bf16;
+use crate::engine::precision::Precision;
 
 /// A matrix view over a slice: element `(r, c)` is `data[r·rs + c·cs]`. Row-major
 /// `[rows, cols]` has `rs = cols, cs = 1`; [`View::t`] is the transpose, with no copy.
@@ -22,6 +25,19 @@ impl<'a> View<'a> {
     /// The transpose.
     pub fn t(self) -> View<'a> {
         View { rows: self.cols, cols: self.rows, rs: self.cs, cs: self.rs, ..self }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Element `(r, c)`.
+    pub fn at(&self, r: usize, c: usize) -> f32 {
+        self.data[r * self.rs + c * self.cs]
     }
 
     fn fits(&self) -> bool {
@@ -69,6 +85,15 @@ pub fn matmul(dst: &mut [f32], a: View, b: View, accumulate: bool) {
             false,
             gemm::Parallelism::None,
         )
+    }
+}
+
+/// [`matmul`] at precision `p` (`Bf16`: [`matmul_bf16`]; `Fp32`, and `Auto` not yet
+/// resolved, f32).
+pub fn product(p: Precision, dst: &mut [f32], a: View, b: View, accumulate: bool) {
+    match p {
+        Precision::Bf16 => matmul_bf16(dst, a, b, accumulate),
+        _ => matmul(dst, a, b, accumulate),
     }
 }
 

@@ -2,13 +2,15 @@
 //! dropout), the 1-unit output layer, and the MSE loss, forward and backward.
 
 use super::arena::HeadBufs;
-use super::gemm::{View, matmul};
+use super::gemm::{View, product};
 use super::kernels::{bias_relu_mask, colsum, fill_mask, mul, mul_assign};
+use crate::engine::precision::Precision;
 use crate::engine::weights::Layout;
 use crate::rng::Rng;
 
 /// Forward from the last hidden state `h_last [batch, units]` to `bufs.pred [batch]`;
-/// `dropout`: the generator and rate when training with dropout (the buffers then have masks).
+/// `dropout`: the generator and rate when training with dropout (the buffers then have masks);
+/// products at precision `p`.
 pub fn forward(
     layout: &Layout,
     params: &[f32],
@@ -16,6 +18,7 @@ pub fn forward(
     bufs: &mut HeadBufs,
     batch: usize,
     dropout: Option<(&mut Rng, f64)>,
+    p: Precision,
 ) {
     let u = layout.output.d_in;
     let bu = batch * u;
@@ -35,7 +38,7 @@ pub fn forward(
     for (k, at) in layout.dense.iter().enumerate() {
         let (w, b) = at.split(params);
         let (done, rest) = bufs.z.split_at_mut(k + 1);
-        matmul(&mut rest[0], View::new(&done[k], batch, u), View::new(w, u, u), false);
+        product(p, &mut rest[0], View::new(&done[k], batch, u), View::new(w, u, u), false);
         let mask = if draw(&mut bufs.mask[k + 1]) { &bufs.mask[k + 1][..bu] } else { &[][..] };
         bias_relu_mask(&mut rest[0][..bu], b, mask, u);
     }
@@ -49,7 +52,8 @@ pub fn forward(
 /// Backward of the MSE over a batch of `n_total` samples (of which this call holds `batch`,
 /// labels `y`): writes the head's gradients into `grads` (overwriting) and the gradient with
 /// respect to the last hidden state into `dz[0][..batch·units]`. Returns the sum of squared
-/// errors of these `batch` samples. `masked`: the forward pass used dropout.
+/// errors of these `batch` samples. `masked`: the forward pass used dropout; products at
+/// precision `p`.
 #[allow(clippy::too_many_arguments)]
 pub fn backward(
     layout: &Layout,
@@ -61,6 +65,7 @@ pub fn backward(
     n_total: usize,
     dz: &mut [Vec<f32>; 2],
     masked: bool,
+    p: Precision,
 ) -> f64 {
     let u = layout.output.d_in;
     let bu = batch * u;
@@ -102,9 +107,9 @@ pub fn backward(
         }
         let (w, _) = layout.dense[k].split(params);
         let (dw, db) = layout.dense[k].split_mut(grads);
-        matmul(dw, View::new(&bufs.z[k], batch, u).t(), View::new(cur, batch, u), false);
+        product(p, dw, View::new(&bufs.z[k], batch, u).t(), View::new(cur, batch, u), false);
         colsum(db, &cur[..bu], u);
-        matmul(next, View::new(cur, batch, u), View::new(w, u, u).t(), false);
+        product(p, next, View::new(cur, batch, u), View::new(w, u, u).t(), false);
         // The newest gradient goes back to the first buffer.
         std::mem::swap(cur, next);
     }

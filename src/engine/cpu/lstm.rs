@@ -8,8 +8,9 @@
 //! at once (`hᵀ · dgates`, `xᵀ · dgates`), as is the gradient sent to the layer below.
 
 use super::arena::LayerBufs;
-use super::gemm::{View, matmul, transpose};
+use super::gemm::{View, product, transpose};
 use super::kernels::{cell_backward, cell_forward, colsum};
+use crate::engine::precision::Precision;
 use crate::engine::weights::LstmAt;
 
 /// The gradient arriving from above.
@@ -20,8 +21,9 @@ pub enum Upstream<'a> {
     Seq,
 }
 
-/// Forward over `input [seq·batch, d_in]` (time-major). `train` keeps every step's cell
-/// state and its tanh for backward; otherwise only the last two steps' are kept.
+/// Forward over `input [seq·batch, d_in]` (time-major), products at precision `p`. `train`
+/// keeps every step's cell state and its tanh for backward; otherwise only the last two
+/// steps' are kept.
 #[allow(clippy::too_many_arguments)]
 pub fn forward(
     at: &LstmAt,
@@ -32,17 +34,18 @@ pub fn forward(
     bufs: &mut LayerBufs,
     zeros: &[f32],
     train: bool,
+    p: Precision,
 ) {
     let (wi, wh, bias) = at.split(params);
     let (h, g) = (at.h, 4 * at.h);
     let (bh, bg) = (batch * h, batch * g);
-    matmul(&mut bufs.gates, View::new(input, seq * batch, at.d_in), View::new(wi, at.d_in, g), false);
+    product(p, &mut bufs.gates, View::new(input, seq * batch, at.d_in), View::new(wi, at.d_in, g), false);
     let slot = |t: usize| if train { t } else { t % 2 };
     for t in 0..seq {
         let gates = &mut bufs.gates[t * bg..(t + 1) * bg];
         let (done, rest) = bufs.h.split_at_mut(t * bh);
         if t > 0 {
-            matmul(gates, View::new(&done[(t - 1) * bh..], batch, h), View::new(wh, h, g), true);
+            product(p, gates, View::new(&done[(t - 1) * bh..], batch, h), View::new(wh, h, g), true);
         }
         let (c_prev, c) =
             if t == 0 { (&zeros[..bh], &mut bufs.c[..bh]) } else { prev_and_cur(&mut bufs.c, slot(t - 1), slot(t), bh) };
@@ -73,7 +76,7 @@ pub struct BackScratch<'a> {
     pub zeros: &'a [f32],
 }
 
-/// Backward through time after [`forward`] with `train`. Writes the layer's gradients
+/// Backward through time after [`forward`] with `train`, products at precision `p`. Writes the layer's gradients
 /// (`w_input`, `w_hidden`, `bias`) into its part of `grads` (overwriting), and, when
 /// `want_dx`, the gradient with respect to `input` into `dseq [seq·batch, d_in]` (which held
 /// the upstream gradient when `up` is `Seq`).
@@ -90,6 +93,7 @@ pub fn backward(
     up: Upstream,
     dseq: &mut [f32],
     want_dx: bool,
+    p: Precision,
 ) {
     let (wi, wh, _) = at.split(params);
     let (dwi, dwh, db) = at.split_mut(grads);
@@ -109,16 +113,16 @@ pub fn backward(
         let gates = &mut bufs.gates[t * bg..(t + 1) * bg];
         cell_backward(gates, c_prev, &bufs.tc[t * bh..(t + 1) * bh], ext, rec, &mut s.dc[..bh], batch, h);
         if t > 0 {
-            matmul(s.dh, View::new(gates, batch, g), View::new(s.wt, g, h), false);
+            product(p, s.dh, View::new(gates, batch, g), View::new(s.wt, g, h), false);
         }
     }
     let dgates = &bufs.gates[..seq * bg];
     // dW_hidden = Σ_{t≥1} h_{t−1}ᵀ · dgates_t: steps 0..seq−1 of h against steps 1..seq.
-    matmul(dwh, View::new(&bufs.h, (seq - 1) * batch, h).t(), View::new(&dgates[bg..], (seq - 1) * batch, g), false);
-    matmul(dwi, View::new(input, seq * batch, d_in).t(), View::new(dgates, seq * batch, g), false);
+    product(p, dwh, View::new(&bufs.h, (seq - 1) * batch, h).t(), View::new(&dgates[bg..], (seq - 1) * batch, g), false);
+    product(p, dwi, View::new(input, seq * batch, d_in).t(), View::new(dgates, seq * batch, g), false);
     colsum(db, dgates, g);
     if want_dx {
         transpose(s.wt, wi, d_in, g);
-        matmul(dseq, View::new(dgates, seq * batch, g), View::new(s.wt, g, d_in), false);
+        product(p, dseq, View::new(dgates, seq * batch, g), View::new(s.wt, g, d_in), false);
     }
 }

@@ -3,6 +3,7 @@
 //! written out over contiguous f32 buffers:
 //!
 //! - `gemm`: matrix products (the `gemm` crate, runtime SIMD dispatch, no threads of its own);
+//!   `bf16`: the same with bf16 operands and f32 sums (`--precision bf16`);
 //! - `simd`, `kernels`: vectorized exp/sigmoid/tanh and the fused elementwise steps;
 //! - `arena`: every buffer of a pass, allocated once per worker;
 //! - `lstm`, `head`, `pass`: the layers' forward and backward, and the whole network's;
@@ -13,6 +14,7 @@
 
 mod adam;
 mod arena;
+mod bf16;
 mod gemm;
 mod head;
 mod kernels;
@@ -22,6 +24,8 @@ mod simd;
 mod team;
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod tests_bf16;
 #[cfg(test)]
 pub(crate) mod tests_burn;
 mod train;

@@ -26,7 +26,7 @@ pub fn forward(w: &Weights, a: &mut Arena, batch: usize, rng: Option<&mut Rng>) 
             Some(prev) => &prev.h[..nx * u],
         };
         let bufs = &mut rest[0];
-        lstm::forward(&w.layout.lstm[l], &w.params, input, seq, batch, bufs, &a.zeros, train);
+        lstm::forward(&w.layout.lstm[l], &w.params, input, seq, batch, bufs, &a.zeros, train, a.precision);
         if let Some(r) = rng.as_mut()
             && l + 1 < n
         {
@@ -35,7 +35,7 @@ pub fn forward(w: &Weights, a: &mut Arena, batch: usize, rng: Option<&mut Rng>) 
         }
     }
     let h_last = &a.layers[n - 1].h[(seq - 1) * batch * u..seq * batch * u];
-    head::forward(&w.layout, &w.params, h_last, &mut a.head, batch, rng.map(|r| (r, p)));
+    head::forward(&w.layout, &w.params, h_last, &mut a.head, batch, rng.map(|r| (r, p)), a.precision);
 }
 
 /// Backward after a training [`forward`] of the same `batch`: writes every parameter's
@@ -45,7 +45,7 @@ pub fn forward(w: &Weights, a: &mut Arena, batch: usize, rng: Option<&mut Rng>) 
 pub fn backward(w: &Weights, a: &mut Arena, batch: usize, n_total: usize, grads: &mut [f32]) -> f64 {
     let s = a.scratch.as_mut().expect("backward needs a training arena");
     let on = a.dropout_on;
-    let loss = head::backward(&w.layout, &w.params, grads, &a.head, &a.y[..batch], batch, n_total, &mut s.dz, on);
+    let loss = head::backward(&w.layout, &w.params, grads, &a.head, &a.y[..batch], batch, n_total, &mut s.dz, on, a.precision);
     let (n, seq, u, nf) = (w.layout.lstm.len(), a.seq, w.net.units, a.n_features);
     let nx = seq * batch;
     for l in (0..n).rev() {
@@ -57,7 +57,20 @@ pub fn backward(w: &Weights, a: &mut Arena, batch: usize, n_total: usize, grads:
         };
         let up = if l + 1 == n { Upstream::Last(&s.dz[0]) } else { Upstream::Seq };
         let scratch = BackScratch { dh: &mut s.dh, dc: &mut s.dc, wt: &mut s.wt, zeros: &a.zeros };
-        lstm::backward(&w.layout.lstm[l], &w.params, grads, input, seq, batch, &mut rest[0], scratch, up, &mut s.dseq, l > 0);
+        lstm::backward(
+            &w.layout.lstm[l],
+            &w.params,
+            grads,
+            input,
+            seq,
+            batch,
+            &mut rest[0],
+            scratch,
+            up,
+            &mut s.dseq,
+            l > 0,
+            a.precision,
+        );
         if let Some(prev) = below.last()
             && on
         {

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use super::arena::Arena;
 use super::pass;
+use crate::engine::precision::Precision;
 use crate::engine::weights::Weights;
 use crate::model::dataset::{Sample, WindowData};
 use crate::rng::Rng;
@@ -61,13 +62,17 @@ fn part<T>(s: &[T], i: usize, n: usize) -> &[T] {
 
 impl Team {
     /// Workers for batches of up to `batch` windows of `seq` steps: `threads`, but no more
-    /// than a full batch has parts.
-    pub fn new(w: &Weights, seq: usize, batch: usize, threads: usize) -> Team {
+    /// than a full batch has parts; matrix products at `precision` (training and `predict`).
+    pub fn new(w: &Weights, seq: usize, batch: usize, threads: usize, precision: Precision) -> Team {
         let units = w.net.units;
         let threads = threads.clamp(1, parts(batch.max(1), units));
         let cap = part_capacity(batch, units);
         let workers = (0..threads)
-            .map(|_| Worker { arena: Arena::new(&w.net, seq, cap, true), grads: vec![0.0; w.layout.len], loss: 0.0 })
+            .map(|_| {
+                let mut arena = Arena::new(&w.net, seq, cap, true);
+                arena.precision = precision;
+                Worker { arena, grads: vec![0.0; w.layout.len], loss: 0.0 }
+            })
             .collect();
         let pool = (threads > 1).then(|| rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool"));
         Team { workers, pool, total: vec![0.0; if parts(batch.max(1), units) > 1 { w.layout.len } else { 0 }] }

@@ -10,6 +10,7 @@ use burn::backend::Flex;
 use super::adam::Adam;
 use super::team::Team;
 use crate::engine::EngineTrained;
+use crate::engine::precision::Precision;
 use crate::engine::weights::Weights;
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::metrics::evaluate;
@@ -57,7 +58,7 @@ pub fn train_from(
     let batch = cfg.batch_size.max(1);
     let mut w = start;
     let mut adam = Adam::new(&w.layout, cfg.grad_clip);
-    let mut team = Team::new(&w, data.seq(), batch, threads);
+    let mut team = Team::new(&w, data.seq(), batch, threads, cfg.precision.resolve());
     let mut rng = Rng::new(cfg.seed ^ crate::rng::salt::SHUFFLE);
     let mut dropout_rng = Rng::new(cfg.seed ^ crate::rng::salt::DROPOUT);
     let mut order: Vec<Sample> = data.train.to_vec();
@@ -98,8 +99,8 @@ pub fn train_from(
 
 /// Throughput probe mirroring `model::train::time_steps`: `warmup` then `n_batches` training
 /// steps of exactly `batch` samples (the training set in `Rng::new(7)`'s order, cycling),
-/// weights from seed 1, Adam without clipping; returns (samples trained, seconds) of the
-/// timed part.
+/// weights from seed 1, Adam without clipping, products at `precision`; returns (samples
+/// trained, seconds) of the timed part.
 pub fn time_steps(
     data: &WindowData,
     net: &NetworkConfig,
@@ -107,10 +108,11 @@ pub fn time_steps(
     warmup: usize,
     n_batches: usize,
     threads: usize,
+    precision: Precision,
 ) -> (usize, f64) {
     let mut w = Weights::init(net, 1);
     let mut adam = Adam::new(&w.layout, None);
-    let mut team = Team::new(&w, data.seq(), batch, threads);
+    let mut team = Team::new(&w, data.seq(), batch, threads, precision.resolve());
     let mut order = data.train.to_vec();
     Rng::new(7).shuffle(&mut order);
     let batches: Vec<&[Sample]> = order.chunks(batch.max(1)).filter(|c| c.len() == batch).collect();
