@@ -161,7 +161,6 @@ impl Config {
                 let base = path.parent().unwrap_or(Path::new("."));
                 c.factors.table = Some(resolve(base, t)?.display().to_string());
             }
-            c.train.precision = c.train.precision.resolve();
             Ok(c)
         });
         if all.is_err() && !sets.is_empty() && Config::from_str(&text, &name).is_ok() {

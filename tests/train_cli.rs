@@ -168,8 +168,9 @@ fn steps_held_in_one_day_train_and_reload() {
 }
 
 /// `--precision bf16` trains on the CPU engine, says how it runs, and is recorded in the
-/// checkpoint's config (fp32 is not written, so older checkpoints read the same); burn's
-/// backends have f32 products only and refuse it.
+/// checkpoint's config (fp32 is not written, so older checkpoints read the same); `auto` is
+/// recorded as what it became on this CPU; burn's backends have f32 products only and
+/// refuse bf16.
 #[test]
 fn precision_is_recorded_and_refused_where_not_built() {
     let dir = tempfile::tempdir().unwrap();
@@ -200,6 +201,10 @@ fn precision_is_recorded_and_refused_where_not_built() {
     let o = args("fp32", "cpu", "fp32");
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(recorded("fp32"), None);
+    let o = args("auto", "cpu", "auto");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let native = alphasweep::engine::precision::native_bf16();
+    assert_eq!(recorded("auto").as_deref(), native.then_some("bf16"), "auto records what ran");
     let o = args("flex", "flex", "bf16");
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("fused CPU engine only") && stderr(&o).contains("--device flex"), "{}", stderr(&o));

@@ -190,7 +190,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             })
         }
         BenchCommand::Train { units, lstm_layers, dense_layers, mem_day, batch, device, batches, threads, precision } => {
-            alphasweep::engine::precision::check_device(precision, device)?;
+            let precision = alphasweep::engine::precision::for_device(precision, device)?;
             let data = full_panel(mem_day)?;
             let net = alphasweep::model::network::NetworkConfig {
                 n_features: data.n_features,

@@ -61,7 +61,7 @@ pub struct SweepArgs {
 pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
     let mut config = Config::from_file_with(&a.config, &a.sets)?;
     if let Some(p) = a.precision {
-        config.train.precision = p.resolve();
+        config.train.precision = p;
     }
     let stop = stop_on_signals()?;
     let o = SweepOptions {

@@ -40,7 +40,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         config.train.epochs = e;
     }
     if let Some(p) = a.precision {
-        config.train.precision = p.resolve();
+        config.train.precision = p;
     }
     let o = TrainOptions {
         config,

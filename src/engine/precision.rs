@@ -34,15 +34,6 @@ impl Precision {
         }
     }
 
-    /// The name written to configs and ledgers (`fp32`, `bf16`, `auto`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Precision::Fp32 => "fp32",
-            Precision::Bf16 => "bf16",
-            Precision::Auto => "auto",
-        }
-    }
-
     /// For serde's `skip_serializing_if`: `fp32` is left out of what is written, so configs
     /// and sweep fingerprints from before the setting existed read the same.
     pub fn is_fp32(&self) -> bool {
@@ -61,17 +52,24 @@ impl Precision {
     }
 }
 
-/// Refuses `bf16` on a device that does not train on the fused CPU engine (the GPU engine
-/// and burn's backends have f32 products only).
-pub fn check_device(p: Precision, kind: DeviceKind) -> Result<()> {
-    if p.resolve() == Precision::Bf16 && !uses_cpu_engine(kind) {
-        return Err(Error::Config(format!(
-            "precision = \"bf16\" is built for the fused CPU engine only (--device cpu); --device {} trains with f32 \
-             products: use --precision fp32 there",
-            clap::ValueEnum::to_possible_value(&kind).map_or_else(|| format!("{kind:?}"), |v| v.get_name().to_string())
-        )));
+/// The precision a run on `kind` uses: `auto` made concrete (bf16 only on the fused CPU
+/// engine of a CPU with AVX-512 BF16; f32 on the others), `bf16` refused where the engine
+/// has f32 products only (the GPU engine, burn's backends).
+pub fn for_device(p: Precision, kind: DeviceKind) -> Result<Precision> {
+    if p == Precision::Fp32 {
+        return Ok(p);
     }
-    Ok(())
+    let cpu = uses_cpu_engine(kind);
+    match p {
+        Precision::Auto if cpu => Ok(p.resolve()),
+        Precision::Auto => Ok(Precision::Fp32),
+        _ if cpu => Ok(p),
+        _ => Err(Error::Config(format!(
+            "precision = \"bf16\" is built for the fused CPU engine only (--device cpu); --device {} trains with f32 \
+             products: use --precision fp32 or auto there",
+            clap::ValueEnum::to_possible_value(&kind).map_or_else(|| format!("{kind:?}"), |v| v.get_name().to_string())
+        ))),
+    }
 }
 
 /// Whether this CPU has AVX-512 BF16 dot products (`vdpbf16ps`).

@@ -54,9 +54,10 @@ pub struct TrainConfig {
     pub selection: Selection,
     /// Stop after this many epochs without a better selection score.
     pub patience: Option<usize>,
-    /// The fused CPU engine's matrix products (`fp32`, `bf16`, `auto`); configs are read with
-    /// `auto` already resolved for this CPU, so what is recorded is what ran. Not written
-    /// when `fp32` (older configs and sweep fingerprints stay as they were).
+    /// The fused CPU engine's matrix products (`fp32`, `bf16`, `auto`); `train` and `sweep`
+    /// resolve `auto` for the device and CPU before they record the config, so what is
+    /// recorded is what ran. Not written when `fp32` (older configs and sweep fingerprints
+    /// stay as they were).
     #[serde(skip_serializing_if = "Precision::is_fp32")]
     pub precision: Precision,
 }

@@ -38,7 +38,9 @@ pub struct TrainOutcome {
 
 /// Runs the stage. A diverged run saves nothing and is an error.
 pub fn run_train(o: &TrainOptions) -> Result<TrainOutcome> {
-    let cfg = &o.config;
+    let mut config = o.config.clone();
+    config.train.precision = crate::engine::precision::for_device(config.train.precision, o.device)?;
+    let cfg = &config;
     let data = crate::study::prepare::prepare(cfg, &o.config_dir).context("preparing the data set")?.data;
     let net = cfg.model.network(data.n_features)?;
     let span = |s: &[Sample]| match (s.first(), s.last()) {
@@ -74,7 +76,6 @@ pub fn run_train(o: &TrainOptions) -> Result<TrainOutcome> {
         weights_crc32: None,
         weights_bytes: None,
     };
-    crate::engine::precision::check_device(cfg.train.precision, o.device)?;
     if cfg.train.precision != crate::engine::Precision::Fp32 {
         eprintln!("precision: {}", cfg.train.precision.describe());
     }

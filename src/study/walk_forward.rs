@@ -65,7 +65,7 @@ pub fn run_walk_forward(o: &WalkForwardOptions) -> Result<WalkForwardOutcome> {
         o.rolling_years.map_or("expanding".to_string(), |y| format!("last {y} years of")),
         meta.train.epochs
     );
-    crate::engine::precision::check_device(meta.train.precision, o.device)?;
+    crate::engine::precision::for_device(meta.train.precision, o.device)?;
     let folds = with_engine(o.device, 1, Task { data: &data, meta: &meta, wf: &wf })??;
     let models: Vec<ModelScores> = folds
         .iter()

@@ -3,11 +3,9 @@
 //! elsewhere), and what bf16 costs in accuracy: a whole pass's predictions, loss and
 //! gradients against f32 over the paper's 54 shapes.
 
-use super::arena::Arena;
 use super::bf16::{emulated_product, from_bf16, matmul_bf16, round, to_bf16};
 use super::gemm::View;
-use super::pass;
-use super::tests_burn::rel_err;
+use super::tests_burn::{engine_at, rel_err};
 use crate::engine::precision::{Precision, native_bf16};
 use crate::engine::weights::Weights;
 use crate::model::network::NetworkConfig;
@@ -103,19 +101,6 @@ fn native_tiles_equal_the_scalar_model() {
     }
 }
 
-/// Predictions, loss and gradient of one training pass (dropout 0) at precision `p`.
-fn pass_at(w: &Weights, x: &[f32], y: &[f32], seq: usize, p: Precision) -> (Vec<f32>, f64, Vec<f32>) {
-    let batch = y.len();
-    let mut a = Arena::new(&w.net, seq, batch, true);
-    a.precision = p;
-    a.load_batch_major(x, y);
-    pass::forward(w, &mut a, batch, None);
-    let pred = a.head.pred[..batch].to_vec();
-    let mut grads = vec![f32::NAN; w.layout.len];
-    let sse = pass::backward(w, &mut a, batch, batch, &mut grads);
-    (pred, sse / batch as f64, grads)
-}
-
 /// What bf16 costs, over the paper's 54 shapes (lstm 1–3 × dense 1–3 × units 16/32 ×
 /// mem_day 5/10/15; batch 32, 7 standard normal inputs): norm-relative errors against the
 /// f32 pass, per gradient tensor, printed (docs/PERFORMANCE.md quotes them). Every tensor
@@ -135,8 +120,8 @@ fn bf16_pass_against_fp32_over_the_paper_grid() {
                     let net = NetworkConfig { n_features: 7, lstm_layers: lstm, dense_layers: dense, units, dropout: 0.0 };
                     let w = Weights::init(&net, case);
                     let (x, y) = (random(32 * seq, 7, 300 + case), random(32, 1, 400 + case));
-                    let (fp, fl, fg) = pass_at(&w, &x, &y, seq, Precision::Fp32);
-                    let (bp, bl, bg) = pass_at(&w, &x, &y, seq, Precision::Bf16);
+                    let (fp, fl, fg) = engine_at(&w, &x, &y, seq, Precision::Fp32);
+                    let (bp, bl, bg) = engine_at(&w, &x, &y, seq, Precision::Bf16);
                     preds.push(rel_err(&bp, &fp));
                     losses.push(((bl - fl) / fl).abs());
                     for (k, r) in w.layout.tensors().into_iter().enumerate() {

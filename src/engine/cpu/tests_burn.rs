@@ -12,6 +12,7 @@ use burn::tensor::{Tensor, TensorData};
 use super::adam::Adam;
 use super::arena::Arena;
 use super::pass;
+use crate::engine::precision::Precision;
 use crate::engine::weights::Weights;
 use crate::model::network::{LstmNet, NetworkConfig};
 use crate::rng::Rng;
@@ -71,8 +72,14 @@ fn flat_grads<I: Backend>(model: &LstmNet<Autodiff<I>>, grads: &GradientsParams,
 
 /// The engine's predictions, loss and gradient for the same batch.
 fn engine(w: &Weights, x: &[f32], y: &[f32], seq: usize) -> (Vec<f32>, f64, Vec<f32>) {
+    engine_at(w, x, y, seq, Precision::Fp32)
+}
+
+/// [`engine`] with its products at precision `p`.
+pub(crate) fn engine_at(w: &Weights, x: &[f32], y: &[f32], seq: usize, p: Precision) -> (Vec<f32>, f64, Vec<f32>) {
     let batch = y.len();
     let mut a = Arena::new(&w.net, seq, batch, true);
+    a.precision = p;
     a.load_batch_major(x, y);
     pass::forward(w, &mut a, batch, None);
     let pred = a.head.pred[..batch].to_vec();
