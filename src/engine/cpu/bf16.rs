@@ -31,13 +31,18 @@ pub fn to_bf16(x: f32) -> u16 {
 }
 
 /// The f32 value of bf16 bits (exact).
+#[cfg(test)]
 pub fn from_bf16(h: u16) -> f32 {
     f32::from_bits(u32::from(h) << 16)
 }
 
-/// `x` rounded to the nearest bf16, as f32.
+/// `x` rounded to the nearest bf16, as f32 (= `from_bf16(to_bf16(x))`, written without
+/// branches so that loops over it vectorize).
 pub fn round(x: f32) -> f32 {
-    from_bf16(to_bf16(x))
+    let b = x.to_bits();
+    let nearest = b.wrapping_add(0x7fff + ((b >> 16) & 1)) & 0xffff_0000;
+    let r = if b & 0x7f80_0000 == 0 { b & 0x8000_0000 } else { nearest };
+    f32::from_bits(if x.is_nan() { (b | 0x0040_0000) & 0xffff_0000 } else { r })
 }
 
 /// Working buffers of one thread's products (packed or rounded operands).
@@ -69,17 +74,9 @@ pub fn matmul_bf16(dst: &mut [f32], a: View, b: View, accumulate: bool) {
         return;
     }
     SCRATCH.with_borrow_mut(|s| {
-        let (m, k, n) = (a.rows(), a.cols(), b.cols());
-        rounded(a, &mut s.ra);
-        rounded(b, &mut s.rb);
-        matmul(dst, View::new(&s.ra, m, k), View::new(&s.rb, k, n), accumulate);
+        let (ra, rb) = (a.mapped(&mut s.ra, round), b.mapped(&mut s.rb, round));
+        matmul(dst, ra, rb, accumulate);
     });
-}
-
-/// `v` row-major and rounded to bf16, into `out`.
-fn rounded(v: View, out: &mut Vec<f32>) {
-    out.clear();
-    out.extend((0..v.rows()).flat_map(|r| (0..v.cols()).map(move |c| round(v.at(r, c)))));
 }
 
 /// Two bf16 values as one pair word: `lo` in the low half (the even index along the inner

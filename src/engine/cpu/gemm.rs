@@ -40,6 +40,15 @@ impl<'a> View<'a> {
         self.data[r * self.rs + c * self.cs]
     }
 
+    /// The same view over `out`, which receives `f` of every element of the slice the view
+    /// spans, in memory order (one pass that vectorizes, whatever the strides).
+    pub fn mapped<'b>(&self, out: &'b mut Vec<f32>, f: impl Fn(f32) -> f32) -> View<'b> {
+        let extent = if self.rows == 0 || self.cols == 0 { 0 } else { (self.rows - 1) * self.rs + (self.cols - 1) * self.cs + 1 };
+        out.clear();
+        out.extend(self.data[..extent].iter().map(|x| f(*x)));
+        View { data: out, ..*self }
+    }
+
     fn fits(&self) -> bool {
         self.rows == 0 || self.cols == 0 || (self.rows - 1) * self.rs + (self.cols - 1) * self.cs < self.data.len()
     }

@@ -25,6 +25,13 @@ fn rounding_is_to_the_nearest_even() {
     assert_eq!(to_bf16(-f32::MIN_POSITIVE / 4.0), 0x8000);
     assert!(from_bf16(to_bf16(f32::NAN)).is_nan());
     assert_eq!(round(0.1), 0.100_097_656);
+    // The branch-free `round` is the conversion there and back, on every kind of value.
+    let mut r = Rng::new(5);
+    let special = [0.0, -0.0, f32::MAX, f32::MIN, f32::INFINITY, f32::NEG_INFINITY, f32::MIN_POSITIVE / 3.0, 1.0 + f32::EPSILON];
+    for x in special.into_iter().chain((0..10_000).map(|_| f32::from_bits(r.next_u64() as u32))) {
+        let (a, b) = (round(x), from_bf16(to_bf16(x)));
+        assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()), "{x:e}: {a:e} vs {b:e}");
+    }
 }
 
 /// Random `[rows, cols]` values around 1 in size.
