@@ -20,14 +20,7 @@ const TILE_M: usize = 8;
 /// `x` rounded to bf16 (nearest, ties to even), as its 16 bits. Subnormals flush to a
 /// signed zero and NaN stays a quiet NaN, as `vcvtne2ps2bf16` does.
 pub fn to_bf16(x: f32) -> u16 {
-    let b = x.to_bits();
-    if x.is_nan() {
-        return ((b >> 16) as u16) | 0x40;
-    }
-    if b & 0x7f80_0000 == 0 {
-        return ((b >> 16) & 0x8000) as u16;
-    }
-    ((b + 0x7fff + ((b >> 16) & 1)) >> 16) as u16
+    (round(x).to_bits() >> 16) as u16
 }
 
 /// The f32 value of bf16 bits (exact).
@@ -36,8 +29,8 @@ pub fn from_bf16(h: u16) -> f32 {
     f32::from_bits(u32::from(h) << 16)
 }
 
-/// `x` rounded to the nearest bf16, as f32 (= `from_bf16(to_bf16(x))`, written without
-/// branches so that loops over it vectorize).
+/// `x` rounded to the nearest bf16, as f32 (subnormals to a signed zero, NaN quiet),
+/// written without branches so that loops over it vectorize.
 pub fn round(x: f32) -> f32 {
     let b = x.to_bits();
     let nearest = b.wrapping_add(0x7fff + ((b >> 16) & 1)) & 0xffff_0000;
@@ -90,9 +83,16 @@ fn pair(lo: f32, hi: f32) -> u32 {
 fn pack_rows(a: View, out: &mut Vec<u32>) -> usize {
     let (m, k) = (a.rows(), a.cols());
     let kp = k.div_ceil(2);
-    let at = |r: usize, c: usize| if c < k { a.at(r, c) } else { 0.0 };
     out.clear();
-    out.extend((0..m).flat_map(|r| (0..kp).map(move |p| pair(at(r, 2 * p), at(r, 2 * p + 1)))));
+    for r in 0..m {
+        match a.row(r) {
+            Some(row) => out.extend(row.chunks(2).map(|w| pair(w[0], w.get(1).copied().unwrap_or(0.0)))),
+            None => {
+                let at = |c: usize| if c < k { a.at(r, c) } else { 0.0 };
+                out.extend((0..kp).map(|p| pair(at(2 * p), at(2 * p + 1))));
+            }
+        }
+    }
     kp
 }
 
@@ -101,9 +101,18 @@ fn pack_rows(a: View, out: &mut Vec<u32>) -> usize {
 fn pack_cols(b: View, out: &mut Vec<u32>) -> usize {
     let (k, n) = (b.rows(), b.cols());
     let (kp, np) = (k.div_ceil(2), n.div_ceil(TILE_N) * TILE_N);
-    let at = |r: usize, c: usize| if r < k && c < n { b.at(r, c) } else { 0.0 };
     out.clear();
-    out.extend((0..kp).flat_map(|p| (0..np).map(move |c| pair(at(2 * p, c), at(2 * p + 1, c)))));
+    let zeros = vec![0.0; n];
+    for p in 0..kp {
+        match (b.row(2 * p), b.row(2 * p + 1)) {
+            (Some(lo), hi) => out.extend(lo.iter().zip(hi.unwrap_or(&zeros)).map(|(l, h)| pair(*l, *h))),
+            _ => {
+                let at = |r: usize, c: usize| if r < k { b.at(r, c) } else { 0.0 };
+                out.extend((0..n).map(|c| pair(at(2 * p, c), at(2 * p + 1, c))));
+            }
+        }
+        out.resize((p + 1) * np, 0);
+    }
     np
 }
 

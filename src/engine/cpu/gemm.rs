@@ -40,6 +40,11 @@ impl<'a> View<'a> {
         self.data[r * self.rs + c * self.cs]
     }
 
+    /// Row `r` as a slice when rows are contiguous (`cs = 1`) and `r` is a row.
+    pub fn row(&self, r: usize) -> Option<&'a [f32]> {
+        (self.cs == 1 && r < self.rows).then(|| &self.data[r * self.rs..r * self.rs + self.cols])
+    }
+
     /// The same view over `out`, which receives `f` of every element of the slice the view
     /// spans, in memory order (one pass that vectorizes, whatever the strides).
     pub fn mapped<'b>(&self, out: &'b mut Vec<f32>, f: impl Fn(f32) -> f32) -> View<'b> {
