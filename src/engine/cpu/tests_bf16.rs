@@ -51,6 +51,11 @@ fn random(rows: usize, cols: usize, seed: u64) -> Vec<f32> {
     (0..rows * cols).map(|_| r.normal() as f32).collect()
 }
 
+/// `v [rows, cols]` (row-major) held column-major, as `[cols, rows]`.
+fn column_major(v: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    (0..rows * cols).map(|q| v[(q % rows) * cols + q / rows]).collect()
+}
+
 /// Checks `got [m, n]` against the product of the bf16-rounded operands summed in f64 (plus
 /// `old` when accumulating): each element within 1e-5 of the sum of its terms' magnitudes
 /// (f32 sums of at most 70 terms).
@@ -77,21 +82,13 @@ fn tiles_and_products_equal_the_rounded_product() {
             for accumulate in [false, true] {
                 case += 1;
                 let (av, bv) = (random(m, k, case), random(k, n, 100 + case));
-                let at_store;
-                let a = if transposed {
-                    // The same values held as [k, m] and read through a transposed view.
-                    at_store = (0..k * m).map(|q| av[(q % m) * k + q / m]).collect::<Vec<f32>>();
-                    View::new(&at_store, k, m).t()
+                // Transposed: the same values held column-major and read through `.t()`, for
+                // both operands, so every packing path is read.
+                let (ac, bc) = (column_major(&av, m, k), column_major(&bv, k, n));
+                let (a, b) = if transposed {
+                    (View::new(&ac, k, m).t(), View::new(&bc, n, k).t())
                 } else {
-                    View::new(&av, m, k)
-                };
-                // B transposed too when A is, so both packing paths are read.
-                let bt_store;
-                let b = if transposed {
-                    bt_store = (0..n * k).map(|q| bv[(q % k) * n + q / k]).collect::<Vec<f32>>();
-                    View::new(&bt_store, n, k).t()
-                } else {
-                    View::new(&bv, k, n)
+                    (View::new(&av, m, k), View::new(&bv, k, n))
                 };
                 let old = random(m, n, 200 + case);
                 let what = format!("transposed {transposed}, accumulate {accumulate}");
