@@ -8,6 +8,7 @@ pub mod lstm;
 pub mod metrics;
 pub mod network;
 mod normalize;
+pub mod precision;
 pub mod split;
 pub mod steps;
 #[cfg(test)]

@@ -12,10 +12,10 @@ use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use crate::engine::precision::Precision;
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::metrics::{EvalMetrics, evaluate};
 use crate::model::network::{LstmNet, NetworkConfig};
+use crate::model::precision::Precision;
 use crate::rng::Rng;
 
 /// Which validation metric picks the best epoch.
