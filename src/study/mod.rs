@@ -25,3 +25,17 @@ pub mod walk_forward;
 pub fn command_line() -> String {
     std::env::args().collect::<Vec<_>>().join(" ")
 }
+
+/// `config` with its `[train] precision` settled for `device`
+/// ([`crate::engine::precision::for_device`]), saying on stderr how it runs when not fp32.
+pub(crate) fn settle_precision(
+    config: &crate::config::Config,
+    device: crate::engine::DeviceKind,
+) -> crate::error::Result<crate::config::Config> {
+    let mut config = config.clone();
+    config.train.precision = crate::engine::precision::for_device(config.train.precision, device)?;
+    if config.train.precision != crate::engine::Precision::Fp32 {
+        eprintln!("precision: {}", config.train.precision.describe());
+    }
+    Ok(config)
+}

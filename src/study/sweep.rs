@@ -66,16 +66,12 @@ pub struct SweepOutcome {
 
 /// Runs the stage.
 pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
-    let mut config = o.config.clone();
-    config.train.precision = crate::engine::precision::for_device(config.train.precision, o.device)?;
+    let config = crate::study::settle_precision(&o.config, o.device)?;
     let cfg = &config;
     let full = cfg.grid()?;
     let window = full.iter().map(|t| t.mem_day).max().ok_or_else(|| Error::Config("the sweep's grid is empty".into()))?;
     let trials = grid::shard(full.clone(), o.shard);
     let epochs = cfg.sweep.epochs.unwrap_or(cfg.train.epochs);
-    if cfg.train.precision != crate::engine::Precision::Fp32 {
-        eprintln!("precision: {}", cfg.train.precision.describe());
-    }
     let mut tcfg = cfg.train.clone();
     tcfg.epochs = epochs;
     tcfg.patience = cfg.sweep.patience.or(tcfg.patience);

@@ -38,8 +38,7 @@ pub struct TrainOutcome {
 
 /// Runs the stage. A diverged run saves nothing and is an error.
 pub fn run_train(o: &TrainOptions) -> Result<TrainOutcome> {
-    let mut config = o.config.clone();
-    config.train.precision = crate::engine::precision::for_device(config.train.precision, o.device)?;
+    let config = crate::study::settle_precision(&o.config, o.device)?;
     let cfg = &config;
     let data = crate::study::prepare::prepare(cfg, &o.config_dir).context("preparing the data set")?.data;
     let net = cfg.model.network(data.n_features)?;
@@ -76,9 +75,6 @@ pub fn run_train(o: &TrainOptions) -> Result<TrainOutcome> {
         weights_crc32: None,
         weights_bytes: None,
     };
-    if cfg.train.precision != crate::engine::Precision::Fp32 {
-        eprintln!("precision: {}", cfg.train.precision.describe());
-    }
     let task = TrainTask { data: &data, net: &net, cfg: &cfg.train, out: &o.out, meta };
     let outcome = if uses_cpu_engine(o.device) {
         task.run_engine(o.threads.unwrap_or_else(default_threads).max(1))?

@@ -102,10 +102,10 @@ fn pack_cols(b: View, out: &mut Vec<u32>) -> usize {
     let (k, n) = (b.rows(), b.cols());
     let (kp, np) = (k.div_ceil(2), n.div_ceil(TILE_N) * TILE_N);
     out.clear();
-    let zeros = vec![0.0; n];
     for p in 0..kp {
         match (b.row(2 * p), b.row(2 * p + 1)) {
-            (Some(lo), hi) => out.extend(lo.iter().zip(hi.unwrap_or(&zeros)).map(|(l, h)| pair(*l, *h))),
+            (Some(lo), Some(hi)) => out.extend(lo.iter().zip(hi).map(|(l, h)| pair(*l, *h))),
+            (Some(lo), None) => out.extend(lo.iter().map(|l| pair(*l, 0.0))),
             _ => {
                 let at = |r: usize, c: usize| if r < k { b.at(r, c) } else { 0.0 };
                 out.extend((0..n).map(|c| pair(at(2 * p, c), at(2 * p + 1, c))));

@@ -62,7 +62,8 @@ fn part<T>(s: &[T], i: usize, n: usize) -> &[T] {
 
 impl Team {
     /// Workers for batches of up to `batch` windows of `seq` steps: `threads`, but no more
-    /// than a full batch has parts; matrix products at `precision` (training and `predict`).
+    /// than a full batch has parts; matrix products at `precision` (`auto` resolved for this
+    /// CPU; training and `predict`).
     pub fn new(w: &Weights, seq: usize, batch: usize, threads: usize, precision: Precision) -> Team {
         let units = w.net.units;
         let threads = threads.clamp(1, parts(batch.max(1), units));
@@ -70,7 +71,7 @@ impl Team {
         let workers = (0..threads)
             .map(|_| {
                 let mut arena = Arena::new(&w.net, seq, cap, true);
-                arena.precision = precision;
+                arena.precision = precision.resolve();
                 Worker { arena, grads: vec![0.0; w.layout.len], loss: 0.0 }
             })
             .collect();

@@ -58,7 +58,7 @@ pub fn train_from(
     let batch = cfg.batch_size.max(1);
     let mut w = start;
     let mut adam = Adam::new(&w.layout, cfg.grad_clip);
-    let mut team = Team::new(&w, data.seq(), batch, threads, cfg.precision.resolve());
+    let mut team = Team::new(&w, data.seq(), batch, threads, cfg.precision);
     let mut rng = Rng::new(cfg.seed ^ crate::rng::salt::SHUFFLE);
     let mut dropout_rng = Rng::new(cfg.seed ^ crate::rng::salt::DROPOUT);
     let mut order: Vec<Sample> = data.train.to_vec();
@@ -112,7 +112,7 @@ pub fn time_steps(
 ) -> (usize, f64) {
     let mut w = Weights::init(net, 1);
     let mut adam = Adam::new(&w.layout, None);
-    let mut team = Team::new(&w, data.seq(), batch, threads, precision.resolve());
+    let mut team = Team::new(&w, data.seq(), batch, threads, precision);
     let mut order = data.train.to_vec();
     Rng::new(7).shuffle(&mut order);
     let batches: Vec<&[Sample]> = order.chunks(batch.max(1)).filter(|c| c.len() == batch).collect();
