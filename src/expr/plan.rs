@@ -139,7 +139,13 @@ impl Plan {
                 vals[k] = None;
             }
         }
-        self.roots.iter().map(|&r| vals[r].clone().expect("root evaluated")).collect()
+        // Roots are moved out (an expression given twice shares its root: that one is cloned).
+        let mut out: Vec<Vec<f64>> = Vec::with_capacity(self.roots.len());
+        for (i, &r) in self.roots.iter().enumerate() {
+            let v = if self.roots[i + 1..].contains(&r) { vals[r].clone() } else { vals[r].take() };
+            out.push(v.expect("root evaluated"));
+        }
+        out
     }
 
     /// Every expression on every stock: `fields[slot]` is field `slot`'s `[date, stock]`
@@ -165,10 +171,15 @@ impl Plan {
         let by_stock: Vec<Vec<f64>> = fields
             .par_iter()
             .map(|m| {
+                // In tiles of days x stocks, so reads and writes both stay in cache.
                 let mut t = vec![0.0; nd * ns];
-                for d in 0..nd {
-                    for (s, v) in m.row(d).iter().enumerate() {
-                        t[s * nd + d] = *v;
+                for d0 in (0..nd).step_by(TILE) {
+                    for s0 in (0..ns).step_by(TILE) {
+                        for s in s0..(s0 + TILE).min(ns) {
+                            for d in d0..(d0 + TILE).min(nd) {
+                                t[s * nd + d] = m.data[d * ns + s];
+                            }
+                        }
                     }
                 }
                 t
@@ -194,11 +205,19 @@ impl Plan {
                     Some((lo, (a, b), self.eval_from(&refs, first_value(&whole).saturating_sub(lo))))
                 })
                 .collect();
+            // A blocked transpose: per block of days, each stock of the group writes its
+            // days; the group's stocks are neighbours in a row, so a block's rows stay in
+            // cache and its pages in the TLB while the group fills them.
+            let days = cols.iter().flatten().map(|(_, (a, b), _)| (*a, *b));
+            let (first, last) = days.fold((nd, 0), |(f, l), (a, b)| (f.min(a), l.max(b)));
             out.par_iter_mut().enumerate().for_each(|(r, m)| {
-                for (k, &s) in group.iter().enumerate() {
-                    let Some((lo, (a, b), vals)) = &cols[k] else { continue };
-                    for d in *a..=*b {
-                        m.data[d * ns + s] = vals[r][d - lo];
+                for from in (first..=last).step_by(SCATTER_DAYS) {
+                    let to = (from + SCATTER_DAYS).min(last + 1);
+                    for (k, &s) in group.iter().enumerate() {
+                        let Some((lo, (a, b), vals)) = &cols[k] else { continue };
+                        for d in from.max(*a)..to.min(*b + 1) {
+                            m.data[d * ns + s] = vals[r][d - lo];
+                        }
                     }
                 }
             });
@@ -206,6 +225,13 @@ impl Plan {
         out
     }
 }
+
+/// Days per block of [`Plan::eval_spans`]' scatter (a row of the outputs is a few KB: the
+/// block's rows of one output fit the first-level TLB).
+const SCATTER_DAYS: usize = 48;
+
+/// Side of the tiles in which the fields are transposed.
+const TILE: usize = 32;
 
 /// The first day any of `inputs` has a value (their length when none has).
 fn first_value(inputs: &[&[f64]]) -> usize {
