@@ -8,7 +8,11 @@ traded scores against the raw return); the only constants are qlib's figures, ea
 labelled with where it comes from.
 
     python3 scripts/qlib_results_md.py --run out/alpha158 [--run out/alpha360] \
-        [--note TEXT] --write docs/RESULTS.md
+        [--peer qlib_lstm.log] [--note TEXT] --write docs/RESULTS.md
+
+`--peer` reads the JSON line that `scripts/qlib_peer.py --json` prints last (its log or a
+file holding it): a row of qlib's own model run here, and its seconds in the timing table
+beside each run's stage seconds (stages.json) and trial seconds (sweep/ledger.csv).
 
 The section replaces what lies between `<!-- qlib-protocol:begin -->` and
 `<!-- qlib-protocol:end -->` in the file (appended when the markers are missing).
@@ -34,8 +38,6 @@ QLIB = [
      "qlib 0.9.7 on these shared bins, `scripts/qlib_peer.py --model lightgbm` (IC vs the raw return; max DD of the excess)"),
     ("LightGBM", "same, CSRankNorm label (`--label-norm csrank`)", 0.0346, 0.249, 0.0457, 0.332, 0.0027, 0.044, -0.126,
      "same script; its IC against the rank-normalized label is 0.0479"),
-    ("LSTM", "Alpha360 without VWAP, 15 epochs", 0.025, None, 0.037, None, None, None, None,
-     "qlib 0.9.7 run on these shared bins, CPU, as measured in issue 15 (not rerun here)"),
 ]
 
 
@@ -43,6 +45,21 @@ def fmt(v, pct=False):
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
     return f"{v * 100:+.2f}%" if pct else f"{v:.4f}"
+
+
+def peer_row(path: Path):
+    """The last JSON line of a `qlib_peer.py --json` output."""
+    lines = [l for l in path.read_text().splitlines() if l.startswith("{")]
+    if not lines:
+        raise SystemExit(f"{path}: no JSON line (run scripts/qlib_peer.py with --json)")
+    return json.loads(lines[-1])
+
+
+def stage_seconds(run: Path):
+    """Seconds per stage from stages.json (0 when the binary did not record them)."""
+    p = run / "stages.json"
+    rec = json.loads(p.read_text()) if p.exists() else {}
+    return {k: float(v.get("seconds", 0.0)) for k, v in rec.items()}
 
 
 def run_row(run: Path):
@@ -73,12 +90,18 @@ def run_row(run: Path):
         "trials": len(done), "kept": len(best),
         "models": ", ".join(summary["meta"]["models"]),
         "sig": sig,
+        "stages": stage_seconds(run),
+        "trial_seconds": sum(float(r["seconds"]) for r in ledger if r.get("seconds") not in ("", None)),
+        "epochs": sum(int(r["epochs_run"]) for r in ledger if r.get("epochs_run") not in ("", None)),
+        "run": run,
     }
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", action="append", required=True, type=Path)
+    ap.add_argument("--peer", action="append", default=[], type=Path,
+                    help="output of scripts/qlib_peer.py --json (repeatable)")
     ap.add_argument("--note", default="")
     ap.add_argument("--write", type=Path, required=True)
     a = ap.parse_args()
@@ -110,6 +133,27 @@ def main():
     for m, feats, ic, icir, ric, ricir, ex, ir, mdd, src in QLIB:
         out.append(f"| qlib {m} | {feats} | {fmt(ic)} | {fmt(icir)} | {fmt(ric)} | {fmt(ricir)} | {fmt(ex, True)} | "
                    f"{fmt(ir)} | {fmt(mdd, True)} | {src} |")
+    peers = [peer_row(p) for p in a.peer]
+    for q in peers:
+        feats = (f"{q['handler']} without VWAP ({q['features']} features), {q['label_norm']} label"
+                 + (f", epoch cap {q['epoch_cap']}" if q.get("epoch_cap") else ""))
+        out.append(f"| qlib {q['model']} | {feats} | {fmt(q['ic'])} | {fmt(q['icir'])} | {fmt(q['rank_ic'])} | "
+                   f"{fmt(q['rank_icir'])} | {fmt(q['excess_ann_return'], True)} | {fmt(q['information_ratio'])} | "
+                   f"{fmt(q['max_drawdown'], True)} | qlib {q['qlib']} run here, `scripts/qlib_peer.py --model "
+                   f"{q['model']} --json` ({q['epochs_run']} epochs/rounds run; max DD of the excess; "
+                   f"IC vs the CSRankNorm label {fmt(q['ic_csrank_label'])}) |")
+    out += ["", "### Time, same machine", "",
+            "| run | what | data + features s | training s | whole run s |", "|---|---|---|---|---|"]
+    for r in rows:
+        st = r["stages"]
+        prep = st.get("data", 0) + st.get("factors", 0) + st.get("screen", 0)
+        total = sum(st.values())
+        cell = lambda v: f"{v:.0f}" if v > 0 else "–"
+        out.append(f"| alphasweep `run` ({r['run'].name}) | {r['trials']} trials, {r['epochs']} epochs in all, "
+                   f"predict + backtest | {cell(prep)} | {r['trial_seconds']:.0f} (sum of trials) | {cell(total)} |")
+    for q in peers:
+        out.append(f"| qlib {q['model']} (`qlib_peer.py`) | 1 model, {q['epochs_run']} epochs/rounds, predict + "
+                   f"backtest | {q['seconds_data']:.0f} | {q['seconds_fit']:.0f} | {q['seconds']:.0f} |")
     for r in rows:
         out += ["", f"Segments: train {r['train']['first']} .. {r['train']['last']} ({r['train']['samples']} samples), "
                 f"valid {r['valid']['first']} .. {r['valid']['last']} ({r['valid']['samples']}), "

@@ -82,6 +82,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
     write_json(&out.join("run.json"), &record)?;
 
     eprintln!("== 1/7 data");
+    let began = std::time::Instant::now();
     let mut opts = cfg.load_options(&base)?;
     if opts.sources.iter().any(|s| s.format == Format::Synth) {
         eprintln!("{}", crate::data::synth::write::write_market(&cfg.synth, &out.join("market"))?);
@@ -94,6 +95,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
     summary.feature_support = crate::factors::formulaic::support(&loaded.panel, &cfg.factors)?;
     write_text(&out.join("data_summary.txt"), &summary.to_string())?;
     obs.data(&summary);
+    stages.record_time("data", began.elapsed().as_secs_f64())?;
     let StudyPeriod { start, end, screen_end } = study_period(&cfg, &loaded.panel.dates);
     opts.start = Some(start);
     // What every later stage read: the sources as files on disk and the options on them.
@@ -222,6 +224,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         Ok(Some(vec![]))
     })?;
     crate::report::html::write_report(out, &best)?;
+    eprintln!("{}", stages.times(&["data", "factors", "screen", "sweep", "eval", "predict", "backtest"]));
     Ok(RunOutcome { interrupted: false, best: Some(best), report: Some(out.join("report.html")) })
 }
 

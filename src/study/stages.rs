@@ -20,6 +20,9 @@ pub struct StageRecord {
     /// factor list).
     #[serde(default)]
     pub factors: Vec<String>,
+    /// Wall seconds the stage took when it last ran (a skipped stage keeps its old time).
+    #[serde(default)]
+    pub seconds: f64,
 }
 
 /// The run folder's stage record.
@@ -56,11 +59,27 @@ impl Stages {
             return Ok(Some(rec.factors.clone()));
         }
         self.start(stage)?;
+        let began = std::time::Instant::now();
         let done = work()?;
         if let Some(factors) = &done {
-            self.finish(stage, StageRecord { stamp: stamp.to_string(), factors: factors.clone() })?;
+            let seconds = began.elapsed().as_secs_f64();
+            self.finish(stage, StageRecord { stamp: stamp.to_string(), factors: factors.clone(), seconds })?;
         }
         Ok(done)
+    }
+
+    /// Records the time of work that is redone on every run and never skipped (loading the
+    /// data): a record with an empty stamp (a stage's stamp never is one).
+    pub fn record_time(&mut self, stage: &str, seconds: f64) -> Result<()> {
+        self.finish(stage, StageRecord { seconds, ..StageRecord::default() })
+    }
+
+    /// One line: each recorded stage's seconds, in `order`, and their sum.
+    pub fn times(&self, order: &[&str]) -> String {
+        let parts: Vec<String> =
+            order.iter().filter_map(|s| self.done.get(*s).map(|r| format!("{s} {:.1}", r.seconds))).collect();
+        let total: f64 = order.iter().filter_map(|s| self.done.get(*s)).map(|r| r.seconds).sum();
+        format!("stage seconds (stages.json; a skipped stage shows its last run): {}; total {total:.1}", parts.join(", "))
     }
 
     /// The stage's record when it can be skipped: resuming, no earlier stage rerun, the same
@@ -126,7 +145,7 @@ mod tests {
         let out = dir.path().join("factors.csv.gz");
         std::fs::write(&out, "x").unwrap();
         let mut s = Stages::open(dir.path(), false);
-        s.finish("factors", StageRecord { stamp: "a".into(), factors: vec![] }).unwrap();
+        s.finish("factors", StageRecord { stamp: "a".into(), ..StageRecord::default() }).unwrap();
         let s = Stages::open(dir.path(), true);
         assert!(s.unchanged("factors", "a", std::slice::from_ref(&out)).is_some());
         assert!(s.unchanged("factors", "b", std::slice::from_ref(&out)).is_none());
@@ -150,6 +169,9 @@ mod tests {
         let skipped = again.run("screen", "a", &[], || panic!("an unchanged stage does not run")).unwrap();
         assert_eq!(skipped, Some(vec!["F1".to_string()]));
         assert_eq!(again.run("sweep", "b", &[], || Ok(Some(vec![]))).unwrap(), Some(vec![]), "not recorded: it reruns");
+        again.record_time("data", 2.5).unwrap();
+        let line = Stages::open(dir.path(), true).times(&["data", "screen", "sweep"]);
+        assert!(line.contains("data 2.5") && line.contains("screen ") && line.contains("sweep "), "{line}");
     }
 
     #[test]
