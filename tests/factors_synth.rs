@@ -8,7 +8,7 @@ use alphasweep::data::synth::{SynthConfig, SynthMarket, generate};
 use alphasweep::data::{Date, Matrix, Panel};
 use alphasweep::factors::inputs::Inputs;
 use alphasweep::factors::pit::Upsample;
-use alphasweep::factors::{FactorConfig, build_factors, compute_factors};
+use alphasweep::factors::{FactorConfig, build_clean_factors, build_factors, compute_factors};
 use common::{pearson, spearman};
 
 fn market(stocks: usize) -> SynthMarket {
@@ -56,6 +56,21 @@ fn planted_factors_match_the_synthetic_truth() {
         assert!(dates > 600, "{code}: only {dates} dates compared");
         let worst = if sign > 0.0 { lo } else { -hi };
         assert!(worst > 1.0 - 1e-9, "{code} vs {component}: Spearman in [{lo}, {hi}], want {sign} on every date");
+    }
+}
+
+/// The clean-only table (what the sweep and predict build) holds the same cleaned values,
+/// bit for bit, and no raw ones.
+#[test]
+fn clean_only_table_matches_the_full_one() {
+    let m = market(40);
+    let full = build_factors(&m.panel, &FactorConfig::default()).unwrap();
+    let clean = build_clean_factors(&m.panel, &FactorConfig::default()).unwrap();
+    assert_eq!(full.raw.len(), full.names.len());
+    assert!(clean.raw.is_empty());
+    assert_eq!(full.names, clean.names);
+    for (a, b) in full.clean.iter().zip(&clean.clean) {
+        assert!(a.data.iter().zip(&b.data).all(|(x, y)| x.to_bits() == y.to_bits()));
     }
 }
 

@@ -87,7 +87,7 @@ pub struct Coverage {
 /// Raw and cleaned factor values on the panel's axes.
 pub struct FactorTable {
     pub names: Vec<String>,
-    /// `[date, stock]` per name.
+    /// `[date, stock]` per name (empty from [`build_clean_factors`]).
     pub raw: Vec<Matrix>,
     pub clean: Vec<Matrix>,
     /// `[date, stock]` membership.
@@ -104,6 +104,17 @@ pub struct FactorTable {
 
 /// Computes, cleans and summarizes the factors of `cfg` on `panel`.
 pub fn build_factors(panel: &Panel, cfg: &FactorConfig) -> Result<FactorTable> {
+    build(panel, cfg, true)
+}
+
+/// [`build_factors`] without the raw values (`raw` is empty): each factor's raw matrix is
+/// freed once it is cleaned, so the peak holds the raw values and one cleaned factor, not
+/// both tables (Alpha360 on the CSI 300 bins: 3.5 GB less).
+pub fn build_clean_factors(panel: &Panel, cfg: &FactorConfig) -> Result<FactorTable> {
+    build(panel, cfg, false)
+}
+
+fn build(panel: &Panel, cfg: &FactorConfig, keep_raw: bool) -> Result<FactorTable> {
     // One set of inputs (the point-in-time index of the accounts) for the factors and the
     // market cap.
     let inputs = Inputs::new(panel, cfg.upsample, cfg.risk_free);
@@ -160,7 +171,9 @@ pub fn build_factors(panel: &Panel, cfg: &FactorConfig) -> Result<FactorTable> {
             clean: rep,
         });
         table.names.push(name);
-        table.raw.push(raw);
+        if keep_raw {
+            table.raw.push(raw);
+        }
         table.clean.push(clean);
     }
     Ok(table)

@@ -19,6 +19,6 @@ pub mod trade;
 pub mod value;
 pub mod window;
 
-pub use build::{FactorConfig, FactorTable, build_factors};
+pub use build::{FactorConfig, FactorTable, build_clean_factors, build_factors};
 pub use compute::{FactorValues, Unavailable, compute_factors};
 pub use registry::support_table;

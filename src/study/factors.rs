@@ -9,7 +9,7 @@ use crate::data::Matrix;
 use crate::data::load::{LoadOptions, load_panel};
 use crate::data::standard::write::{Precision, write_long};
 use crate::error::{Error, Result, ResultExt};
-use crate::factors::{FactorConfig, FactorTable, build_factors};
+use crate::factors::{FactorConfig, FactorTable, build_clean_factors, build_factors};
 
 /// Which values to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -52,7 +52,7 @@ pub fn run(o: &FactorsOptions) -> Result<FactorsOutcome> {
     (opts.start, opts.end) = (None, None);
     let t = Instant::now();
     let panel = load_panel(&opts).context("loading market data")?;
-    let table = build_factors(&panel, &fcfg)?;
+    let table = if o.values == Values::Clean { build_clean_factors(&panel, &fcfg)? } else { build_factors(&panel, &fcfg)? };
     if table.names.is_empty() {
         return Err(Error::Invalid(format!(
             "none of the requested factors can be computed from this data:\n{}",

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::data::Panel;
 use crate::data::load::load_panel;
 use crate::error::{Error, Result, ResultExt};
-use crate::factors::build_factors;
+use crate::factors::build_clean_factors;
 use crate::model::dataset::WindowData;
 
 /// The loaded market and the model's data set.
@@ -35,10 +35,25 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
     }
     fcfg.start = fcfg.start.or(cfg.data.start);
     fcfg.end = fcfg.end.or(cfg.data.end);
-    let table = build_factors(&panel, &fcfg)?;
+    let table = build_clean_factors(&panel, &fcfg)?;
     let mut data = WindowData::build(&panel, &table.names, &table.clean, &cfg.dataset)?;
     data.look_ahead |= table.look_ahead;
+    drop(table);
+    return_freed_memory();
     Ok(Prepared { panel, data })
+}
+
+/// Hands freed heap memory back to the system. glibc keeps freed blocks of a few MB (one
+/// factor's `[date, stock]` matrix, once its mmap threshold has adapted to them) in its
+/// heaps; a sweep over Alpha360 held 10.8 GB of such freed heap for its whole life, beside
+/// a 1.8 GB data set. Elsewhere this does nothing.
+pub fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns pages of free chunks of glibc's own heaps; it
+    // touches no live allocation.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// A checkpoint's config and its data set rebuilt from it (on `data` instead of the

@@ -120,6 +120,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         obs.factors(&factors(end, factors_file.clone())?);
         Ok(Some(vec![]))
     })?;
+    crate::study::prepare::return_freed_memory();
 
     eprintln!("\n== 3/7 screen ({start} .. {screen_end}: the training period only)");
     let screen_dir = out.join("screen");
