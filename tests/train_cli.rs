@@ -209,3 +209,29 @@ fn precision_is_recorded_and_refused_where_not_built() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("fused CPU engine only") && stderr(&o).contains("--device flex"), "{}", stderr(&o));
 }
+
+/// `[dataset] factors = ["*"]` (every computed factor, as qlib's protocol configs feed
+/// Alpha158/Alpha360) works in `train` alone, not only in `run`: the checkpoint names the
+/// factors it read, so `eval` rebuilds the same data set.
+#[test]
+fn every_factor_star_trains_and_the_checkpoint_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), false, "epochs = 1", 60, "2018-12-31");
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "[factors]\nstart = \"2016-03-01\"\n",
+        "[factors]\nstart = \"2016-03-01\"\nset = []\n\n[factors.expr]\nMA5 = \"Mean($close, 5) / $close\"\nSTD10 = \"Std($close, 10) / $close\"\n",
+    );
+    let text = text.replace(
+        "factors = [\"S_VAL_PS\", \"S_FA_ROE\", \"Skewness20\", \"WVAD\", \"S_DQ_TURN\", \"VOL20\"]",
+        "factors = [\"*\"]",
+    );
+    assert!(text.contains("factors = [\"*\"]") && text.contains("MA5 ="), "{text}");
+    std::fs::write(&cfg, text).unwrap();
+    let out = dir.path().join("model");
+    let o = train(&cfg, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).unwrap()).unwrap();
+    assert_eq!(meta["dataset"]["factors"], serde_json::json!(["MA5", "STD10"]), "{meta}");
+    let o = alphasweep(&["eval", "--model", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -16,6 +16,9 @@ use crate::model::dataset::WindowData;
 pub struct Prepared {
     pub panel: Panel,
     pub data: WindowData,
+    /// The factors the data set reads, in order: `[dataset] factors`, or every computed one
+    /// for `["*"]`.
+    pub factors: Vec<String>,
 }
 
 /// Loads the data of `cfg` (relative paths against `base`), computes the factors named in
@@ -27,20 +30,34 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
     opts.end = None;
     let panel = load_panel(&opts).context("loading market data")?;
     let mut fcfg = cfg.factors.clone();
+    let every = cfg.dataset.factors == ["*"];
     // The paper's factors among those named (the rest are `[factors.expr]`, set or table
-    // features); none named: the paper's set is not computed at all.
-    fcfg.list = cfg.dataset.factors.iter().filter(|c| crate::factors::registry::find(c).is_some()).cloned().collect();
-    if fcfg.list.is_empty() && !cfg.dataset.factors.is_empty() {
-        fcfg.set.retain(|s| !s.eq_ignore_ascii_case(crate::factors::formulaic::PAPER));
+    // features); none named: the paper's set is not computed at all. `["*"]`: every factor
+    // of `[factors]`, as `alphasweep run` feeds them.
+    if !every {
+        fcfg.list = cfg.dataset.factors.iter().filter(|c| crate::factors::registry::find(c).is_some()).cloned().collect();
+        if fcfg.list.is_empty() && !cfg.dataset.factors.is_empty() {
+            fcfg.set.retain(|s| !s.eq_ignore_ascii_case(crate::factors::formulaic::PAPER));
+        }
     }
     fcfg.start = fcfg.start.or(cfg.data.start);
     fcfg.end = fcfg.end.or(cfg.data.end);
     let table = build_clean_factors(&panel, &fcfg)?;
-    let mut data = WindowData::build(&panel, &table.names, &table.clean, &cfg.dataset)?;
+    let mut dataset = cfg.dataset.clone();
+    if every {
+        dataset.factors = table.names.clone();
+    }
+    let mut data = WindowData::build(&panel, &table.names, &table.clean, &dataset)?;
     data.look_ahead |= table.look_ahead;
     drop(table);
     return_freed_memory();
-    Ok(Prepared { panel, data })
+    Ok(Prepared { panel, data, factors: dataset.factors })
+}
+
+/// `cfg` naming the factors its data set read: `[dataset] factors = ["*"]` replaced by the
+/// list (so a checkpoint records what its network reads); otherwise `cfg` as it is.
+pub fn with_resolved_factors(cfg: &Config, factors: Vec<String>) -> Config {
+    if cfg.dataset.factors == ["*"] { cfg.with_factors(factors) } else { cfg.clone() }
 }
 
 /// Hands freed heap memory back to the system. glibc keeps freed blocks of a few MB (one

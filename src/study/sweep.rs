@@ -116,7 +116,10 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
         trials.iter().filter(|t| finished.contains(&t.id())).count()
     );
     // One data set at the longest window; each trial reads a view of it.
-    let data = crate::study::prepare::prepare(&cfg.with_window(window), &o.config_dir).context("preparing the data set")?.data;
+    let crate::study::prepare::Prepared { data, factors, .. } =
+        crate::study::prepare::prepare(&cfg.with_window(window), &o.config_dir).context("preparing the data set")?;
+    let config = crate::study::prepare::with_resolved_factors(cfg, factors);
+    let cfg = &config;
     eprintln!(
         "data: {} train / {} valid / {} test samples, {} factors, windows up to {window} days{}",
         data.train.len(),

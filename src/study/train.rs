@@ -40,7 +40,10 @@ pub struct TrainOutcome {
 pub fn run_train(o: &TrainOptions) -> Result<TrainOutcome> {
     let config = crate::study::settle_precision(&o.config, o.device)?;
     let cfg = &config;
-    let data = crate::study::prepare::prepare(cfg, &o.config_dir).context("preparing the data set")?.data;
+    let crate::study::prepare::Prepared { data, factors, .. } =
+        crate::study::prepare::prepare(cfg, &o.config_dir).context("preparing the data set")?;
+    let config = crate::study::prepare::with_resolved_factors(cfg, factors);
+    let cfg = &config;
     let net = cfg.model.network(data.n_features)?;
     let span = |s: &[Sample]| match (s.first(), s.last()) {
         (Some(f), Some(l)) => format!("{} samples, {} .. {}", s.len(), data.dates[f.date as usize], data.dates[l.date as usize]),
