@@ -38,6 +38,8 @@ QLIB = [
      "qlib 0.9.7 on these shared bins, `scripts/qlib_peer.py --model lightgbm` (IC vs the raw return; max DD of the excess)"),
     ("LightGBM", "same, CSRankNorm label (`--label-norm csrank`)", 0.0346, 0.249, 0.0457, 0.332, 0.0027, 0.044, -0.126,
      "same script; its IC against the rank-normalized label is 0.0479"),
+    ("LSTM", "Alpha360 without VWAP, 15 epochs", 0.025, None, 0.037, None, None, None, None,
+     "qlib 0.9.7 run on these shared bins, CPU, as measured in issue 15 (a run here comes from `--peer`)"),
 ]
 
 
