@@ -108,8 +108,8 @@ pub fn build_factors(panel: &Panel, cfg: &FactorConfig) -> Result<FactorTable> {
 }
 
 /// [`build_factors`] without the raw values (`raw` is empty): each factor's raw matrix is
-/// freed once it is cleaned, so the peak holds the raw values and one cleaned factor, not
-/// both tables (Alpha360 on the CSI 300 bins: 3.5 GB less).
+/// freed once it is cleaned, so the table never holds both the raw and the cleaned values
+/// of every factor at once.
 pub fn build_clean_factors(panel: &Panel, cfg: &FactorConfig) -> Result<FactorTable> {
     build(panel, cfg, false)
 }

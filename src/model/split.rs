@@ -28,6 +28,11 @@ impl Segment {
 }
 
 impl DatasetConfig {
+    /// `factors = ["*"]`: the model reads every computed factor.
+    pub fn every_factor(&self) -> bool {
+        self.factors == ["*"]
+    }
+
     /// Segments are three shares (train, valid > 0, summing below 1) or three date ranges
     /// in time order (test optional); dates need the time split.
     pub fn check_segments(&self) -> Result<()> {

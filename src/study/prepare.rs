@@ -30,7 +30,7 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
     opts.end = None;
     let panel = load_panel(&opts).context("loading market data")?;
     let mut fcfg = cfg.factors.clone();
-    let every = cfg.dataset.factors == ["*"];
+    let every = cfg.dataset.every_factor();
     // The paper's factors among those named (the rest are `[factors.expr]`, set or table
     // features); none named: the paper's set is not computed at all. `["*"]`: every factor
     // of `[factors]`, as `alphasweep run` feeds them.
@@ -57,7 +57,7 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
 /// `cfg` naming the factors its data set read: `[dataset] factors = ["*"]` replaced by the
 /// list (so a checkpoint records what its network reads); otherwise `cfg` as it is.
 pub fn with_resolved_factors(cfg: &Config, factors: Vec<String>) -> Config {
-    if cfg.dataset.factors == ["*"] { cfg.with_factors(factors) } else { cfg.clone() }
+    if cfg.dataset.every_factor() { cfg.with_factors(factors) } else { cfg.clone() }
 }
 
 /// Hands freed heap memory back to the system. glibc keeps freed blocks of a few MB (one

@@ -137,7 +137,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
             config: cfg.screen.clone(),
         })?;
         obs.screen(&screened);
-        Ok(Some(if cfg.dataset.factors == ["*"] {
+        Ok(Some(if cfg.dataset.every_factor() {
             // Every computed feature (qlib's protocol feeds all of Alpha158/Alpha360).
             screened.results.iter().map(|r| r.code.clone()).collect()
         } else if cfg.dataset.factors.is_empty() {
