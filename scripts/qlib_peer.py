@@ -57,6 +57,7 @@
 #   Also the same without cost (excess_ann_return_no_cost, information_ratio_no_cost),
 #   the mean of the report's daily turnover and the sum of its daily cost rates.
 import argparse
+import logging
 import importlib.util
 import json
 import os
@@ -217,6 +218,9 @@ def main():
     ap.add_argument("--epochs", type=int, default=200, help="LSTM epoch cap (qlib's yaml: 200)")
     ap.add_argument("--data", default=os.path.expanduser("~/.cache/alphasweep-qlib-data"))
     ap.add_argument("--json", action="store_true", help="also print one JSON line")
+    ap.add_argument("--early-stop", type=int, default=LSTM_PARAMS["early_stop"],
+                    help="LSTM epochs without a better valid loss before stopping (qlib's yaml: 20); "
+                         "the best epoch's weights are kept either way")
     ap.add_argument("--kernels", type=int, default=2, help="qlib feature worker processes")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="LightGBM / torch threads")
     ap.add_argument("--seed", type=int, default=42, help="LSTM seed")
@@ -277,7 +281,12 @@ def main():
         torch.set_num_threads(args.threads)
         from qlib.contrib.model.pytorch_lstm import LSTM
 
-        model = LSTM(**LSTM_PARAMS, n_epochs=args.epochs, seed=args.seed)
+        params = dict(LSTM_PARAMS, early_stop=args.early_stop)
+        model = LSTM(**params, n_epochs=args.epochs, seed=args.seed)
+        # qlib logs each epoch's train/valid loss at INFO; the peer's qlib.init keeps
+        # WARNING (the data loading is chatty), so only this model's log is raised: a
+        # 30+ minute fit then shows its progress.
+        model.logger.setLevel(logging.INFO)
         evals = {}
         model.fit(dataset, evals_result=evals)
         epochs_run = len(evals.get("valid", []))
@@ -319,6 +328,7 @@ def main():
         "label_norm": ("CSRankNorm" if args.model == "lstm" or args.label_norm == "csrank" else "CSZScoreNorm"),
         "epoch_cap": args.epochs if args.model == "lstm" else None,
         "epochs_run": epochs_run,
+        "early_stop": args.early_stop if args.model == "lstm" else None,
         "test_dates": int(len(ic)),
         "test_rows": int(score.shape[0]),
         "ic": ic_mean,
@@ -335,6 +345,8 @@ def main():
         "backtest_days": int(len(report)),
         "mean_turnover": float(report["turnover"].mean()),
         "total_cost": float(report["cost"].sum()),
+        "threads": args.threads,
+        "kernels": args.kernels,
         "seconds_data": round(t_data, 1),
         "seconds_fit": round(t_fit, 1),
         "seconds": round(wall, 1),
@@ -345,7 +357,7 @@ def main():
         what = f"qlib LGBModel on Alpha158 ({n_feat} features, no VWAP0), {epochs_run} boosting rounds (best)"
     else:
         what = (f"qlib LSTM on Alpha360 ({n_feat} features, no VWAP, d_feat 5), epoch cap {args.epochs}, "
-                f"{epochs_run} epochs run (early stop {LSTM_PARAMS['early_stop']})")
+                f"{epochs_run} epochs run (early stop {args.early_stop})")
     print(f"qlib peer (comparison only): {what}")
     print(f"  market {MARKET}, test {SEGMENTS['test'][0]}..{SEGMENTS['test'][1]}, "
           f"{out['test_dates']} dates, {out['test_rows']} scores; label norm {out['label_norm']}")

@@ -104,3 +104,40 @@ fn demo_runs_every_stage_and_labels_in_sample_dates() {
     let again = alphasweep(&["demo", "--out", out.to_str().unwrap(), "--stocks", "60", "--epochs", "1"]);
     assert!(!again.status.success());
 }
+
+/// Ctrl-C before the sweep's trials (here: once `run`'s data stage has printed its summary)
+/// ends it at once with status 130: the factor, screen and sweep stages never start
+/// (before, the first signal only set the sweep's stop flag and every stage before it ran
+/// to the end), and `--resume` finishes the run.
+#[test]
+fn ctrl_c_before_the_sweep_stops_at_once_and_resume_finishes() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/demo.toml");
+    let (o, sets) = (out.to_str().unwrap(), ["synth.stocks=60", "synth.end=2019-06-30", "sweep.epochs=1"]);
+    let mut args = vec!["run", "--config", config, "--out", o, "--device", "cpu"];
+    args.extend(sets.iter().flat_map(|s| ["--set", s]));
+    let mut child =
+        Command::new(env!("CARGO_BIN_EXE_alphasweep")).args(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // The reader lives until the end: a closed pipe would make the run's next print fail.
+    let (mut reader, mut first) = (std::io::BufReader::new(child.stdout.take().unwrap()), String::new());
+    reader.read_line(&mut first).unwrap();
+    assert!(!first.is_empty(), "the data stage printed nothing");
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    drop(reader);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted") && err.contains("--resume"), "{err}");
+    assert!(out.join("data_summary.txt").is_file());
+    assert!(!out.join("screen/selected.txt").exists(), "the screen stage ran after Ctrl-C");
+    assert!(!out.join("sweep/ledger.csv").exists(), "the sweep stage started after Ctrl-C");
+
+    args.push("--resume");
+    let o = alphasweep(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("report.html").is_file());
+}

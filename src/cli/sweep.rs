@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
 
@@ -82,14 +82,30 @@ pub fn run(a: SweepArgs) -> anyhow::Result<ExitCode> {
     Ok(if outcome.interrupted { interrupted() } else { ExitCode::SUCCESS })
 }
 
-/// A flag set by the first Ctrl-C or SIGTERM (no new trial starts; the ledger stays whole);
-/// a second one exits at once with status 130.
+/// What Ctrl-C and SIGTERM do, through the flag returned. While a sweep's trials run, the
+/// first one sets the flag (no new trial starts, those running finish into the ledger) and
+/// says so; a second one ends the process at once. At any other time (loading data,
+/// computing factors, screening, building the data set, predicting) the process ends at
+/// once: each stage writes its files whole, and `--resume` starts again from the last one
+/// finished. Exit status 130 either way.
 pub fn stop_on_signals() -> anyhow::Result<Arc<AtomicBool>> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register_conditional_shutdown(sig, 130, Arc::clone(&stop))?;
-        signal_hook::flag::register(sig, Arc::clone(&stop))?;
-    }
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    let flag = Arc::clone(&stop);
+    std::thread::spawn(move || {
+        for _ in signals.forever() {
+            if flag.load(Ordering::SeqCst) || !alphasweep::sweep::run::trials_running() {
+                eprintln!("\ninterrupted: stopped at once; rerun with --resume to keep what finished");
+                std::process::exit(130);
+            }
+            flag.store(true, Ordering::SeqCst);
+            eprintln!(
+                "\nstopping: no new trial starts and the running ones finish into the ledger \
+                 (Ctrl-C again to quit now; --resume reruns what did not finish)"
+            );
+        }
+    });
     Ok(stop)
 }
 

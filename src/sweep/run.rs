@@ -64,9 +64,34 @@ struct Books {
     best_score: f64,
 }
 
+/// Sweeps of this process whose trials are running (see [`trials_running`]).
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether some sweep of this process is running trials now: a signal handler stops a sweep
+/// between trials then, and may end the process at once at any other time (every stage
+/// writes its files whole; `--resume` starts again from the last one finished).
+pub fn trials_running() -> bool {
+    RUNNING.load(Ordering::SeqCst) > 0
+}
+
+/// Counts one sweep in [`RUNNING`] for its life.
+struct SweepGauge;
+impl SweepGauge {
+    fn start() -> SweepGauge {
+        RUNNING.fetch_add(1, Ordering::SeqCst);
+        SweepGauge
+    }
+}
+impl Drop for SweepGauge {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Runs the plan's unfinished trials; returns how many ran (and whether it was interrupted).
 /// Engines that train packs get trials of one [`pack_key`] together, up to their capacity.
 pub fn run<E: Engine>(plan: &Plan, engine: &E, stop: &AtomicBool) -> Result<(usize, bool)> {
+    let _gauge = SweepGauge::start();
     let todo: Vec<&TrialParams> = plan.trials.iter().filter(|t| !plan.finished.contains(&t.id())).collect();
     let packs = make_packs(plan, &todo, engine.pack_capacity());
     let books = Mutex::new(Books {
