@@ -199,3 +199,56 @@ fn ctrl_c_stops_cleanly_and_resume_finishes() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(ledger(&out).len(), 8);
 }
+
+/// `date,code -> score` of a predictions CSV.
+fn scores(path: &Path) -> BTreeMap<(String, String), f64> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .map(|f| ((f[0].into(), f[1].into()), f[2].parse().unwrap()))
+        .collect()
+}
+
+/// `predict --sweep` over four kept checkpoints (mem_day 5 and 10 x 8 and 16 units: pairs
+/// that build the same data set, which predict builds once, and pairs that do not) equals the
+/// mean over models of each checkpoint's own predictions z-scored per date.
+#[test]
+fn sweep_predictions_are_the_mean_of_each_checkpoints_z_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let o = sweep(&out, &["--set", "sweep.lstm_layers=[1]", "--set", "sweep.epochs=1", "--set", "sweep.keep=4"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let all = dir.path().join("all.csv");
+    let (s, a) = (out.to_str().unwrap(), all.to_str().unwrap());
+    let o = alphasweep(&["predict", "--sweep", s, "--top-k", "4", "--out", a, "--device", "cpu"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut sum: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    let mut mem_days = std::collections::BTreeSet::new();
+    for ck in std::fs::read_dir(out.join("checkpoints")).unwrap().map(|e| e.unwrap().path()) {
+        mem_days.insert(ck.file_name().unwrap().to_string_lossy().split('-').next().unwrap().to_string());
+        let one = dir.path().join("one.csv");
+        let o = alphasweep(&["predict", "--model", ck.to_str().unwrap(), "--out", one.to_str().unwrap(), "--device", "cpu"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut by_date: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
+        for ((d, c), v) in scores(&one) {
+            by_date.entry(d).or_default().push((c, v));
+        }
+        for (d, rows) in by_date {
+            let n = rows.len() as f64;
+            let mean = rows.iter().map(|r| r.1).sum::<f64>() / n;
+            let sd = (rows.iter().map(|r| (r.1 - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            for (c, v) in rows {
+                let e = sum.entry((d.clone(), c)).or_default();
+                e.0 += if sd > 0.0 { (v - mean) / sd } else { 0.0 };
+                e.1 += 1.0;
+            }
+        }
+    }
+    assert_eq!(mem_days.len(), 2, "the four checkpoints should have two mem_days: {mem_days:?}");
+    let combined = scores(&all);
+    assert_eq!(combined.len(), sum.len());
+    // Scores are written with 6 decimals: the z-scores rebuilt from them differ by ~1e-4 at most.
+    let worst = combined.iter().map(|(k, v)| (v - sum[k].0 / sum[k].1).abs()).fold(0.0, f64::max);
+    assert!(worst < 2e-3, "mean_of_4 differs from the mean of the models' z-scores by {worst}");
+}

@@ -12,6 +12,7 @@ use crate::engine::device::DeviceKind;
 use crate::engine::{Engine, OnEngine, with_engine};
 use crate::error::{Error, Result};
 use crate::predict::{self, ModelScores, all_windows};
+use crate::study::prepare::DataCache;
 use crate::sweep::ledger::{LedgerRow, read_rows};
 use crate::sweep::summary::ranked;
 
@@ -92,17 +93,19 @@ pub fn run_predict(o: &PredictOptions) -> Result<PredictOutcome> {
     })
 }
 
-/// Rebuilds a checkpoint's data (on `data` when given) and scores all its windows.
+/// Rebuilds a checkpoint's data (on `data` when given; the previous checkpoint's when it is
+/// the same) and scores all its windows.
 fn score_checkpoint<E: Engine>(
     engine: &E,
     dir: &Path,
     data: Option<&Path>,
+    cache: &mut DataCache,
     batch: usize,
     on_progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ModelScores> {
     let (model, meta) = checkpoint::load::<E::Inference>(dir, &engine.inference_device())?;
-    let (_, data) = crate::study::prepare::checkpoint_data(dir, &meta, data)?;
-    let scores = predict::score(engine, &model, &data, &all_windows(&data), batch, on_progress);
+    let data = cache.checkpoint_data(dir, &meta, data)?;
+    let scores = predict::score(engine, &model, data, &all_windows(data), batch, on_progress);
     let fitted_until = if data.look_ahead { None } else { data.valid.last().map(|s| data.dates[s.date as usize]) };
     let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "model".into());
     Ok(ModelScores { name, scores, fitted_until, dates: data.dates.clone(), stocks: data.stocks.clone() })
@@ -123,10 +126,10 @@ impl OnEngine for Task<'_> {
         eprintln!("device: {}", engine.device_name());
         let bar = ProgressBar::new(0)
             .with_style(ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} windows {elapsed}").expect("valid template"));
-        let mut out = vec![];
+        let (mut out, mut cache) = (vec![], DataCache::default());
         for (i, dir) in self.dirs.iter().enumerate() {
             bar.set_prefix(format!("model {}/{}", i + 1, self.dirs.len()));
-            out.push(score_checkpoint(&engine, dir, self.data, self.batch, &mut |done, total| {
+            out.push(score_checkpoint(&engine, dir, self.data, &mut cache, self.batch, &mut |done, total| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             })?);

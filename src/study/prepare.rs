@@ -77,6 +77,56 @@ pub fn return_freed_memory() {
 /// config's own sources when given: the factors and cleaning stay the checkpoint's), checked
 /// against the network's input width. `dir` names the checkpoint in errors.
 pub fn checkpoint_data(dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -> Result<(Config, WindowData)> {
+    let cfg = checkpoint_config(dir, meta, data)?;
+    let built = prepare(&cfg, Path::new(&meta.config_dir)).context("rebuilding the data set")?.data;
+    check_inputs(dir, &built, meta)?;
+    Ok((cfg, built))
+}
+
+/// The last data set [`DataCache::checkpoint_data`] built, kept for the next checkpoint
+/// whose config builds the same one: a sweep's best K usually differ only in their
+/// networks, and on Alpha360 each rebuild is the load, 300 features and their cleaning.
+#[derive(Default)]
+pub struct DataCache {
+    last: Option<(DataKey, WindowData)>,
+}
+
+/// What [`prepare`] reads of a config, and the folder its relative paths start from: equal
+/// keys build equal data sets.
+#[derive(PartialEq)]
+struct DataKey {
+    data: crate::config::DataConfig,
+    synth: crate::data::synth::SynthConfig,
+    factors: crate::factors::FactorConfig,
+    dataset: crate::model::dataset::DatasetConfig,
+    base: String,
+}
+
+impl DataCache {
+    /// [`checkpoint_data`], reusing the data set of the previous call when the checkpoint's
+    /// config builds the same one (holding one data set at a time).
+    pub fn checkpoint_data(&mut self, dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -> Result<&WindowData> {
+        let cfg = checkpoint_config(dir, meta, data)?;
+        let key = DataKey {
+            data: cfg.data.clone(),
+            synth: cfg.synth.clone(),
+            factors: cfg.factors.clone(),
+            dataset: cfg.dataset.clone(),
+            base: meta.config_dir.clone(),
+        };
+        if self.last.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.last = None;
+            let built = prepare(&cfg, Path::new(&meta.config_dir)).context("rebuilding the data set")?.data;
+            self.last = Some((key, built));
+        }
+        let (_, built) = self.last.as_ref().expect("built above");
+        check_inputs(dir, built, meta)?;
+        Ok(built)
+    }
+}
+
+/// A checkpoint's config (on `data` when given), checked against its network.
+fn checkpoint_config(dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -> Result<Config> {
     let name = format!("{}/config.json", dir.display());
     let mut cfg = Config::from_str(&meta.config_toml, &name)?;
     let net = &meta.network;
@@ -100,7 +150,11 @@ pub fn checkpoint_data(dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -
         let abs = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
         cfg = cfg.with_data_path(&abs);
     }
-    let data = prepare(&cfg, Path::new(&meta.config_dir)).context("rebuilding the data set")?.data;
+    Ok(cfg)
+}
+
+/// The data set's input width is the network's.
+fn check_inputs(dir: &Path, data: &WindowData, meta: &CheckpointMeta) -> Result<()> {
     if data.n_features != meta.network.n_features {
         return Err(Error::Invalid(format!(
             "{}: the data gives {} features but the model expects {}",
@@ -109,5 +163,5 @@ pub fn checkpoint_data(dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -
             meta.network.n_features
         )));
     }
-    Ok((cfg, data))
+    Ok(())
 }
