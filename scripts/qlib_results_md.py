@@ -8,11 +8,14 @@ traded scores against the raw return); the only constants are qlib's figures, ea
 labelled with where it comes from.
 
     python3 scripts/qlib_results_md.py --run out/alpha158 [--run out/alpha360] \
-        [--peer qlib_lstm.log] [--note TEXT] --write docs/RESULTS.md
+        [--peer qlib_lstm.log] [--time NAME=FILE] [--note TEXT] --write docs/RESULTS.md
 
 `--peer` reads the JSON line that `scripts/qlib_peer.py --json` prints last (its log or a
 file holding it): a row of qlib's own model run here, and its seconds in the timing table
 beside each run's stage seconds (stages.json) and trial seconds (sweep/ledger.csv).
+`--time NAME=FILE` reads what GNU `/usr/bin/time -v` printed for the run folder called
+NAME (or `peer` for the first --peer): its CPU seconds (user + system) and peak resident
+memory join the timing table (CPU seconds hold on a shared machine, wall seconds do not).
 
 The section replaces what lies between `<!-- qlib-protocol:begin -->` and
 `<!-- qlib-protocol:end -->` in the file (appended when the markers are missing).
@@ -55,6 +58,23 @@ def peer_row(path: Path):
     if not lines:
         raise SystemExit(f"{path}: no JSON line (run scripts/qlib_peer.py with --json)")
     return json.loads(lines[-1])
+
+
+def gnu_time(path: Path):
+    """(CPU seconds, wall seconds, peak RSS in GB) from a `/usr/bin/time -v` output."""
+    cpu, wall, rss = 0.0, None, None
+    for line in path.read_text(errors="replace").splitlines():
+        key, _, val = line.strip().rpartition(": ")
+        if key in ("User time (seconds)", "System time (seconds)"):
+            cpu += float(val)
+        elif key.startswith("Elapsed (wall clock) time"):
+            parts = [float(x) for x in val.split(":")]
+            wall = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+        elif key == "Maximum resident set size (kbytes)":
+            rss = float(val) / 1024 / 1024
+    if wall is None:
+        raise SystemExit(f"{path}: no `/usr/bin/time -v` figures")
+    return cpu, wall, rss
 
 
 def stage_seconds(run: Path):
@@ -104,11 +124,14 @@ def main():
     ap.add_argument("--run", action="append", required=True, type=Path)
     ap.add_argument("--peer", action="append", default=[], type=Path,
                     help="output of scripts/qlib_peer.py --json (repeatable)")
+    ap.add_argument("--time", action="append", default=[], metavar="NAME=FILE",
+                    help="/usr/bin/time -v output of run folder NAME, or of `peer`")
     ap.add_argument("--note", default="")
     ap.add_argument("--write", type=Path, required=True)
     a = ap.parse_args()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     rows = [run_row(r) for r in a.run]
+    times = {k: gnu_time(Path(v)) for k, v in (t.split("=", 1) for t in a.time)}
     out = [BEGIN, "", "## qlib's CSI 300 protocol (issue 15)", ""]
     out.append(f"Runs of `alphasweep run` with configs/qlib-alpha158.toml and configs/qlib-alpha360.toml "
                f"(table written at commit {commit} by `scripts/qlib_results_md.py` from the run folders). "
@@ -132,10 +155,13 @@ def main():
         out.append(f"| alphasweep LSTM, best of {r['trials']} trials ({r['trial']}), vs its CSRankNorm label | "
                    f"{r['features']} | {fmt(r['ic'])} | {fmt(r['ic_ir'])} | {fmt(r['rank_ic'])} | {fmt(r['rank_ic_ir'])} "
                    f"| – | – | – | this run: test {r['test']['first']} .. {r['test']['last']}, {r['test']['samples']} samples |")
+    peers = [peer_row(p) for p in a.peer]
+    ran_lstm = any(q["model"] == "lstm" for q in peers)
     for m, feats, ic, icir, ric, ricir, ex, ir, mdd, src in QLIB:
+        if ran_lstm and "as measured in issue 15" in src:
+            continue  # replaced by the run here
         out.append(f"| qlib {m} | {feats} | {fmt(ic)} | {fmt(icir)} | {fmt(ric)} | {fmt(ricir)} | {fmt(ex, True)} | "
                    f"{fmt(ir)} | {fmt(mdd, True)} | {src} |")
-    peers = [peer_row(p) for p in a.peer]
     for q in peers:
         feats = (f"{q['handler']} without VWAP ({q['features']} features), {q['label_norm']} label"
                  + (f", epoch cap {q['epoch_cap']}" if q.get("epoch_cap") else ""))
@@ -145,17 +171,25 @@ def main():
                    f"{q['model']} --json` ({q['epochs_run']} epochs/rounds run; max DD of the excess; "
                    f"IC vs the CSRankNorm label {fmt(q['ic_csrank_label'])}) |")
     out += ["", "### Time, same machine", "",
-            "| run | what | data + features s | training s | whole run s |", "|---|---|---|---|---|"]
+            "| run | what | data + features s | training s | whole run s (wall) | CPU s (user + sys) | peak memory |",
+            "|---|---|---|---|---|---|---|"]
+    def measured(name):
+        t = times.get(name)
+        return (f"{t[0]:.0f}", f"{t[2]:.1f} GB" if t[2] is not None else "–") if t else ("–", "–")
     for r in rows:
         st = r["stages"]
         prep = st.get("data", 0) + st.get("factors", 0) + st.get("screen", 0)
         total = sum(st.values())
         cell = lambda v: f"{v:.0f}" if v > 0 else "–"
+        cpu, rss = measured(r["run"].name)
         out.append(f"| alphasweep `run` ({r['run'].name}) | {r['trials']} trials, {r['epochs']} epochs in all, "
-                   f"predict + backtest | {cell(prep)} | {r['trial_seconds']:.0f} (sum of trials) | {cell(total)} |")
+                   f"predict + backtest | {cell(prep)} | {r['trial_seconds']:.0f} (sum of trials) | {cell(total)} | "
+                   f"{cpu} | {rss} |")
     for q in peers:
-        out.append(f"| qlib {q['model']} (`qlib_peer.py`) | 1 model, {q['epochs_run']} epochs/rounds, predict + "
-                   f"backtest | {q['seconds_data']:.0f} | {q['seconds_fit']:.0f} | {q['seconds']:.0f} |")
+        cpu, rss = measured("peer")
+        threads = f", {q['threads']} thread(s)" if q.get("threads") else ""
+        out.append(f"| qlib {q['model']} (`qlib_peer.py`{threads}) | 1 model, {q['epochs_run']} epochs/rounds, predict + "
+                   f"backtest | {q['seconds_data']:.0f} | {q['seconds_fit']:.0f} | {q['seconds']:.0f} | {cpu} | {rss} |")
     for r in rows:
         out += ["", f"Segments: train {r['train']['first']} .. {r['train']['last']} ({r['train']['samples']} samples), "
                 f"valid {r['valid']['first']} .. {r['valid']['last']} ({r['valid']['samples']}), "
