@@ -116,7 +116,24 @@ def run_row(run: Path):
         "trial_seconds": sum(float(r["seconds"]) for r in ledger if r.get("seconds") not in ("", None)),
         "epochs": sum(int(r["epochs_run"]) for r in ledger if r.get("epochs_run") not in ("", None)),
         "run": run,
+        "epoch_seconds": epoch_seconds(run, ledger),
     }
+
+
+def epoch_seconds(run: Path, ledger):
+    """Per trial: (LSTM layers, units, epochs, median seconds an epoch) from curves.csv."""
+    per = {}
+    path = run / "sweep" / "curves.csv"
+    for r in (csv.DictReader(open(path)) if path.exists() else []):
+        if r.get("seconds") not in ("", None):
+            per.setdefault(r["trial"], []).append(float(r["seconds"]))
+    out = []
+    for r in ledger:
+        v = sorted(per.get(r["trial"], []))
+        if v:
+            med = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+            out.append((int(r["lstm_layers"]), int(r["units"]), len(v), med))
+    return out
 
 
 def main():
@@ -190,6 +207,16 @@ def main():
         threads = f", {q['threads']} thread(s)" if q.get("threads") else ""
         out.append(f"| qlib {q['model']} (`qlib_peer.py`{threads}) | 1 model, {q['epochs_run']} epochs/rounds, predict + "
                    f"backtest | {q['seconds_data']:.0f} | {q['seconds_fit']:.0f} | {q['seconds']:.0f} | {cpu} | {rss} |")
+    out += ["", "Seconds an epoch (training plus the validation pass), by network: the median over each "
+            "trial's epochs (sweep/curves.csv); qlib's: its fit seconds over its epochs.", "",
+            "| run | LSTM layers x units | epochs | s / epoch |", "|---|---|---|---|"]
+    for r in rows:
+        for layers, units, n, med in r["epoch_seconds"]:
+            out.append(f"| alphasweep `run` ({r['run'].name}) | {layers} x {units} | {n} | {med:.1f} |")
+    for q in peers:
+        if q["model"] == "lstm" and q.get("epochs_run"):
+            out.append(f"| qlib LSTM (`qlib_peer.py`) | 2 x 64 | {q['epochs_run']} | "
+                       f"{q['seconds_fit'] / q['epochs_run']:.1f} |")
     for r in rows:
         out += ["", f"Segments: train {r['train']['first']} .. {r['train']['last']} ({r['train']['samples']} samples), "
                 f"valid {r['valid']['first']} .. {r['valid']['last']} ({r['valid']['samples']}), "
