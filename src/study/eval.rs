@@ -11,6 +11,7 @@ use crate::error::{Error, Result, ResultExt};
 use crate::model::dataset::Sample;
 use crate::model::metrics::{EvalMetrics, evaluate};
 use crate::plot::charts;
+use crate::study::prepare::DataCache;
 
 /// The backend a checkpoint is loaded on; its predictions come from the fused CPU engine
 /// (checked against burn's in `engine::cpu::tests`).
@@ -35,13 +36,19 @@ pub struct EvalOutcome {
 
 /// Runs the stage.
 pub fn run_eval(o: &EvalOptions) -> Result<EvalOutcome> {
+    run_eval_with(o, &mut DataCache::default())
+}
+
+/// [`run_eval`], building the checkpoint's data set through `cache` (`run` shares it with
+/// the predict stage, whose first model is this one).
+pub fn run_eval_with(o: &EvalOptions, cache: &mut DataCache) -> Result<EvalOutcome> {
     let device = Default::default();
     let (model, meta): (_, CheckpointMeta) = crate::artifacts::checkpoint::load::<Infer>(&o.model, &device)
         .with_context(|| format!("loading {}", o.model.display()))?;
-    let (_, data) = crate::study::prepare::checkpoint_data(&o.model, &meta, None)?;
+    let data = cache.checkpoint_data(&o.model, &meta, None)?;
     let engine = FusedCpuEngine { threads: default_threads() };
-    let preds = engine.predict(&model, &data, &data.test, 1024);
-    let test = evaluate(&preds, &data.test, &data);
+    let preds = engine.predict(&model, data, &data.test, 1024);
+    let test = evaluate(&preds, &data.test, data);
     write_json(&o.model.join("eval.json"), &EvalRecord { test, look_ahead: data.look_ahead })?;
 
     // Predicted against actual for one stock over the test period.

@@ -77,8 +77,14 @@ pub fn checkpoint_dirs(models: &Models) -> Result<Vec<PathBuf>> {
 
 /// Runs the stage.
 pub fn run_predict(o: &PredictOptions) -> Result<PredictOutcome> {
+    run_predict_with(o, &mut DataCache::default())
+}
+
+/// [`run_predict`], building the checkpoints' data sets through `cache` (`run` shares it
+/// with the eval stage).
+pub fn run_predict_with(o: &PredictOptions, cache: &mut DataCache) -> Result<PredictOutcome> {
     let dirs = checkpoint_dirs(&o.models)?;
-    let models = with_engine(o.device, 1, Task { dirs: &dirs, data: o.data.as_deref(), batch: o.batch })??;
+    let models = with_engine(o.device, 1, Task { dirs: &dirs, data: o.data.as_deref(), batch: o.batch, cache })??;
     let name = if models.len() == 1 { models[0].name.clone() } else { format!("mean_of_{}", models.len()) };
     let rows = predict::combine(&models);
     predict::write(&o.out, &rows, &name)?;
@@ -117,6 +123,7 @@ struct Task<'a> {
     dirs: &'a [PathBuf],
     data: Option<&'a Path>,
     batch: usize,
+    cache: &'a mut DataCache,
 }
 
 impl OnEngine for Task<'_> {
@@ -126,10 +133,10 @@ impl OnEngine for Task<'_> {
         eprintln!("device: {}", engine.device_name());
         let bar = ProgressBar::new(0)
             .with_style(ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} windows {elapsed}").expect("valid template"));
-        let (mut out, mut cache) = (vec![], DataCache::default());
+        let mut out = vec![];
         for (i, dir) in self.dirs.iter().enumerate() {
             bar.set_prefix(format!("model {}/{}", i + 1, self.dirs.len()));
-            out.push(score_checkpoint(&engine, dir, self.data, &mut cache, self.batch, &mut |done, total| {
+            out.push(score_checkpoint(&engine, dir, self.data, self.cache, self.batch, &mut |done, total| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             })?);

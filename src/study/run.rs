@@ -17,9 +17,10 @@ use crate::engine::DeviceKind;
 use crate::error::{Error, Result, ResultExt};
 use crate::model::dataset::{Segment, SplitKind};
 use crate::study::backtest::{BacktestOptions, BacktestOutcome, run_backtest};
-use crate::study::eval::{EvalOptions, EvalOutcome, run_eval};
+use crate::study::eval::{EvalOptions, EvalOutcome, run_eval_with};
 use crate::study::factors::{FactorsOptions, FactorsOutcome, Values};
-use crate::study::predict::{Models, PredictOptions, PredictOutcome, checkpoint_dirs, run_predict};
+use crate::study::predict::{Models, PredictOptions, PredictOutcome, checkpoint_dirs, run_predict_with};
+use crate::study::prepare::DataCache;
 use crate::study::screen::{ScreenOptions, ScreenOutcome};
 use crate::study::stages::{Stages, files_stamp, stamp};
 use crate::study::sweep::{SweepOptions, SweepOutcome, run_sweep};
@@ -182,23 +183,30 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
     let best = checkpoint_dirs(&Models::Sweep { dir: sweep_dir.clone(), top_k: 1 })?.remove(0);
     eprintln!("\n== 5/7 best model: {}", best.display());
     let models_stamp = stamp(&[sweep_stamp, checkpoints_stamp(&sweep_dir, &kept)?]);
+    // The best model's data set, built for eval, serves predict's first model too.
+    let mut cache = DataCache::default();
     stages.run("eval", &models_stamp, &[best.join("eval.json")], || {
-        obs.eval(&run_eval(&EvalOptions { model: best.clone(), stock: None })?);
+        obs.eval(&run_eval_with(&EvalOptions { model: best.clone(), stock: None }, &mut cache)?);
         Ok(Some(vec![]))
     })?;
 
     eprintln!("\n== 6/7 predict (mean of the best {})", kept.len());
     let preds = out.join("predictions.csv.gz");
     stages.run("predict", &models_stamp, std::slice::from_ref(&preds), || {
-        obs.predict(&run_predict(&PredictOptions {
-            models: Models::Sweep { dir: sweep_dir.clone(), top_k: kept.len().max(1) },
-            data: None,
-            out: preds.clone(),
-            device: o.device,
-            batch: crate::study::predict::DEFAULT_BATCH,
-        })?);
+        obs.predict(&run_predict_with(
+            &PredictOptions {
+                models: Models::Sweep { dir: sweep_dir.clone(), top_k: kept.len().max(1) },
+                data: None,
+                out: preds.clone(),
+                device: o.device,
+                batch: crate::study::predict::DEFAULT_BATCH,
+            },
+            &mut cache,
+        )?);
         Ok(Some(vec![]))
     })?;
+    drop(cache);
+    crate::study::prepare::return_freed_memory();
 
     let split: SplitRecord = read_json(&sweep_dir.join("split.json"))?;
     let mut bt = cfg.backtest.clone();
