@@ -46,6 +46,9 @@ QLIB = [
 ]
 
 
+MODEL_NAMES = {"lstm": "LSTM", "lightgbm": "LightGBM"}
+
+
 def fmt(v, pct=False):
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
@@ -165,11 +168,11 @@ def main():
             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         s = r["sig"]
-        out.append(f"| alphasweep LSTM, {r['models']} (traded scores vs the raw return) | {r['features']} | "
+        out.append(f"| alphasweep LSTM ({r['run'].name}), {r['models']} (traded scores vs the raw return) | {r['features']} | "
                    f"{fmt(s.get('ic'))} | {fmt(s.get('ic_ir'))} | {fmt(s.get('rank_ic'))} | {fmt(s.get('rank_ic_ir'))} | "
                    f"{fmt(r['excess'], True)} | {fmt(r['ir'])} | {fmt(r['mdd'], True)} | this run: "
                    f"{s.get('dates', 0)} signal dates {s.get('first', '?')} .. {s.get('last', '?')}; {r['port']} |")
-        out.append(f"| alphasweep LSTM, best of {r['trials']} trials ({r['trial']}), vs its CSRankNorm label | "
+        out.append(f"| alphasweep LSTM ({r['run'].name}), best of {r['trials']} trials ({r['trial']}), vs its CSRankNorm label | "
                    f"{r['features']} | {fmt(r['ic'])} | {fmt(r['ic_ir'])} | {fmt(r['rank_ic'])} | {fmt(r['rank_ic_ir'])} "
                    f"| – | – | – | this run: test {r['test']['first']} .. {r['test']['last']}, {r['test']['samples']} samples |")
     peers = [peer_row(p) for p in a.peer]
@@ -182,17 +185,20 @@ def main():
     for q in peers:
         feats = (f"{q['handler']} without VWAP ({q['features']} features), {q['label_norm']} label"
                  + (f", epoch cap {q['epoch_cap']}" if q.get("epoch_cap") else ""))
-        out.append(f"| qlib {q['model']} | {feats} | {fmt(q['ic'])} | {fmt(q['icir'])} | {fmt(q['rank_ic'])} | "
+        how = (f"{q['epochs_run']} epochs run, early stop {q['early_stop']}" if q.get("early_stop")
+               else f"{q['epochs_run']} epochs/rounds run")
+        how += f", {q['threads']} thread(s)" if q.get("threads") else ""
+        out.append(f"| qlib {MODEL_NAMES.get(q['model'], q['model'])} | {feats} | {fmt(q['ic'])} | {fmt(q['icir'])} | {fmt(q['rank_ic'])} | "
                    f"{fmt(q['rank_icir'])} | {fmt(q['excess_ann_return'], True)} | {fmt(q['information_ratio'])} | "
                    f"{fmt(q['max_drawdown'], True)} | qlib {q['qlib']} run here, `scripts/qlib_peer.py --model "
-                   f"{q['model']} --json` ({q['epochs_run']} epochs/rounds run; max DD of the excess; "
+                   f"{q['model']} --json` ({how}; max DD of the excess; "
                    f"IC vs the CSRankNorm label {fmt(q['ic_csrank_label'])}) |")
     out += ["", "### Time, same machine", "",
             "| run | what | data + features s | training s | whole run s (wall) | CPU s (user + sys) | peak memory |",
             "|---|---|---|---|---|---|---|"]
     def measured(name):
         t = times.get(name)
-        return (f"{t[0]:.0f}", f"{t[2]:.1f} GB" if t[2] is not None else "–") if t else ("–", "–")
+        return (f"{t[0]:.0f}", f"{t[2]:.1f} GiB" if t[2] is not None else "–") if t else ("–", "–")
     for r in rows:
         st = r["stages"]
         prep = st.get("data", 0) + st.get("factors", 0) + st.get("screen", 0)
@@ -205,7 +211,7 @@ def main():
     for q in peers:
         cpu, rss = measured("peer")
         threads = f", {q['threads']} thread(s)" if q.get("threads") else ""
-        out.append(f"| qlib {q['model']} (`qlib_peer.py`{threads}) | 1 model, {q['epochs_run']} epochs/rounds, predict + "
+        out.append(f"| qlib {MODEL_NAMES.get(q['model'], q['model'])} (`qlib_peer.py`{threads}) | 1 model, {q['epochs_run']} epochs/rounds, predict + "
                    f"backtest | {q['seconds_data']:.0f} | {q['seconds_fit']:.0f} | {q['seconds']:.0f} | {cpu} | {rss} |")
     out += ["", "Seconds an epoch (training plus the validation pass), by network: the median over each "
             "trial's epochs (sweep/curves.csv); qlib's: its fit seconds over its epochs.", "",
@@ -217,11 +223,19 @@ def main():
         if q["model"] == "lstm" and q.get("epochs_run"):
             out.append(f"| qlib LSTM (`qlib_peer.py`) | 2 x 64 | {q['epochs_run']} | "
                        f"{q['seconds_fit'] / q['epochs_run']:.1f} |")
+    segments = []
     for r in rows:
-        out += ["", f"Segments: train {r['train']['first']} .. {r['train']['last']} ({r['train']['samples']} samples), "
+        line = (f"Segments: train {r['train']['first']} .. {r['train']['last']} ({r['train']['samples']} samples), "
                 f"valid {r['valid']['first']} .. {r['valid']['last']} ({r['valid']['samples']}), "
                 f"test {r['test']['first']} .. {r['test']['last']} ({r['test']['samples']}); the best trial "
-                "was chosen on the validation IC, nothing on the test period."]
+                "was chosen on the validation IC, nothing on the test period.")
+        same = next((names for l, names in segments if l == line), None)
+        if same is not None:
+            same.append(r["run"].name)
+        else:
+            segments.append((line, [r["run"].name]))
+    for line, names in segments:
+        out += ["", f"{', '.join(names)}: {line}"]
     out += ["", END]
     text = a.write.read_text() if a.write.exists() else ""
     block = "\n".join(out)
