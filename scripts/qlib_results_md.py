@@ -194,7 +194,7 @@ def main():
                    f"{q['model']} --json` ({how}; max DD of the excess; "
                    f"IC vs the CSRankNorm label {fmt(q['ic_csrank_label'])}) |")
     out += ["", "### Time, same machine", "",
-            "| run | what | data + features s | training s | whole run s (wall) | CPU s (user + sys) | peak memory |",
+            "| run | what | data, features, screen s | training s | whole run s (wall) | CPU s (user + sys) | peak memory |",
             "|---|---|---|---|---|---|---|"]
     def measured(name):
         t = times.get(name)
