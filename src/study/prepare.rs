@@ -78,9 +78,14 @@ pub fn return_freed_memory() {
 /// against the network's input width. `dir` names the checkpoint in errors.
 pub fn checkpoint_data(dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -> Result<(Config, WindowData)> {
     let cfg = checkpoint_config(dir, meta, data)?;
-    let built = prepare(&cfg, Path::new(&meta.config_dir)).context("rebuilding the data set")?.data;
+    let built = rebuild(&cfg, meta)?;
     check_inputs(dir, &built, meta)?;
     Ok((cfg, built))
+}
+
+/// A checkpoint's data set from its (resolved) config and folder.
+fn rebuild(cfg: &Config, meta: &CheckpointMeta) -> Result<WindowData> {
+    Ok(prepare(cfg, Path::new(&meta.config_dir)).context("rebuilding the data set")?.data)
 }
 
 /// The last data set [`DataCache::checkpoint_data`] built, kept for the next checkpoint
@@ -116,8 +121,7 @@ impl DataCache {
         };
         if self.last.as_ref().is_none_or(|(k, _)| *k != key) {
             self.last = None;
-            let built = prepare(&cfg, Path::new(&meta.config_dir)).context("rebuilding the data set")?.data;
-            self.last = Some((key, built));
+            self.last = Some((key, rebuild(&cfg, meta)?));
         }
         let (_, built) = self.last.as_ref().expect("built above");
         check_inputs(dir, built, meta)?;
