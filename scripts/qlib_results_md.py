@@ -14,7 +14,7 @@ labelled with where it comes from.
 file holding it): a row of qlib's own model run here, and its seconds in the timing table
 beside each run's stage seconds (stages.json) and trial seconds (sweep/ledger.csv).
 `--time NAME=FILE` reads what GNU `/usr/bin/time -v` printed for the run folder called
-NAME (or `peer` for the first --peer): its CPU seconds (user + system) and peak resident
+NAME (or `peer`, `peer2`, ... for the --peer runs in order): its CPU seconds (user + system) and peak resident
 memory join the timing table (CPU seconds hold on a shared machine, wall seconds do not).
 
 The section replaces what lies between `<!-- qlib-protocol:begin -->` and
@@ -24,6 +24,7 @@ import argparse
 import csv
 import json
 import math
+import statistics
 import subprocess
 import tomllib
 from pathlib import Path
@@ -41,9 +42,12 @@ QLIB = [
      "qlib 0.9.7 on these shared bins, `scripts/qlib_peer.py --model lightgbm` (IC vs the raw return; max DD of the excess)"),
     ("LightGBM", "same, CSRankNorm label (`--label-norm csrank`)", 0.0346, 0.249, 0.0457, 0.332, 0.0027, 0.044, -0.126,
      "same script; its IC against the rank-normalized label is 0.0479"),
-    ("LSTM", "Alpha360 without VWAP, 15 epochs", 0.025, None, 0.037, None, None, None, None,
-     "qlib 0.9.7 run on these shared bins, CPU, as measured in issue 15 (a run here comes from `--peer`)"),
 ]
+
+# qlib's LSTM on these bins as measured in issue 15: shown only when no `--peer` LSTM run
+# replaces it.
+QLIB_LSTM_ISSUE = ("LSTM", "Alpha360 without VWAP, 15 epochs", 0.025, None, 0.037, None, None, None, None,
+                   "qlib 0.9.7 run on these shared bins, CPU, as measured in issue 15 (a run here comes from `--peer`)")
 
 
 MODEL_NAMES = {"lstm": "LSTM", "lightgbm": "LightGBM"}
@@ -132,10 +136,9 @@ def epoch_seconds(run: Path, ledger):
             per.setdefault(r["trial"], []).append(float(r["seconds"]))
     out = []
     for r in ledger:
-        v = sorted(per.get(r["trial"], []))
+        v = per.get(r["trial"], [])
         if v:
-            med = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
-            out.append((int(r["lstm_layers"]), int(r["units"]), len(v), med))
+            out.append((int(r["lstm_layers"]), int(r["units"]), len(v), statistics.median(v)))
     return out
 
 
@@ -145,7 +148,7 @@ def main():
     ap.add_argument("--peer", action="append", default=[], type=Path,
                     help="output of scripts/qlib_peer.py --json (repeatable)")
     ap.add_argument("--time", action="append", default=[], metavar="NAME=FILE",
-                    help="/usr/bin/time -v output of run folder NAME, or of `peer`")
+                    help="/usr/bin/time -v output of run folder NAME, or of `peer` (`peer2`, ...)")
     ap.add_argument("--note", default="")
     ap.add_argument("--write", type=Path, required=True)
     a = ap.parse_args()
@@ -176,10 +179,8 @@ def main():
                    f"{r['features']} | {fmt(r['ic'])} | {fmt(r['ic_ir'])} | {fmt(r['rank_ic'])} | {fmt(r['rank_ic_ir'])} "
                    f"| – | – | – | this run: test {r['test']['first']} .. {r['test']['last']}, {r['test']['samples']} samples |")
     peers = [peer_row(p) for p in a.peer]
-    ran_lstm = any(q["model"] == "lstm" for q in peers)
-    for m, feats, ic, icir, ric, ricir, ex, ir, mdd, src in QLIB:
-        if ran_lstm and "as measured in issue 15" in src:
-            continue  # replaced by the run here
+    quoted = QLIB if any(q["model"] == "lstm" for q in peers) else QLIB + [QLIB_LSTM_ISSUE]
+    for m, feats, ic, icir, ric, ricir, ex, ir, mdd, src in quoted:
         out.append(f"| qlib {m} | {feats} | {fmt(ic)} | {fmt(icir)} | {fmt(ric)} | {fmt(ricir)} | {fmt(ex, True)} | "
                    f"{fmt(ir)} | {fmt(mdd, True)} | {src} |")
     for q in peers:
@@ -208,8 +209,8 @@ def main():
         out.append(f"| alphasweep `run` ({r['run'].name}) | {r['trials']} trials, {r['epochs']} epochs in all, "
                    f"predict + backtest | {cell(prep)} | {r['trial_seconds']:.0f} (sum of trials) | {cell(total)} | "
                    f"{cpu} | {rss} |")
-    for q in peers:
-        cpu, rss = measured("peer")
+    for i, q in enumerate(peers):
+        cpu, rss = measured("peer" if i == 0 else f"peer{i + 1}")
         threads = f", {q['threads']} thread(s)" if q.get("threads") else ""
         out.append(f"| qlib {MODEL_NAMES.get(q['model'], q['model'])} (`qlib_peer.py`{threads}) | 1 model, {q['epochs_run']} epochs/rounds, predict + "
                    f"backtest | {q['seconds_data']:.0f} | {q['seconds_fit']:.0f} | {q['seconds']:.0f} | {cpu} | {rss} |")
@@ -221,6 +222,7 @@ def main():
             out.append(f"| alphasweep `run` ({r['run'].name}) | {layers} x {units} | {n} | {med:.1f} |")
     for q in peers:
         if q["model"] == "lstm" and q.get("epochs_run"):
+            # qlib_peer.py's LSTM_PARAMS: num_layers 2, hidden_size 64.
             out.append(f"| qlib LSTM (`qlib_peer.py`) | 2 x 64 | {q['epochs_run']} | "
                        f"{q['seconds_fit'] / q['epochs_run']:.1f} |")
     segments = []
