@@ -147,6 +147,25 @@ impl Panel {
         self.fields.get(name)
     }
 
+    /// Drops every trading day from index `n` on (fields, index series, calendar): what
+    /// comes after the last day a stage reads. Reports, membership spells and labels are
+    /// dated and stay; `n` past the end changes nothing.
+    pub fn truncate_dates(&mut self, n: usize) {
+        if n >= self.n_dates() {
+            return;
+        }
+        let ns = self.n_stocks();
+        self.dates.truncate(n);
+        for m in self.fields.values_mut() {
+            m.data.truncate(n * ns);
+            m.data.shrink_to_fit();
+            m.n_dates = n;
+        }
+        for series in self.indices.values_mut() {
+            series.fields.values_mut().for_each(|v| v.truncate(n));
+        }
+    }
+
     /// Position of a date in the calendar.
     pub fn date_index(&self, d: Date) -> Option<usize> {
         self.dates.binary_search(&d).ok()
@@ -230,5 +249,23 @@ mod tests {
         p.fields.insert(field::CLOSE.into(), Matrix { n_dates: 1, n_stocks: 1, data: vec![10.0] });
         p.fields.insert(field::ADJ_FACTOR.into(), Matrix { n_dates: 1, n_stocks: 1, data: vec![2.5] });
         assert_eq!(p.adjusted(field::CLOSE).unwrap().data, vec![25.0]);
+    }
+
+    #[test]
+    fn truncated_dates_keep_the_first_rows_of_everything_daily() {
+        let mut p = Panel {
+            dates: vec![d("2020-01-02"), d("2020-01-03"), d("2020-01-06")],
+            stocks: vec!["SH600000".into(), "SZ000001".into()],
+            ..Panel::default()
+        };
+        p.fields.insert(field::CLOSE.into(), Matrix { n_dates: 3, n_stocks: 2, data: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0] });
+        let index = IndexSeries { fields: [(field::CLOSE.to_string(), vec![10.0, 11.0, 12.0])].into() };
+        p.indices.insert("SH000300".into(), index);
+        p.truncate_dates(5);
+        assert_eq!(p.n_dates(), 3, "past the end: unchanged");
+        p.truncate_dates(2);
+        assert_eq!(p.dates, vec![d("2020-01-02"), d("2020-01-03")]);
+        assert_eq!(p.fields[field::CLOSE], Matrix { n_dates: 2, n_stocks: 2, data: vec![1.0, 2.0, 3.0, 4.0] });
+        assert_eq!(p.indices["SH000300"].close().unwrap(), &[10.0, 11.0]);
     }
 }

@@ -51,7 +51,11 @@ pub fn run(o: &FactorsOptions) -> Result<FactorsOutcome> {
     fcfg.end = fcfg.end.or(opts.end);
     (opts.start, opts.end) = (None, None);
     let t = Instant::now();
-    let panel = load_panel(&opts).context("loading market data")?;
+    let mut panel = load_panel(&opts).context("loading market data")?;
+    // Rows after `end` are not written, and no factor reads a later day.
+    if let Some(end) = fcfg.end {
+        panel.truncate_dates(panel.dates.partition_point(|d| *d <= end));
+    }
     let table = if o.values == Values::Clean { build_clean_factors(&panel, &fcfg)? } else { build_factors(&panel, &fcfg)? };
     if table.names.is_empty() {
         return Err(Error::Invalid(format!(

@@ -28,7 +28,7 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
     let mut opts = cfg.load_options(base)?;
     opts.start = None;
     opts.end = None;
-    let panel = load_panel(&opts).context("loading market data")?;
+    let mut panel = load_panel(&opts).context("loading market data")?;
     let mut fcfg = cfg.factors.clone();
     let every = cfg.dataset.every_factor();
     // The paper's factors among those named (the rest are `[factors.expr]`, set or table
@@ -42,6 +42,12 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
     }
     fcfg.start = fcfg.start.or(cfg.data.start);
     fcfg.end = fcfg.end.or(cfg.data.end);
+    // Factors are cleaned up to `end` only (members after it are NaN), and a label reads
+    // `horizon + 1` days ahead: later days hold nothing the data set reads (on qlib's bins,
+    // which run years past the protocol's end, a third of every feature matrix).
+    if let Some(end) = fcfg.end {
+        panel.truncate_dates(panel.dates.partition_point(|d| *d <= end) + cfg.dataset.horizon + 1);
+    }
     let table = build_clean_factors(&panel, &fcfg)?;
     let mut dataset = cfg.dataset.clone();
     if every {
