@@ -219,7 +219,7 @@ impl WindowData {
         }
         let (train, valid, test) = split(&samples, &panel.dates, cfg)?;
         if cfg.feature_norm == FeatureNorm::RobustZscore {
-            robust_zscore(&mut features, ns, row, &train);
+            robust_zscore(Arc::get_mut(&mut features).expect("not shared yet"), ns, row, &train);
         }
         let mut label_scale = None;
         if cfg.label == LabelKind::Close {
@@ -234,7 +234,7 @@ impl WindowData {
             steps_per_day: k,
             mem_day: cfg.mem_day,
             window,
-            features: features.into(),
+            features,
             labels: labels.into(),
             dates: panel.dates.clone(),
             stocks: panel.stocks.clone(),

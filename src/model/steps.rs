@@ -3,26 +3,38 @@
 //! and its LSTM reads them as 60 steps × the fields. [`day_rows`] lays such columns out as
 //! `[date, stock, step, field]`, so a sample's window is contiguous like any other's.
 
+use std::sync::Arc;
+
 use crate::data::Matrix;
 use crate::error::{Error, Result};
 
 /// The `[date, stock, k, n / k]` array (row-major, f32) of `columns` (`n` matrices `[date,
 /// stock]`, field-major with `k` steps each, oldest first): column `c` is field `c / k` at
 /// step `c % k` (qlib's `reshape(N, d_feat, -1).permute(0, 2, 1)`). With `k = 1` it is
-/// `[date, stock, n]` in column order.
-pub fn day_rows(columns: &[&Matrix], k: usize) -> Vec<f32> {
+/// `[date, stock, n]` in column order. Made in place where it will be shared (a Vec turned
+/// into an `Arc` is copied: on Alpha360 that was 1.8 GB more at the peak of a data set build).
+pub fn day_rows(columns: &[&Matrix], k: usize) -> Arc<[f32]> {
     let row = columns.len();
     let nf = row / k.max(1);
     let cells = columns.first().map_or(0, |m| m.data.len());
-    let mut out = vec![f32::NAN; cells * row];
-    for (c, m) in columns.iter().enumerate() {
-        let at = (c % k) * nf + c / k;
-        for (i, v) in m.data.iter().enumerate() {
-            out[i * row + at] = *v as f32;
+    let mut out: Arc<[f32]> = std::iter::repeat_n(f32::NAN, cells * row).collect();
+    let rows = Arc::get_mut(&mut out).expect("not shared yet");
+    // In blocks of cells, so each block's rows stay in cache while every column fills them
+    // (column by column over all cells, each value touched a cache line of its own).
+    for (b, block) in rows.chunks_mut(CELLS_PER_BLOCK * row.max(1)).enumerate() {
+        let from = b * CELLS_PER_BLOCK;
+        for (c, m) in columns.iter().enumerate() {
+            let at = (c % k) * nf + c / k;
+            for (r, v) in block.chunks_exact_mut(row).zip(&m.data[from..]) {
+                r[at] = *v as f32;
+            }
         }
     }
     out
 }
+
+/// Cells (stock-days) per block of [`day_rows`]: a block of 300 columns is about 300 KB.
+const CELLS_PER_BLOCK: usize = 256;
 
 /// With `k` steps a day, checks that factor names of the form `FIELD<lag>` (Alpha360's) come
 /// field-major, oldest first: `k` names per field, lags `k−1 … 0`. Other names are taken in
@@ -73,8 +85,8 @@ mod tests {
         let cols: Vec<Matrix> =
             [2.0, 1.0, 0.0, 12.0, 11.0, 10.0].iter().map(|&v| Matrix { n_dates: 1, n_stocks: 1, data: vec![v] }).collect();
         let refs: Vec<&Matrix> = cols.iter().collect();
-        assert_eq!(day_rows(&refs, 3), vec![2.0, 12.0, 1.0, 11.0, 0.0, 10.0]);
-        assert_eq!(day_rows(&refs, 1), vec![2.0, 1.0, 0.0, 12.0, 11.0, 10.0]);
+        assert_eq!(*day_rows(&refs, 3), [2.0, 12.0, 1.0, 11.0, 0.0, 10.0]);
+        assert_eq!(*day_rows(&refs, 1), [2.0, 1.0, 0.0, 12.0, 11.0, 10.0]);
     }
 
     #[test]
