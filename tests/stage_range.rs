@@ -1,13 +1,19 @@
-//! A data set built for a config with `[data] end` holds exactly what the whole-history one
-//! holds up to that end: the same samples, feature windows and labels. (`prepare` drops the
-//! days after `end` + the label's reach before computing the factors; nothing it builds may
-//! change by that.)
+//! Stages drop the days after the last one they read; nothing they compute may change by
+//! that. A data set built for a config with `[data] end` holds exactly what the
+//! whole-history one holds up to that end (the same samples, feature windows and labels),
+//! and the screen of a factor table that ends early is the screen on the whole calendar.
 
 use std::path::Path;
 
 use alphasweep::config::Config;
 use alphasweep::data::Date;
+use alphasweep::data::field;
+use alphasweep::data::standard::write::{Precision, write_long};
+use alphasweep::data::synth::{SynthConfig, generate};
+use alphasweep::factors::{FactorConfig, build_factors};
 use alphasweep::model::dataset::Sample;
+use alphasweep::screen::input::{read_factor_table, read_factor_table_until};
+use alphasweep::screen::{ScreenConfig, screen_all};
 use alphasweep::study::prepare::prepare;
 
 fn config(end: Option<&str>) -> Config {
@@ -62,4 +68,57 @@ fn a_data_set_ending_early_equals_the_whole_history_one_up_to_its_end() {
     }
     // Without the crop the whole-history set has test samples after `end` (a real check).
     assert!(w.test.iter().any(|x| x.date as usize > last));
+}
+
+#[test]
+fn a_screen_of_a_table_ending_early_equals_the_whole_calendar_one() {
+    let cfg = SynthConfig {
+        stocks: 60,
+        start: "2016-01-01".parse().unwrap(),
+        end: "2018-12-31".parse().unwrap(),
+        seed: 5,
+        null: false,
+    };
+    let panel = generate(&cfg).unwrap().panel;
+    let end: Date = "2017-06-30".parse().unwrap();
+    let fcfg = FactorConfig {
+        list: vec!["WVAD".into(), "Skewness20".into(), "S_FA_ROE".into()],
+        end: Some(end),
+        ..FactorConfig::default()
+    };
+    let t = build_factors(&panel, &fcfg).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("factors.csv.gz");
+    let names: Vec<&str> = t.names.iter().map(String::as_str).collect();
+    let mats: Vec<_> = t.clean.iter().collect();
+    let (a, b, ns) = (t.range.0, t.range.1, panel.n_stocks());
+    write_long(&panel, &table, &names, &mats, Precision::F32, &|d, s| d >= a && d < b && t.mask[d * ns + s]).unwrap();
+
+    let scfg = ScreenConfig::default();
+    let whole = read_factor_table(&table, &panel, false).unwrap();
+    let whole_screen = screen_all(&whole.names, &whole.values, &panel.adjusted(field::CLOSE).unwrap(), &scfg, &|| {}).unwrap();
+    let mut short_panel = panel.clone();
+    let reach = scfg.entry.delay() + scfg.periods.iter().max().unwrap();
+    let short = read_factor_table_until(&table, &mut short_panel, false, reach).unwrap();
+    assert_eq!(short_panel.n_dates(), b + reach, "the table's last day plus the forward returns' reach");
+    assert!(short_panel.n_dates() < panel.n_dates());
+    for (m, w) in short.values.iter().zip(&whole.values) {
+        let same = m.data.iter().zip(&w.data).all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(same, "the columns are the whole calendar's first days");
+        assert!(w.data[m.data.len()..].iter().all(|v| v.is_nan()));
+    }
+    let short_screen =
+        screen_all(&short.names, &short.values, &short_panel.adjusted(field::CLOSE).unwrap(), &scfg, &|| {}).unwrap();
+    for (s, w) in short_screen.iter().zip(&whole_screen) {
+        assert_eq!(s.code, w.code);
+        assert_eq!((s.rows, s.failed_dates), (w.rows, w.failed_dates), "{}", s.code);
+        assert_eq!(json(&s.ic_summary), json(&w.ic_summary), "{}: IC", s.code);
+        assert_eq!(json(&s.pearson_ic_summary), json(&w.pearson_ic_summary), "{}: Pearson IC", s.code);
+        assert_eq!(json(&s.long_short), json(&w.long_short), "{}: long-short", s.code);
+        assert!(s.ic[0].iter().any(|v| v.is_finite()), "{}: no IC", s.code);
+    }
+}
+
+fn json<T: serde::Serialize>(x: &T) -> String {
+    serde_json::to_string(x).unwrap()
 }

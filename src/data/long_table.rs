@@ -22,6 +22,33 @@ pub struct FactorColumns {
 /// Reads the factor columns of `path`. `raw` selects the `<code>_raw` columns instead of
 /// the cleaned ones.
 pub fn read_factor_table(path: &Path, panel: &Panel, raw: bool) -> Result<FactorColumns> {
+    let mut cols = read_columns(path, panel, raw)?;
+    cols.values.iter_mut().for_each(|m| pad(m, panel.n_dates()));
+    Ok(cols)
+}
+
+/// [`read_factor_table`] that also drops the panel's days from `days_after` days after the
+/// table's last date on (a table of the training period on a market of many more years:
+/// its matrices and the panel's then hold only the days a stage reads).
+pub fn read_factor_table_until(path: &Path, panel: &mut Panel, raw: bool, days_after: usize) -> Result<FactorColumns> {
+    let mut cols = read_columns(path, panel, raw)?;
+    let table_days = cols.values.iter().map(|m| m.n_dates).max().unwrap_or(0);
+    if table_days > 0 {
+        panel.truncate_dates(table_days + days_after);
+    }
+    cols.values.iter_mut().for_each(|m| pad(m, panel.n_dates()));
+    Ok(cols)
+}
+
+/// `m` grown (or cut) to `n_dates` days, the new ones `NaN`.
+fn pad(m: &mut Matrix, n_dates: usize) {
+    m.data.resize(n_dates * m.n_stocks, f64::NAN);
+    m.n_dates = n_dates;
+}
+
+/// The columns up to the table's last date: each matrix is as long as the days it has
+/// values for (reserved whole, written only that far, so later days cost no memory).
+fn read_columns(path: &Path, panel: &Panel, raw: bool) -> Result<FactorColumns> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| Error::format(path.display(), "not a file name"))?;
     let src = Source::Dir(dir.to_path_buf());
@@ -49,7 +76,8 @@ pub fn read_factor_table(path: &Path, panel: &Panel, raw: bool) -> Result<Factor
         return Err(Error::format(&file, format!("no {} factor columns", if raw { "`*_raw`" } else { "cleaned" })));
     }
     let (nd, ns) = (panel.n_dates(), panel.n_stocks());
-    let mut values: Vec<Matrix> = cols.iter().map(|_| Matrix::nan(nd, ns)).collect();
+    let mut values: Vec<Matrix> =
+        cols.iter().map(|_| Matrix { n_dates: 0, n_stocks: ns, data: Vec::with_capacity(nd * ns) }).collect();
     let headers = t.headers.clone();
     let mut skipped = 0usize;
     let mut last_code: (Vec<u8>, Option<usize>) = (Vec::new(), None);
@@ -69,6 +97,9 @@ pub fn read_factor_table(path: &Path, panel: &Panel, raw: bool) -> Result<Factor
         for ((i, _), m) in cols.iter().zip(values.iter_mut()) {
             let v =
                 fast_number(rec[*i]).ok_or_else(|| bad(*i, format!("`{}` is not a number", String::from_utf8_lossy(rec[*i]))))?;
+            if m.n_dates <= d {
+                pad(m, d + 1);
+            }
             m.set(d, s, v);
         }
         Ok(())

@@ -12,7 +12,7 @@ use crate::data::load::{LoadOptions, load_panel};
 use crate::data::{Matrix, field};
 use crate::error::{Error, Result, ResultExt};
 use crate::factors::registry;
-use crate::screen::input::read_factor_table;
+use crate::screen::input::read_factor_table_until;
 use crate::screen::output::{screen_table, write_correlation, write_plots, write_selection};
 use crate::screen::select::{Candidate, Criterion, Decision, select};
 use crate::screen::{FactorScreen, ScreenConfig, correlation, coverage, screen_all};
@@ -20,7 +20,8 @@ use crate::screen::{FactorScreen, ScreenConfig, correlation, coverage, screen_al
 /// What the screen stage needs.
 #[derive(Clone, Debug)]
 pub struct ScreenOptions {
-    /// The market data (loaded whole: forward returns need the days after the table's last).
+    /// The market data (loaded from its first day; kept to the table's last day plus what
+    /// the forward returns read after it).
     pub load: LoadOptions,
     /// The factor table written by the factors stage.
     pub factors: PathBuf,
@@ -56,8 +57,11 @@ pub fn run(o: &ScreenOptions) -> Result<ScreenOutcome> {
     scfg.validate()?;
     let mut opts = o.load.clone();
     (opts.start, opts.end) = (None, None);
-    let panel = load_panel(&opts).context("loading market data")?;
-    let cols = read_factor_table(&o.factors, &panel, o.raw).with_context(|| format!("reading {}", o.factors.display()))?;
+    let mut panel = load_panel(&opts).context("loading market data")?;
+    // A forward return reads `delay + period` days past its date: later days are dropped.
+    let reach = scfg.entry.delay() + scfg.periods.iter().max().copied().unwrap_or(0);
+    let cols = read_factor_table_until(&o.factors, &mut panel, o.raw, reach)
+        .with_context(|| format!("reading {}", o.factors.display()))?;
     let Some(prices) = panel.adjusted(field::CLOSE) else {
         return Err(Error::Invalid("the market data has no close prices".into()));
     };
