@@ -2,7 +2,11 @@
 //! that. A data set built for a config with `[data] end` holds exactly what the
 //! whole-history one holds up to that end (the same samples, feature windows and labels),
 //! and the screen of a factor table that ends early is the screen on the whole calendar.
+//! A checkpoint's `end` does not bound `predict --data` on another market.
 
+mod common;
+
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use alphasweep::config::Config;
@@ -15,6 +19,7 @@ use alphasweep::model::dataset::Sample;
 use alphasweep::screen::input::{read_factor_table, read_factor_table_until};
 use alphasweep::screen::{ScreenConfig, screen_all};
 use alphasweep::study::prepare::prepare;
+use common::{alphasweep, stderr};
 
 fn config(end: Option<&str>) -> Config {
     let data_end = end.map(|e| format!("end = \"{e}\"\n")).unwrap_or_default();
@@ -121,4 +126,64 @@ fn a_screen_of_a_table_ending_early_equals_the_whole_calendar_one() {
 
 fn json<T: serde::Serialize>(x: &T) -> String {
     serde_json::to_string(x).unwrap()
+}
+
+/// `date,code -> score` of a predictions file.
+fn scores(path: &Path) -> BTreeMap<(String, String), f64> {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_string(&mut text).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let (d, c, v) = (col("date"), col("code"), col("score"));
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            ((f[d].to_string(), f[c].to_string()), f[v].parse().unwrap())
+        })
+        .collect()
+}
+
+/// `predict --data` on a market that runs past the checkpoint's `[data] end` scores its
+/// later days, and the days up to `end` as on the checkpoint's own market, when the split is
+/// by dates; with a split by shares (which a longer calendar would move) it keeps the `end`.
+#[test]
+fn predict_on_another_market_scores_past_the_checkpoints_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        let o = alphasweep(args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    };
+    let market = path("market");
+    run(&["synth", "--out", &market, "--stocks", "40", "--start", "2018-01-01", "--end", "2019-12-31", "--seed", "3"]);
+    let end = "2019-06-28";
+    let last = |m: &BTreeMap<(String, String), f64>| m.keys().map(|k| k.0.clone()).max().unwrap();
+    for (name, split) in [
+        ("dates", "train = [\"2018-01-01\", \"2018-12-31\"]\nvalid = [\"2019-01-01\", \"2019-03-29\"]"),
+        ("shares", "train = 0.6\nvalid = 0.2"),
+    ] {
+        let config = format!(
+            "[data]\nend = \"{end}\"\n[[data.sources]]\npath = \"market\"\n[dataset]\nfactors = [\"Skewness20\", \"WVAD\"]\nmem_day = 5\n{split}\n\
+             [model]\nunits = 4\n[train]\nepochs = 1\nbatch_size = 256\n"
+        );
+        std::fs::write(path("c.toml"), config).unwrap();
+        let ck = path(&format!("ck-{name}"));
+        let (own_file, other_file) = (path(&format!("own-{name}.csv.gz")), path(&format!("other-{name}.csv.gz")));
+        run(&["train", "--config", &path("c.toml"), "--out", &ck, "--device", "cpu"]);
+        run(&["predict", "--model", &ck, "--out", &own_file, "--device", "cpu"]);
+        run(&["predict", "--model", &ck, "--data", &market, "--out", &other_file, "--device", "cpu"]);
+        let (own, other) = (scores(Path::new(&own_file)), scores(Path::new(&other_file)));
+        assert!(last(&own).as_str() <= end, "{name}: the checkpoint's own market stops at its end: {}", last(&own));
+        if name == "dates" {
+            assert!(last(&other).as_str() >= "2019-12-01", "another market is scored to its last day: {}", last(&other));
+        } else {
+            assert_eq!(last(&other), last(&own), "a split by shares keeps the checkpoint's end");
+        }
+        for (k, v) in &own {
+            let w = other.get(k).unwrap_or_else(|| panic!("{name}: {k:?} not scored on the other market"));
+            assert!((v - w).abs() <= 1e-5 * v.abs().max(1.0), "{name}: {k:?}: {v} vs {w}");
+        }
+    }
 }

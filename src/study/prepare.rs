@@ -10,7 +10,7 @@ use crate::data::Panel;
 use crate::data::load::load_panel;
 use crate::error::{Error, Result, ResultExt};
 use crate::factors::build_clean_factors;
-use crate::model::dataset::WindowData;
+use crate::model::dataset::{SplitKind, WindowData};
 
 /// The loaded market and the model's data set.
 pub struct Prepared {
@@ -159,6 +159,15 @@ fn checkpoint_config(dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -> 
     if let Some(path) = data {
         let abs = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
         cfg = cfg.with_data_path(&abs);
+        // The checkpoint's `end` bounded the data it was trained on; on another market every
+        // day is scored (features are cleaned only up to an `end`). Only where the split is
+        // by dates: shares of a longer calendar would move the training period, and with it
+        // a feature normalization fitted there and the dates marked in-sample.
+        let d = &cfg.dataset;
+        if d.split == SplitKind::Time && d.train.share().is_none() && d.valid.share().is_none() {
+            cfg.data.end = None;
+            cfg.factors.end = None;
+        }
     }
     Ok(cfg)
 }
