@@ -166,6 +166,12 @@ impl Panel {
         }
     }
 
+    /// [`Panel::truncate_dates`] after the last trading day on or before `end`, keeping
+    /// `days_after` more (what a label or a forward return reads past it).
+    pub fn truncate_after(&mut self, end: Date, days_after: usize) {
+        self.truncate_dates(self.dates.partition_point(|d| *d <= end) + days_after);
+    }
+
     /// Position of a date in the calendar.
     pub fn date_index(&self, d: Date) -> Option<usize> {
         self.dates.binary_search(&d).ok()
@@ -263,7 +269,7 @@ mod tests {
         p.indices.insert("SH000300".into(), index);
         p.truncate_dates(5);
         assert_eq!(p.n_dates(), 3, "past the end: unchanged");
-        p.truncate_dates(2);
+        p.truncate_after(d("2020-01-02"), 1);
         assert_eq!(p.dates, vec![d("2020-01-02"), d("2020-01-03")]);
         assert_eq!(p.fields[field::CLOSE], Matrix { n_dates: 2, n_stocks: 2, data: vec![1.0, 2.0, 3.0, 4.0] });
         assert_eq!(p.indices["SH000300"].close().unwrap(), &[10.0, 11.0]);

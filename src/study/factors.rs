@@ -54,7 +54,7 @@ pub fn run(o: &FactorsOptions) -> Result<FactorsOutcome> {
     let mut panel = load_panel(&opts).context("loading market data")?;
     // Rows after `end` are not written, and no factor reads a later day.
     if let Some(end) = fcfg.end {
-        panel.truncate_dates(panel.dates.partition_point(|d| *d <= end));
+        panel.truncate_after(end, 0);
     }
     let table = if o.values == Values::Clean { build_clean_factors(&panel, &fcfg)? } else { build_factors(&panel, &fcfg)? };
     if table.names.is_empty() {

@@ -10,7 +10,7 @@ use crate::data::Panel;
 use crate::data::load::load_panel;
 use crate::error::{Error, Result, ResultExt};
 use crate::factors::build_clean_factors;
-use crate::model::dataset::{SplitKind, WindowData};
+use crate::model::dataset::{Segment, SplitKind, WindowData};
 
 /// The loaded market and the model's data set.
 pub struct Prepared {
@@ -46,7 +46,7 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
     // `horizon + 1` days ahead: later days hold nothing the data set reads (on qlib's bins,
     // which run years past the protocol's end, a third of every feature matrix).
     if let Some(end) = fcfg.end {
-        panel.truncate_dates(panel.dates.partition_point(|d| *d <= end) + cfg.dataset.horizon + 1);
+        panel.truncate_after(end, cfg.dataset.horizon + 1);
     }
     let table = build_clean_factors(&panel, &fcfg)?;
     let mut dataset = cfg.dataset.clone();
@@ -164,7 +164,7 @@ fn checkpoint_config(dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -> 
         // by dates: shares of a longer calendar would move the training period, and with it
         // a feature normalization fitted there and the dates marked in-sample.
         let d = &cfg.dataset;
-        if d.split == SplitKind::Time && d.train.share().is_none() && d.valid.share().is_none() {
+        if matches!((d.split, d.train, d.valid), (SplitKind::Time, Segment::Dates(_), Segment::Dates(_))) {
             cfg.data.end = None;
             cfg.factors.end = None;
         }
