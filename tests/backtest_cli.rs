@@ -10,7 +10,7 @@ use std::path::Path;
 
 use alphasweep::data::load::{Format, LoadOptions, load, spec};
 use alphasweep::rng::Rng;
-use common::{alphasweep, stderr, stdout};
+use common::{alphasweep, read_text, stderr, stdout};
 
 fn synth(dir: &Path, null: bool) {
     let d = dir.to_str().unwrap();
@@ -22,18 +22,11 @@ fn synth(dir: &Path, null: bool) {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-fn gunzip(path: &Path) -> String {
-    let gz = std::fs::read(path).unwrap();
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(&gz[..]), &mut text).unwrap();
-    text
-}
-
 /// Predictions dated `t` with score `alpha[t + 1]`: the planted drift from close t + 1 to
 /// t + 2, which the generator computes from data visible at t's close (docs/SYNTH.md), so a
 /// trade at t + 1's close can earn it without look-ahead.
 fn planted_predictions(dir: &Path) -> String {
-    let text = gunzip(&dir.join("synth_truth.csv.gz"));
+    let text = read_text(&dir.join("synth_truth.csv.gz"));
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = header.iter().position(|h| *h == "alpha").unwrap();
@@ -118,9 +111,9 @@ fn planted_signal_beats_the_index_before_costs() {
     }
     let eq = std::fs::read_to_string(out.join("equity.csv")).unwrap();
     assert!(eq.starts_with("date,top_5,top_10,top_20,SH000300\n"));
-    let trades = gunzip(&out.join("trades_10.csv.gz"));
+    let trades = read_text(&out.join("trades_10.csv.gz"));
     assert!(trades.starts_with("date,code,side,shares,price,value,commission,stamp_tax\n") && trades.lines().count() > 100);
-    let pos = gunzip(&out.join("positions_5.csv.gz"));
+    let pos = read_text(&out.join("positions_5.csv.gz"));
     assert!(pos.lines().skip(1).all(|l| l.split(',').count() == 6));
 }
 

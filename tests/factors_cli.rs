@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{alphasweep, stderr, stdout};
+use common::{alphasweep, read_text, stderr, stdout};
 
 const CONFIG: &str = r#"
 [[data.sources]]
@@ -18,12 +18,6 @@ list = ["S_VAL_PS", "WVAD", "S_FA_ROE"]
 start = "2019-03-01"
 "#;
 
-fn gunzip(path: &std::path::Path) -> String {
-    let mut s = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(std::fs::File::open(path).unwrap()), &mut s).unwrap();
-    s
-}
-
 #[test]
 fn writes_members_from_start_with_meta_and_coverage() {
     let dir = tempfile::tempdir().unwrap();
@@ -34,7 +28,7 @@ fn writes_members_from_start_with_meta_and_coverage() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("S_FA_ROE"), "{}", stdout(&o));
     assert!(stdout(&o).contains("neutralized on: log total market cap"));
-    let text = gunzip(&out);
+    let text = read_text(&out);
     let mut lines = text.lines();
     assert_eq!(lines.next().unwrap(), "date,code,S_VAL_PS,S_VAL_PS_raw,WVAD,WVAD_raw,S_FA_ROE,S_FA_ROE_raw");
     let rows: Vec<&str> = lines.collect();
@@ -64,7 +58,7 @@ fn paper_backfill_is_marked_as_look_ahead() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("LOOK-AHEAD"), "{}", stderr(&o));
-    assert!(gunzip(&out).lines().next().unwrap().ends_with(",LOOK_AHEAD"));
+    assert!(read_text(&out).lines().next().unwrap().ends_with(",LOOK_AHEAD"));
     let meta = std::fs::read_to_string(format!("{}.meta.json", out.display())).unwrap();
     assert!(meta.contains("\"look_ahead\": true"));
 }

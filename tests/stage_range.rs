@@ -19,7 +19,7 @@ use alphasweep::model::dataset::Sample;
 use alphasweep::screen::input::{read_factor_table, read_factor_table_until};
 use alphasweep::screen::{ScreenConfig, screen_all};
 use alphasweep::study::prepare::prepare;
-use common::{alphasweep, stderr};
+use common::{alphasweep, scores, stderr};
 
 fn config(end: Option<&str>) -> Config {
     let data_end = end.map(|e| format!("end = \"{e}\"\n")).unwrap_or_default();
@@ -126,23 +126,6 @@ fn a_screen_of_a_table_ending_early_equals_the_whole_calendar_one() {
 
 fn json<T: serde::Serialize>(x: &T) -> String {
     serde_json::to_string(x).unwrap()
-}
-
-/// `date,code -> score` of a predictions file.
-fn scores(path: &Path) -> BTreeMap<(String, String), f64> {
-    use std::io::Read;
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_string(&mut text).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
-    let (d, c, v) = (col("date"), col("code"), col("score"));
-    lines
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            ((f[d].to_string(), f[c].to_string()), f[v].parse().unwrap())
-        })
-        .collect()
 }
 
 /// `predict --data` on a market that runs past the checkpoint's `[data] end` scores its

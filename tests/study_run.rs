@@ -3,6 +3,8 @@
 //! ledger, the predictions and the backtest are the same bytes (but for timings). Every JSON
 //! record of the run folder also reads back through the struct that wrote it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
@@ -16,6 +18,7 @@ use alphasweep::study::factors::{FactorsOptions, Values};
 use alphasweep::study::predict::Models;
 use alphasweep::study::run::{Quiet, RunOptions, study_period};
 use alphasweep::sweep::summary::SweepSummary;
+use common::read_text;
 
 const CONFIG: &str = r#"
 [[data.sources]]
@@ -42,13 +45,6 @@ keep = 2
 [backtest]
 top = [5, 10]
 "#;
-
-fn gunzip(path: &Path) -> String {
-    use std::io::Read;
-    let mut s = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_string(&mut s).unwrap();
-    s
-}
 
 /// The ledger without its wall-time column, rows sorted.
 fn ledger(dir: &Path) -> Vec<String> {
@@ -148,12 +144,12 @@ fn run_equals_the_stages_one_after_another() {
     })
     .unwrap();
 
-    assert_eq!(gunzip(&a.join("factors.csv.gz")), gunzip(&b.join("factors.csv.gz")));
-    assert_eq!(gunzip(&a.join("screen/factors_train.csv.gz")), gunzip(&b.join("screen/factors_train.csv.gz")));
+    assert_eq!(read_text(&a.join("factors.csv.gz")), read_text(&b.join("factors.csv.gz")));
+    assert_eq!(read_text(&a.join("screen/factors_train.csv.gz")), read_text(&b.join("screen/factors_train.csv.gz")));
     assert_eq!(read(a.join("screen/selection.csv")), read(b.join("screen/selection.csv")));
     assert_eq!(read(a.join("sweep/split.json")), read(b.join("sweep/split.json")));
     assert_eq!(ledger(&a.join("sweep")), ledger(&b.join("sweep")));
-    assert_eq!(gunzip(&a.join("predictions.csv.gz")), gunzip(&b.join("predictions.csv.gz")));
+    assert_eq!(read_text(&a.join("predictions.csv.gz")), read_text(&b.join("predictions.csv.gz")));
     assert_eq!(read(a.join("backtest/summary.csv")), read(b.join("backtest/summary.csv")));
 
     // Every record of the run folder reads back through its writer's struct.

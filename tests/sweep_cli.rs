@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{alphasweep, stderr, stdout};
+use common::{alphasweep, scores, stderr, stdout};
 
 const QUICK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/sweep-quick.toml");
 
@@ -198,16 +198,6 @@ fn ctrl_c_stops_cleanly_and_resume_finishes() {
     let o = alphasweep(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(ledger(&out).len(), 8);
-}
-
-/// `date,code -> score` of a predictions CSV.
-fn scores(path: &Path) -> BTreeMap<(String, String), f64> {
-    let text = std::fs::read_to_string(path).unwrap();
-    text.lines()
-        .skip(1)
-        .map(|l| l.split(',').collect::<Vec<_>>())
-        .map(|f| ((f[0].into(), f[1].into()), f[2].parse().unwrap()))
-        .collect()
 }
 
 /// `predict --sweep` over four kept checkpoints (mem_day 5 and 10 x 8 and 16 units: pairs

@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The real data folder (`../shared/data`). `ALPHASWEEP_SHARED_DATA` names it; when that is
@@ -37,6 +39,33 @@ pub fn stderr(o: &Output) -> String {
 
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The text of `path`, gunzipped when it is gzip (every member of a multi-member file).
+pub fn read_text(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut text = String::new();
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_string(&mut text).unwrap();
+    } else {
+        text = String::from_utf8(bytes).unwrap();
+    }
+    text
+}
+
+/// `(date, code) -> score` of a predictions file (`.csv` or `.csv.gz`), by its header.
+pub fn scores(path: &Path) -> BTreeMap<(String, String), f64> {
+    let text = read_text(path);
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap_or_else(|| panic!("{}: no `{n}` column", path.display()));
+    let (d, c, v) = (col("date"), col("code"), col("score"));
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            ((f[d].to_string(), f[c].to_string()), f[v].parse().unwrap())
+        })
+        .collect()
 }
 
 #[allow(unused_imports)]
