@@ -56,6 +56,31 @@ fn an_expression_equals_its_hand_computation() {
     assert!(checked > 5000, "{checked}");
 }
 
+/// A division by zero arrives as `NaN` on the membership span (never ±inf), and no cell of
+/// the outputs is left unwritten (they are allocated zeroed, then filled).
+#[test]
+fn divisions_by_zero_are_nan_and_every_cell_is_written() {
+    let p = panel();
+    let exprs = [("INF", "$close/($close-$close)"), ("ZERO", "$close-$close")];
+    let feats: Vec<_> = exprs.iter().map(|(n, e)| alphasweep::expr::feature(n, e, false).unwrap()).collect();
+    let ev = alphasweep::expr::evaluate(&p, &feats).unwrap();
+    let spans = alphasweep::expr::member_spans(&p);
+    let (mut on, mut zeros) = (0, 0);
+    for d in 0..p.n_dates() {
+        for (s, span) in spans.iter().enumerate() {
+            let (inf, zero) = (ev.values[0].get(d, s), ev.values[1].get(d, s));
+            assert!(inf.is_nan(), "{d} {s}: {inf}");
+            if span.is_some_and(|(a, b)| (a..=b).contains(&d)) {
+                on += 1;
+                zeros += usize::from(zero == 0.0);
+            } else {
+                assert!(zero.is_nan(), "{d} {s}: {zero} off the membership span");
+            }
+        }
+    }
+    assert!(on > 1000 && zeros + 50 > on, "{zeros} zeros of {on} member days");
+}
+
 #[test]
 fn a_feature_table_arrives_as_written() {
     let p = panel();

@@ -143,15 +143,12 @@ pub fn evaluate(panel: &Panel, features: &[Feature]) -> Result<Evaluated> {
         .map(|n| cache.iter().find(|(c, _)| c == n).and_then(|(_, m)| m.as_ref()).expect("field present"))
         .collect();
     let spans = member_spans(panel);
-    let mut values = if inputs.is_empty() {
+    let values = if inputs.is_empty() {
         // Expressions of numbers only.
         let one = Matrix::nan(panel.n_dates(), panel.n_stocks()).map(|_| 0.0);
-        plan.eval_spans(&[&one], &spans)
+        plan.eval_spans_finite(&[&one], &spans)
     } else {
-        plan.eval_spans(&inputs, &spans)
+        plan.eval_spans_finite(&inputs, &spans)
     };
-    for m in &mut values {
-        m.data.iter_mut().filter(|v| !v.is_finite()).for_each(|v| *v = f64::NAN);
-    }
     Ok(Evaluated { names: ok.iter().map(|f| f.name.clone()).collect(), values, missing, nodes: plan.len() })
 }

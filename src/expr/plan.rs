@@ -162,11 +162,29 @@ impl Plan {
     /// those of a whole-history evaluation (the windows on the span's days see the same
     /// days), up to the rounding of running sums.
     pub fn eval_spans(&self, fields: &[&Matrix], spans: &[Option<(usize, usize)>]) -> Vec<Matrix> {
+        self.eval_spans_with(fields, spans, |v| v)
+    }
+
+    /// [`Plan::eval_spans`] with every non-finite value (a division by 0) written as `NaN`.
+    pub fn eval_spans_finite(&self, fields: &[&Matrix], spans: &[Option<(usize, usize)>]) -> Vec<Matrix> {
+        self.eval_spans_with(fields, spans, |v| if v.is_finite() { v } else { f64::NAN })
+    }
+
+    /// [`Plan::eval_spans`], each value passed through `write` on its way into the outputs.
+    fn eval_spans_with(
+        &self,
+        fields: &[&Matrix],
+        spans: &[Option<(usize, usize)>],
+        write: impl Fn(f64) -> f64 + Sync,
+    ) -> Vec<Matrix> {
         let (nd, ns) = fields.first().map_or((0, 0), |m| (m.n_dates, m.n_stocks));
-        let mut out: Vec<Matrix> = self.roots.iter().map(|_| Matrix::nan(nd, ns)).collect();
         if nd == 0 || ns == 0 {
-            return out;
+            return self.roots.iter().map(|_| Matrix::nan(nd, ns)).collect();
         }
+        // Zeroed allocations are fresh pages, not written here: the scatter below writes
+        // every cell (NaN off the spans), in parallel, so each page is touched once.
+        let mut out: Vec<Matrix> =
+            self.roots.iter().map(|_| Matrix { n_dates: nd, n_stocks: ns, data: vec![0.0; nd * ns] }).collect();
         // Each field transposed once: one stock's days are contiguous.
         let by_stock: Vec<Vec<f64>> = fields
             .par_iter()
@@ -185,11 +203,10 @@ impl Plan {
                 t
             })
             .collect();
-        // Stocks in chunks: each chunk's columns are scattered before the next is computed,
-        // so memory beyond the output is one chunk's worth.
-        let chunk = (rayon::current_num_threads() * 8).max(1);
+        // Stocks in groups: each group's columns are scattered before the next is computed,
+        // so memory beyond the output is one group's worth.
         let stocks: Vec<usize> = (0..ns).collect();
-        for group in stocks.chunks(chunk) {
+        for group in stocks.chunks(GROUP) {
             // Per stock: the first day evaluated, the span, the values from that day.
             type Col = Option<(usize, (usize, usize), Vec<Vec<f64>>)>;
             let cols: Vec<Col> = group
@@ -205,18 +222,23 @@ impl Plan {
                     Some((lo, (a, b), self.eval_from(&refs, first_value(&whole).saturating_sub(lo))))
                 })
                 .collect();
-            // A blocked transpose: per block of days, each stock of the group writes its
-            // days; the group's stocks are neighbours in a row, so a block's rows stay in
-            // cache and its pages in the TLB while the group fills them.
-            let days = cols.iter().flatten().map(|(_, (a, b), _)| (*a, *b));
-            let (first, last) = days.fold((nd, 0), |(f, l), (a, b)| (f.min(a), l.max(b)));
+            // A blocked transpose into each output: per block of days, stock by stock (its
+            // values are contiguous); the block's part of the rows (SCATTER_DAYS x GROUP
+            // values) stays in cache while the group fills it.
+            let s0 = group[0];
             out.par_iter_mut().enumerate().for_each(|(r, m)| {
-                for from in (first..=last).step_by(SCATTER_DAYS) {
-                    let to = (from + SCATTER_DAYS).min(last + 1);
-                    for (k, &s) in group.iter().enumerate() {
-                        let Some((lo, (a, b), vals)) = &cols[k] else { continue };
-                        for d in from.max(*a)..to.min(*b + 1) {
-                            m.data[d * ns + s] = vals[r][d - lo];
+                let series: Vec<Option<(usize, usize, usize, &[f64])>> =
+                    cols.iter().map(|c| c.as_ref().map(|(lo, (a, b), vals)| (*lo, *a, *b, vals[r].as_slice()))).collect();
+                for from in (0..nd).step_by(SCATTER_DAYS) {
+                    let to = (from + SCATTER_DAYS).min(nd);
+                    let rows = &mut m.data[from * ns..to * ns];
+                    for (k, col) in series.iter().enumerate() {
+                        let cells = rows[s0 + k..].iter_mut().step_by(ns);
+                        match *col {
+                            Some((lo, a, b, vals)) => cells
+                                .zip(from..to)
+                                .for_each(|(cell, d)| *cell = if (a..=b).contains(&d) { write(vals[d - lo]) } else { f64::NAN }),
+                            None => cells.for_each(|cell| *cell = f64::NAN),
                         }
                     }
                 }
@@ -226,9 +248,12 @@ impl Plan {
     }
 }
 
-/// Days per block of [`Plan::eval_spans`]' scatter (a row of the outputs is a few KB: the
-/// block's rows of one output fit the first-level TLB).
-const SCATTER_DAYS: usize = 48;
+/// Stocks evaluated between two scatters into the outputs (a row segment of 64 values
+/// is 8 cache lines).
+const GROUP: usize = 64;
+
+/// Days per block of the scatter (a block's segments of one output: 32 KB).
+const SCATTER_DAYS: usize = 64;
 
 /// Side of the tiles in which the fields are transposed.
 const TILE: usize = 32;

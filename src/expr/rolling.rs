@@ -47,10 +47,10 @@ fn prefix_bad(x: &[f64], keep: impl Fn(f64) -> bool) -> Vec<u32> {
 
 /// Each block's reference and, per day, the window sums of deviations from it and of their
 /// squares (missing values count 0; callers use them for gap-free windows only).
-fn deviation_sums(x: &[f64], start: usize, n: usize) -> (Vec<f64>, Sums<2>) {
+fn deviation_sums(x: &[f64], start: usize, n: usize, positions: bool) -> (Vec<f64>, Sums<2>) {
     let r = references(x, start, block_len(x.len(), n));
     let top = r.len() - 1;
-    let sums = window_sums(x.len(), start, n, |j, k| {
+    let sums = window_sums(x.len(), start, n, positions, |j, k| {
         let d = if x[j].is_finite() { x[j] - r[k.min(top)] } else { 0.0 };
         [d, d * d]
     });
@@ -65,12 +65,13 @@ fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
         _ => {}
     }
     let bad = prefix_bad(x, f64::is_finite);
-    let nan = prefix_bad(x, |v| !v.is_nan());
+    let nan = if op == Op::Count { prefix_bad(x, |v| !v.is_nan()) } else { vec![] };
     // Mean, Sum, Std, Var of gap-free windows from block sums of deviations.
     let moments = matches!(op, Op::Mean | Op::Sum | Op::Std | Op::Var);
     let (refs, sums, run, zeros) = if moments {
-        let (r, sums) = deviation_sums(x, start, n);
-        (r, Some(sums), equal_run(x), prefix_bad(x, |v| v == 0.0))
+        let (r, sums) = deviation_sums(x, start, n, false);
+        let zeros = if matches!(op, Op::Mean | Op::Sum) { prefix_bad(x, |v| v == 0.0) } else { vec![] };
+        (r, Some(sums), equal_run(x), zeros)
     } else {
         (vec![], None, vec![], vec![])
     };
@@ -88,9 +89,10 @@ fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
         {
             let l = w.len() as f64;
             // A window of zeros sums to exactly 0, one repeated value has no variance.
-            let (flat, all_zero) = (run[t] >= w.len(), zeros[t + 1] == zeros[a]);
-            let [s1, s2] = sums.sums[t];
-            let r = refs[sums.block[t]];
+            let flat = run[t] >= w.len();
+            let all_zero = !zeros.is_empty() && zeros[t + 1] == zeros[a];
+            let [s1, s2] = sums.at(t);
+            let r = refs[sums.block(t)];
             let var = || if flat { 0.0 } else { ((s2 - s1 * s1 / l) / (l - 1.0)).max(0.0) };
             out[t] = match op {
                 _ if all_zero && matches!(op, Op::Mean | Op::Sum) => 0.0,
@@ -246,7 +248,7 @@ fn order_statistics(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f6
 /// `Rsquare` is `NaN` where the values' standard deviation is within 2e-5 of 0 (qlib's rule).
 fn regression(op: Op, x: &[f64], start: usize, n: usize) -> Vec<f64> {
     let bad = prefix_bad(x, f64::is_finite);
-    let (r, sums) = deviation_sums(x, start, n);
+    let (r, sums) = deviation_sums(x, start, n, true);
     let run = equal_run(x);
     let mut out = vec![f64::NAN; x.len()];
     for t in start..x.len() {
@@ -254,12 +256,12 @@ fn regression(op: Op, x: &[f64], start: usize, n: usize) -> Vec<f64> {
         let (c, mx, my, vxx, vxy, vyy) = if bad[t + 1] == bad[a] {
             // Gap-free: positions 0..L, sums of deviations from the block's reference.
             let l = (t - a + 1) as f64;
-            let [s1, s2] = sums.sums[t];
+            let [s1, s2] = sums.at(t);
             let mx = (l - 1.0) / 2.0;
             let flat = run[t] > t - a;
-            let vxy = if flat { 0.0 } else { sums.pos[t] - mx * s1 };
+            let vxy = if flat { 0.0 } else { sums.pos(t) - mx * s1 };
             let vyy = if flat { 0.0 } else { (s2 - s1 * s1 / l).max(0.0) };
-            (l, mx, r[sums.block[t]] + s1 / l, l * (l * l - 1.0) / 12.0, vxy, vyy)
+            (l, mx, r[sums.block(t)] + s1 / l, l * (l * l - 1.0) / 12.0, vxy, vyy)
         } else {
             direct_regression(&x[a..=t])
         };
@@ -333,7 +335,7 @@ pub fn pair(op: Op, x: &[f64], y: &[f64], start: usize, n: usize) -> Vec<f64> {
     let b = block_len(x.len(), n);
     let (rx, ry) = (references(x, start, b), references(y, start, b));
     let top = rx.len() - 1;
-    let sums = window_sums(x.len(), start, n, |j, k| {
+    let sums = window_sums(x.len(), start, n, false, |j, k| {
         if !(x[j].is_finite() && y[j].is_finite()) {
             return [0.0; 5];
         }
@@ -349,7 +351,7 @@ pub fn pair(op: Op, x: &[f64], y: &[f64], start: usize, n: usize) -> Vec<f64> {
         let clean = bx[t + 1] == bx[a] && by[t + 1] == by[a];
         let (c, cxy, vx, vy) = if clean {
             let l = wx.len() as f64;
-            let [sx, sy, sxx, syy, sxy] = sums.sums[t];
+            let [sx, sy, sxx, syy, sxy] = sums.at(t);
             let (fx, fy) = (runx[t] >= wx.len(), runy[t] >= wx.len());
             let vx = if fx { 0.0 } else { (sxx - sx * sx / l).max(0.0) };
             let vy = if fy { 0.0 } else { (syy - sy * sy / l).max(0.0) };
