@@ -206,7 +206,7 @@ impl Plan {
         // Stocks in groups: each group's columns are scattered before the next is computed,
         // so memory beyond the output is one group's worth.
         let stocks: Vec<usize> = (0..ns).collect();
-        for group in stocks.chunks(GROUP) {
+        for group in stocks.chunks(GROUP.max(rayon::current_num_threads() * 8)) {
             // Per stock: the first day evaluated, the span, the values from that day.
             type Col = Option<(usize, (usize, usize), Vec<Vec<f64>>)>;
             let cols: Vec<Col> = group
@@ -227,7 +227,9 @@ impl Plan {
             // values) stays in cache while the group fills it.
             let s0 = group[0];
             out.par_iter_mut().enumerate().for_each(|(r, m)| {
-                let series: Vec<Option<(usize, usize, usize, &[f64])>> =
+                // Per stock: its first day evaluated, its span, this output's values.
+                type Series<'a> = Option<(usize, usize, usize, &'a [f64])>;
+                let series: Vec<Series> =
                     cols.iter().map(|c| c.as_ref().map(|(lo, (a, b), vals)| (*lo, *a, *b, vals[r].as_slice()))).collect();
                 for from in (0..nd).step_by(SCATTER_DAYS) {
                     let to = (from + SCATTER_DAYS).min(nd);
@@ -248,8 +250,8 @@ impl Plan {
     }
 }
 
-/// Stocks evaluated between two scatters into the outputs (a row segment of 64 values
-/// is 8 cache lines).
+/// Stocks evaluated between two scatters into the outputs, at least (a row segment of 64
+/// values is 8 cache lines; many threads get 8 stocks each).
 const GROUP: usize = 64;
 
 /// Days per block of the scatter (a block's segments of one output: 32 KB).
