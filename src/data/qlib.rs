@@ -62,8 +62,9 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
     stocks.sort();
     stocks.dedup();
     let (nd, ns) = (dates.len(), stocks.len());
-    let mut fields: BTreeMap<String, Matrix> = BTreeMap::new();
     let mut indices = BTreeMap::new();
+    // (column, field → series) of each stock.
+    let mut columns: Vec<(usize, BTreeMap<String, Vec<f64>>)> = Vec::with_capacity(ns);
     for (canon, series) in loaded {
         if code::is_index(&canon) {
             let mut s = IndexSeries::default();
@@ -73,27 +74,33 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
             indices.insert(canon, s);
             continue;
         }
-        let col = stocks.binary_search(&canon).expect("stock listed");
-        let factor = series.get("factor").cloned();
-        for (name, v) in series {
-            let name = rename(&name);
-            let m = fields.entry(name.to_string()).or_insert_with(|| Matrix::nan(nd, ns));
-            let is_price = field::PRICES.contains(&name);
-            for (d, x) in v.iter().enumerate() {
-                let x = match (&factor, is_price) {
-                    (Some(f), true) => {
-                        if f[d] > 0.0 {
-                            x / f[d]
-                        } else {
-                            f64::NAN
-                        }
-                    }
-                    _ => *x,
-                };
-                m.data[d * ns + col] = x;
-            }
-        }
+        columns.push((stocks.binary_search(&canon).expect("stock listed"), series));
     }
+    // One `[date, stock]` matrix per field, the fields in parallel; prices are stored
+    // adjusted in the bins and divided back by the adjustment factor.
+    let mut names: Vec<&str> = columns.iter().flat_map(|(_, s)| s.keys().map(|k| rename(k))).collect();
+    names.sort_unstable();
+    names.dedup();
+    let fields: BTreeMap<String, Matrix> = names
+        .par_iter()
+        .map(|&name| {
+            let mut m = Matrix::nan(nd, ns);
+            let is_price = field::PRICES.contains(&name);
+            for (col, series) in &columns {
+                let factor = series.get("factor").filter(|_| is_price);
+                for (_, v) in series.iter().filter(|(k, _)| rename(k) == name) {
+                    for (d, x) in v.iter().enumerate() {
+                        m.data[d * ns + col] = match factor {
+                            Some(f) if f[d] > 0.0 => x / f[d],
+                            Some(_) => f64::NAN,
+                            None => *x,
+                        };
+                    }
+                }
+            }
+            (name.to_string(), m)
+        })
+        .collect();
     let mut line = format!("qlib: {}", src.root().display());
     if let Some(m) = &market {
         line.push_str(&format!(" (membership: instruments/{m}.txt)"));
