@@ -7,7 +7,7 @@
 //! exactly 0 and no error accumulates along the series.
 
 use crate::expr::ast::Op;
-use crate::expr::sliding::{Sums, block_len, equal_run, references, window_sums};
+use crate::expr::sliding::{Sums, block_len, equal_run, references, window_start, window_sums};
 use crate::factors::window::{kurt, skew};
 
 /// Applies rolling `op` with window `n` (0 = expanding) and quantile `q` to `x`, whose
@@ -26,11 +26,6 @@ pub fn rolling(op: Op, x: &[f64], start: usize, n: i64, q: f64) -> Vec<f64> {
 fn shift(x: &[f64], k: i64) -> Vec<f64> {
     let len = x.len() as i64;
     (0..len).map(|t| if (0..len).contains(&(t - k)) { x[(t - k) as usize] } else { f64::NAN }).collect()
-}
-
-/// The first index of the window ending at `t`.
-fn lo(t: usize, n: usize, start: usize) -> usize {
-    if n == 0 { start } else { (t + 1).saturating_sub(n).max(start) }
 }
 
 /// `bad[t]`: how many of `x[..t]` are not finite (so a window's count is a difference).
@@ -78,7 +73,7 @@ fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
     let mut buf: Vec<f64> = Vec::with_capacity(n.max(1));
     let mut out = vec![f64::NAN; x.len()];
     for t in start..x.len() {
-        let a = lo(t, n, start);
+        let a = window_start(t, n, start);
         let w = &x[a..=t];
         if op == Op::Count {
             out[t] = (w.len() - (nan[t + 1] - nan[a]) as usize) as f64;
@@ -190,7 +185,7 @@ fn extremes(op: Op, x: &[f64], start: usize, n: usize) -> Vec<f64> {
             }
             queue.push_back(t);
         }
-        let a = lo(t, n, start);
+        let a = window_start(t, n, start);
         while queue.front().is_some_and(|&j| j < a) {
             queue.pop_front();
         }
@@ -210,7 +205,7 @@ fn order_statistics(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f6
     let mut sorted: Vec<f64> = Vec::with_capacity(n.max(1) + 1);
     let mut out = vec![f64::NAN; x.len()];
     for t in start..x.len() {
-        let a = lo(t, n, start);
+        let a = window_start(t, n, start);
         if a > start && x[a - 1].is_finite() {
             let leaving = x[a - 1];
             let i = sorted.partition_point(|u| u.total_cmp(&leaving).is_lt());
@@ -252,7 +247,7 @@ fn regression(op: Op, x: &[f64], start: usize, n: usize) -> Vec<f64> {
     let run = equal_run(x);
     let mut out = vec![f64::NAN; x.len()];
     for t in start..x.len() {
-        let a = lo(t, n, start);
+        let a = window_start(t, n, start);
         let (c, mx, my, vxx, vxy, vyy) = if bad[t + 1] == bad[a] {
             // Gap-free: positions 0..L, sums of deviations from the block's reference.
             let l = (t - a + 1) as f64;
@@ -346,7 +341,7 @@ pub fn pair(op: Op, x: &[f64], y: &[f64], start: usize, n: usize) -> Vec<f64> {
     let mut out = vec![f64::NAN; x.len()];
     let mut own: Vec<f64> = vec![];
     for t in start..x.len() {
-        let a = lo(t, n, start);
+        let a = window_start(t, n, start);
         let (wx, wy) = (&x[a..=t], &y[a..=t]);
         let clean = bx[t + 1] == bx[a] && by[t + 1] == by[a];
         let (c, cxy, vx, vy) = if clean {

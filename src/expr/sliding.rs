@@ -33,8 +33,7 @@ impl<const K: usize> Sums<K> {
     /// The first day of the window ending at `t`, and the first day of `t`'s block.
     #[inline]
     fn bounds(&self, t: usize) -> (usize, usize) {
-        let a = if self.n == 0 { self.start } else { (t + 1).saturating_sub(self.n).max(self.start) };
-        (a, self.start + self.block(t) * self.b)
+        (window_start(t, self.n, self.start), self.start + self.block(t) * self.b)
     }
 
     /// The sums of the terms over the window ending at `t`.
@@ -55,6 +54,12 @@ impl<const K: usize> Sums<K> {
         let (a, bs) = self.bounds(t);
         if a >= bs { self.pre_p[t] } else { self.suf_p[a] + self.pre_p[t] + (bs - a) as f64 * self.pre[t][0] }
     }
+}
+
+/// The first day of the `n`-day window ending at `t` (`n = 0`: every day from `start`).
+#[inline]
+pub fn window_start(t: usize, n: usize, start: usize) -> usize {
+    if n == 0 { start } else { (t + 1).saturating_sub(n).max(start) }
 }
 
 /// Block length for window `n` (0 = expanding: one block).
@@ -153,7 +158,7 @@ mod tests {
                     [d, d * d]
                 });
                 for t in start..x.len() {
-                    let a = if n == 0 { start } else { (t + 1).saturating_sub(n).max(start) };
+                    let a = window_start(t, n, start);
                     let rf = r[s.block(t)];
                     let w = &x[a..=t];
                     let direct: f64 = w.iter().map(|v| v - rf).sum();
