@@ -129,8 +129,11 @@ fn json<T: serde::Serialize>(x: &T) -> String {
 }
 
 /// `predict --data` on a market that runs past the checkpoint's `[data] end` scores its
-/// later days, and the days up to `end` as on the checkpoint's own market, when the split is
-/// by dates; with a split by shares (which a longer calendar would move) it keeps the `end`.
+/// later days, and the days up to `end` as on the checkpoint's own market (same scores, same
+/// in-sample marks), whether the split is by dates or by shares (held where it fell: a share
+/// of the longer calendar would move the training period, and the feature normalization
+/// fitted on it would change every score). A checkpoint from before the split was recorded
+/// keeps its `end`.
 #[test]
 fn predict_on_another_market_scores_past_the_checkpoints_end() {
     let dir = tempfile::tempdir().unwrap();
@@ -148,7 +151,7 @@ fn predict_on_another_market_scores_past_the_checkpoints_end() {
         ("shares", "train = 0.6\nvalid = 0.2"),
     ] {
         let config = format!(
-            "[data]\nend = \"{end}\"\n[[data.sources]]\npath = \"market\"\n[dataset]\nfactors = [\"Skewness20\", \"WVAD\"]\nmem_day = 5\n{split}\n\
+            "[data]\nend = \"{end}\"\n[[data.sources]]\npath = \"market\"\n[dataset]\nfactors = [\"Skewness20\", \"WVAD\"]\nmem_day = 5\nfeature_norm = \"robust_zscore\"\n{split}\n\
              [model]\nunits = 4\n[train]\nepochs = 1\nbatch_size = 256\n"
         );
         std::fs::write(path("c.toml"), config).unwrap();
@@ -159,14 +162,43 @@ fn predict_on_another_market_scores_past_the_checkpoints_end() {
         run(&["predict", "--model", &ck, "--data", &market, "--out", &other_file, "--device", "cpu"]);
         let (own, other) = (scores(Path::new(&own_file)), scores(Path::new(&other_file)));
         assert!(last(&own).as_str() <= end, "{name}: the checkpoint's own market stops at its end: {}", last(&own));
-        if name == "dates" {
-            assert!(last(&other).as_str() >= "2019-12-01", "another market is scored to its last day: {}", last(&other));
-        } else {
-            assert_eq!(last(&other), last(&own), "a split by shares keeps the checkpoint's end");
-        }
+        assert!(last(&other).as_str() >= "2019-12-01", "{name}: another market is scored to its last day: {}", last(&other));
         for (k, v) in &own {
             let w = other.get(k).unwrap_or_else(|| panic!("{name}: {k:?} not scored on the other market"));
             assert!((v - w).abs() <= 1e-5 * v.abs().max(1.0), "{name}: {k:?}: {v} vs {w}");
         }
+        let (own_marks, other_marks) = (in_sample(Path::new(&own_file)), in_sample(Path::new(&other_file)));
+        assert!(own_marks.values().any(|m| *m) && own_marks.values().any(|m| !*m), "{name}: both kinds of date");
+        for (k, m) in &own_marks {
+            assert_eq!(other_marks.get(k), Some(m), "{name}: {k:?} in-sample mark");
+        }
+        assert!(other_marks.iter().filter(|(k, _)| k.0.as_str() > end).all(|(_, m)| !*m), "{name}: later days are out of sample");
+        if name == "shares" {
+            // Without the recorded split (an older checkpoint), the share split keeps its end.
+            let meta_path = Path::new(&ck).join("config.json");
+            let mut meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+            assert!(meta.as_object_mut().unwrap().remove("split").is_some(), "the checkpoint records its split");
+            std::fs::write(&meta_path, meta.to_string()).unwrap();
+            let old_file = path("old-shares.csv.gz");
+            let o = alphasweep(&["predict", "--model", &ck, "--data", &market, "--out", &old_file, "--device", "cpu"]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert!(stderr(&o).contains("scoring stops at its config's end"), "{}", stderr(&o));
+            assert_eq!(last(&scores(Path::new(&old_file))), last(&own));
+        }
     }
+}
+
+/// The `in_sample` column of a predictions file, by (date, code).
+fn in_sample(path: &Path) -> BTreeMap<(String, String), bool> {
+    let text = common::read_text(path);
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let (d, c, m) = (col("date"), col("code"), col("in_sample"));
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            ((f[d].to_string(), f[c].to_string()), f[m] == "true")
+        })
+        .collect()
 }

@@ -83,6 +83,15 @@ fn paper_grid_completes_with_54_rows_and_k_checkpoints() {
     assert!(checkpoints(&out).contains(&best), "{best} not kept");
     let e = alphasweep(&["eval", "--model", out.join("checkpoints").join(&best).to_str().unwrap()]);
     assert!(e.status.success(), "{}", stderr(&e));
+    // Each checkpoint records where the split fell (split.json's dates), for `predict --data`.
+    let json = |p: &Path| -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
+    let split = json(&out.join("split.json"));
+    for c in checkpoints(&out) {
+        let s = &json(&out.join("checkpoints").join(&c).join("config.json"))["split"];
+        assert_eq!(s["train"], serde_json::json!([split["train"]["first"], split["train"]["last"]]), "{c}");
+        assert_eq!(s["valid"], serde_json::json!([split["valid"]["first"], split["valid"]["last"]]), "{c}");
+        assert_eq!(s["test_from"], split["test"]["first"], "{c}");
+    }
     // Rerunning into the same folder without --resume is refused.
     let again = sweep(&out, &["--set", "sweep.epochs=1"]);
     assert!(!again.status.success());

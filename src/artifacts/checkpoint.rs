@@ -13,7 +13,7 @@ use burn::tensor::backend::Backend;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::dataset::DatasetConfig;
+use crate::model::dataset::{DatasetConfig, FittedSplit};
 use crate::model::network::{LstmNet, NetworkConfig};
 use crate::model::train::{EpochRow, Status, TrainConfig};
 
@@ -35,6 +35,10 @@ pub struct CheckpointMeta {
     /// The command line that made it.
     pub command: String,
     pub look_ahead: bool,
+    /// Where the time split fell (None for a look-ahead split, and in checkpoints written
+    /// before it was recorded): `predict --data` keeps a split by shares there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<FittedSplit>,
     /// CRC-32 and size in bytes of `model.mpk` as written; checked on load (None in
     /// checkpoints written before the check existed).
     #[serde(default)]

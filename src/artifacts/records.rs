@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::Date;
-use crate::model::dataset::{Sample, WindowData};
+use crate::model::dataset::{FittedSplit, Sample, WindowData};
 use crate::model::metrics::EvalMetrics;
 
 /// `run.json`: the version, the command line and the resolved config of `alphasweep run`.
@@ -39,6 +39,13 @@ pub struct SplitRecord {
 }
 
 impl SplitRecord {
+    /// Where a time split fell, as checkpoints record it (`None` for a look-ahead split or
+    /// an empty segment).
+    pub fn fitted(&self) -> Option<FittedSplit> {
+        let (t, v, x) = (self.train.as_ref()?, self.valid.as_ref()?, self.test.as_ref()?);
+        (!self.look_ahead).then_some(FittedSplit { train: [t.first, t.last], valid: [v.first, v.last], test_from: x.first })
+    }
+
     /// The record of `data`'s split.
     pub fn of(data: &WindowData) -> SplitRecord {
         let span = |s: &[Sample]| match (s.first(), s.last()) {

@@ -74,6 +74,11 @@ fn checkpoint_meta_round_trips_with_every_status_and_reads_old_names() {
             config_dir: "/tmp".into(),
             command: "alphasweep train".into(),
             look_ahead: false,
+            split: Some(crate::model::dataset::FittedSplit {
+                train: ["2018-01-02".parse().unwrap(), "2018-12-27".parse().unwrap()],
+                valid: ["2019-01-02".parse().unwrap(), "2019-03-27".parse().unwrap()],
+                test_from: "2019-04-01".parse().unwrap(),
+            }),
             weights_crc32: Some(0xdead_beef),
             weights_bytes: Some(1234),
         };
@@ -91,6 +96,7 @@ fn checkpoint_meta_round_trips_with_every_status_and_reads_old_names() {
         config_dir: String::new(),
         command: String::new(),
         look_ahead: false,
+        split: None,
         weights_crc32: None,
         weights_bytes: None,
     })

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::data::{Date, Matrix, Panel, field};
 use crate::error::{Error, Result};
 use crate::model::normalize::{normalize_per_date, robust_zscore};
-pub use crate::model::split::Segment;
 use crate::model::split::split;
+pub use crate::model::split::{FittedSplit, Segment};
 use crate::model::steps::{check_step_order, day_rows};
 use crate::stats;
 
@@ -97,6 +97,10 @@ pub struct DatasetConfig {
     /// inputs: qlib's `reshape(N, d_feat, -1).permute(0, 2, 1)`.
     pub feature_steps: usize,
     pub seed: u64,
+    /// The split as recorded in a checkpoint (not a config key): when set, a time split
+    /// takes these sample dates instead of its shares or segments.
+    #[serde(skip)]
+    pub fitted: Option<FittedSplit>,
 }
 
 impl Default for DatasetConfig {
@@ -115,6 +119,7 @@ impl Default for DatasetConfig {
             feature_norm: FeatureNorm::None,
             feature_steps: 1,
             seed: 42,
+            fitted: None,
         }
     }
 }

@@ -18,6 +18,17 @@ pub enum Segment {
     Dates([Date; 2]),
 }
 
+/// A time split as it fell on the calendar it was built on: the first and last sample date
+/// of train and of valid, and the first test date (after the window and the label gaps).
+/// Checkpoints record it, so a split by shares is rebuilt on a longer market without moving
+/// (a share of a longer calendar would shift every boundary).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FittedSplit {
+    pub train: [Date; 2],
+    pub valid: [Date; 2],
+    pub test_from: Date,
+}
+
 impl Segment {
     pub fn share(self) -> Option<f64> {
         match self {
@@ -79,6 +90,19 @@ impl DatasetConfig {
 
 /// Train / valid / test samples (`dates`: the panel's calendar).
 pub(crate) fn split(samples: &[Sample], dates: &[Date], cfg: &DatasetConfig) -> Result<(Vec<Sample>, Vec<Sample>, Vec<Sample>)> {
+    if let (SplitKind::Time, Some(f)) = (cfg.split, cfg.fitted) {
+        // Sample dates as recorded: the gaps are already between the ranges.
+        let pick =
+            |a: Date, b: Date| samples.iter().copied().filter(|s| (a..=b).contains(&dates[s.date as usize])).collect::<Vec<_>>();
+        let out = (pick(f.train[0], f.train[1]), pick(f.valid[0], f.valid[1]), pick(f.test_from, Date(i32::MAX)));
+        if out.0.is_empty() || out.1.is_empty() {
+            return Err(Error::Invalid(format!(
+                "the recorded split (train {} .. {}, valid {} .. {}) has no samples on this market",
+                f.train[0], f.train[1], f.valid[0], f.valid[1]
+            )));
+        }
+        return Ok(out);
+    }
     match (cfg.split, cfg.train, cfg.valid) {
         (SplitKind::Time, Segment::Dates(t), Segment::Dates(v)) => {
             let gap = (cfg.horizon + 1) as u32;

@@ -160,13 +160,27 @@ fn checkpoint_config(dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -> 
         let abs = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
         cfg = cfg.with_data_path(&abs);
         // The checkpoint's `end` bounded the data it was trained on; on another market every
-        // day is scored (features are cleaned only up to an `end`). Only where the split is
-        // by dates: shares of a longer calendar would move the training period, and with it
-        // a feature normalization fitted there and the dates marked in-sample.
-        let d = &cfg.dataset;
-        if matches!((d.split, d.train, d.valid), (SplitKind::Time, Segment::Dates(_), Segment::Dates(_))) {
+        // day is scored (features are cleaned only up to an `end`). A split by dates stays
+        // where it was by itself; a split by shares is held at the sample dates the
+        // checkpoint recorded (shares of a longer calendar would move the training period,
+        // and with it a feature normalization fitted there and the dates marked in-sample).
+        // Checkpoints from before that record keep their `end`.
+        let d = &mut cfg.dataset;
+        let open_end = match (d.split, d.train, d.valid) {
+            (SplitKind::Time, Segment::Dates(_), Segment::Dates(_)) => true,
+            (SplitKind::Time, Segment::Share(_), Segment::Share(_)) if meta.split.is_some() => {
+                d.fitted = meta.split;
+                true
+            }
+            _ => false,
+        };
+        if open_end {
             cfg.data.end = None;
             cfg.factors.end = None;
+        } else if cfg.data.end.is_some() || cfg.factors.end.is_some() {
+            eprintln!(
+                "note: {name}: its split is by shares and the checkpoint does not record where it fell (or it is look-ahead): scoring stops at its config's end"
+            );
         }
     }
     Ok(cfg)

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::artifacts::checkpoint::{self, CheckpointMeta};
-use crate::artifacts::{TestRecord, write_json};
+use crate::artifacts::{SplitRecord, TestRecord, write_json};
 use crate::config::Config;
 use crate::engine::device::{DeviceKind, OnBackend, default_threads, run_on, uses_cpu_engine};
 use crate::error::{Error, Result, ResultExt};
@@ -75,6 +75,7 @@ pub fn run_train(o: &TrainOptions) -> Result<TrainOutcome> {
         config_dir: std::fs::canonicalize(&o.config_dir).unwrap_or_else(|_| o.config_dir.clone()).display().to_string(),
         command: crate::study::command_line(),
         look_ahead: data.look_ahead,
+        split: SplitRecord::of(&data).fitted(),
         weights_crc32: None,
         weights_bytes: None,
     };

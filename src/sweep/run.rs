@@ -13,6 +13,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
+use crate::artifacts::SplitRecord;
 use crate::artifacts::checkpoint::{self, CheckpointMeta};
 use crate::engine::{BatchFn, Engine, EpochFn, PackKey, TrialJob, pack_key};
 use crate::error::{Error, Result};
@@ -379,6 +380,7 @@ fn trial_meta(
         config_dir: plan.config_dir.clone(),
         command: plan.command.clone(),
         look_ahead,
+        split: SplitRecord::of(&plan.data).fitted(),
         weights_crc32: None,
         weights_bytes: None,
     })

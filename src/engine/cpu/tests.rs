@@ -164,6 +164,7 @@ fn checkpoint_round_trip_predicts_the_same() {
         config_dir: String::new(),
         command: String::new(),
         look_ahead: false,
+        split: None,
         weights_crc32: None,
         weights_bytes: None,
     };
