@@ -5,7 +5,8 @@
 #   scripts/bench_alpha158.sh [RUNS]      (default 3)
 #
 # alphasweep: `alphasweep bench features --config configs/qlib-alpha158.toml` (157 features,
-# every stock of the bins, 2010-01-04 .. 2020-07-31); the figure is loading the bins plus
+# every stock of the bins, 2010-01-04 .. 2020-07-31) with its source pointed at the folder
+# qlib reads (the lower-case copy, not the archive); the figure is loading the bins plus
 # the process's first evaluation of the features (load_s + the warm-up: cold, as qlib's one
 # call is). qlib: scripts/bench_alpha158_qlib.py, one
 # D.features call for the csi300 market over the same dates with 2 worker processes (its
@@ -18,11 +19,17 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-3}
 BIN=${ALPHASWEEP_BIN:-target/release/alphasweep}
 PY=${QLIB_PYTHON:-$HOME/.cache/alphasweep-qlib-venv/bin/python}
-[[ -d $HOME/.cache/alphasweep-qlib-data ]] || bash scripts/qlib_data_copy.sh >/dev/null
+DATA=$HOME/.cache/alphasweep-qlib-data
+[[ -d $DATA ]] || bash scripts/qlib_data_copy.sh >/dev/null
+# The same config, reading the bins qlib reads.
+CONFIG=$(mktemp --suffix .toml)
+trap 'rm -f "$CONFIG"' EXIT
+sed "s#^path = .*#path = \"$DATA\"#" configs/qlib-alpha158.toml >"$CONFIG"
+grep -q "^path = \"$DATA\"" "$CONFIG"
 ours=()
 peer=()
 for i in $(seq "$RUNS"); do
-  out=$("$BIN" bench features --config configs/qlib-alpha158.toml --runs 1 2>&1)
+  out=$("$BIN" bench features --config "$CONFIG" --runs 1 2>&1)
   load=$(echo "$out" | sed -n 's/^load_s=//p')
   comp=$(echo "$out" | sed -n 's/^warm-up \([0-9.]*\) s.*/\1/p')
   ours+=("$(echo "$load + $comp" | bc -l)")

@@ -206,27 +206,30 @@ fn order_statistics(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f6
     let mut out = vec![f64::NAN; x.len()];
     for t in start..x.len() {
         let a = window_start(t, n, start);
+        // Only finite values are kept, so `<` orders them (0.0 and -0.0 are one value).
         if a > start && x[a - 1].is_finite() {
             let leaving = x[a - 1];
-            let i = sorted.partition_point(|u| u.total_cmp(&leaving).is_lt());
+            let i = sorted.partition_point(|u| *u < leaving);
             sorted.remove(i);
         }
         let v = x[t];
-        if v.is_finite() {
-            let i = sorted.partition_point(|u| u.total_cmp(&v).is_lt());
+        // Where today's value went in: the count of smaller values.
+        let less = v.is_finite().then(|| {
+            let i = sorted.partition_point(|u| *u < v);
             sorted.insert(i, v);
-        }
+            i
+        });
         let m = sorted.len();
         if m == 0 {
             continue;
         }
         out[t] = if op == Op::Rank {
-            if v.is_finite() {
-                let less = sorted.partition_point(|u| *u < v) as f64;
-                let eq = sorted.partition_point(|u| *u <= v) as f64 - less;
-                (less + (eq + 1.0) / 2.0) / m as f64
-            } else {
-                f64::NAN
+            match less {
+                Some(less) => {
+                    let eq = sorted[less..].iter().take_while(|u| **u == v).count() as f64;
+                    (less as f64 + (eq + 1.0) / 2.0) / m as f64
+                }
+                None => f64::NAN,
             }
         } else {
             let pos = q * (m - 1) as f64;
