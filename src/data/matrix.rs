@@ -15,14 +15,6 @@ impl Matrix {
         Matrix { n_dates, n_stocks, data: vec![f64::NAN; n_dates * n_stocks] }
     }
 
-    /// A matrix of zeros in fresh memory that its writer fills next, every cell: large
-    /// ones ask Linux for 2 MiB pages (a fault per 2 MiB instead of per 4 KiB).
-    pub fn zeroed_for_writing(n_dates: usize, n_stocks: usize) -> Matrix {
-        let data = vec![0.0; n_dates * n_stocks];
-        huge_pages(&data);
-        Matrix { n_dates, n_stocks, data }
-    }
-
     pub fn get(&self, d: usize, s: usize) -> f64 {
         self.data[d * self.n_stocks + s]
     }
@@ -78,25 +70,6 @@ impl Matrix {
         }
         out
     }
-}
-
-/// Advises the kernel to back `data`'s whole 2 MiB pages with huge pages, before they are
-/// first touched (transparent huge pages in `madvise` mode; elsewhere this does nothing).
-fn huge_pages(data: &[f64]) {
-    const HUGE: usize = 2 << 20;
-    #[cfg(target_os = "linux")]
-    {
-        let (from, to) = (data.as_ptr() as usize, data.as_ptr() as usize + std::mem::size_of_val(data));
-        let (a, b) = (from.next_multiple_of(HUGE), to / HUGE * HUGE);
-        if b > a {
-            // SAFETY: advice on whole pages of memory this slice owns; it changes how they
-            // are backed, never their contents or ownership.
-            unsafe {
-                libc::madvise(a as *mut libc::c_void, b - a, libc::MADV_HUGEPAGE);
-            }
-        }
-    }
-    let _ = (data, HUGE);
 }
 
 #[cfg(test)]

@@ -183,7 +183,8 @@ impl Plan {
         }
         // Zeroed allocations are fresh pages, not written here: the scatter below writes
         // every cell (NaN off the spans), in parallel, so each page is touched once.
-        let mut out: Vec<Matrix> = self.roots.iter().map(|_| Matrix::zeroed_for_writing(nd, ns)).collect();
+        let mut out: Vec<Matrix> =
+            self.roots.iter().map(|_| Matrix { n_dates: nd, n_stocks: ns, data: vec![0.0; nd * ns] }).collect();
         // Each field transposed once: one stock's days are contiguous.
         let by_stock: Vec<Vec<f64>> = fields
             .par_iter()
