@@ -129,6 +129,7 @@ fn run_equals_the_stages_one_after_another() {
         out: b.join("predictions.csv.gz"),
         device: DeviceKind::Cpu,
         batch: study::predict::DEFAULT_BATCH,
+        choose_k: false,
     })
     .unwrap();
     let split: SplitRecord = read_json(&b.join("sweep/split.json")).unwrap();

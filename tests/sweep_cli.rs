@@ -40,6 +40,11 @@ fn ledger(dir: &Path) -> BTreeMap<String, Vec<String>> {
     out
 }
 
+/// The validation IC a trial's ledger row recorded.
+fn rows_ic(dir: &Path, trial: &str) -> f64 {
+    ledger(dir)[trial][2].parse().unwrap()
+}
+
 fn checkpoints(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> =
         std::fs::read_dir(dir.join("checkpoints")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
@@ -92,6 +97,33 @@ fn paper_grid_completes_with_54_rows_and_k_checkpoints() {
         assert_eq!(s["valid"], serde_json::json!([split["valid"]["first"], split["valid"]["last"]]), "{c}");
         assert_eq!(s["test_from"], split["test"]["first"], "{c}");
     }
+    // `predict --choose-k`: the ensemble size with the best validation IC; the best model
+    // alone scores the validation IC its ledger row recorded.
+    let preds = dir.path().join("p.csv");
+    let p = alphasweep(&[
+        "predict",
+        "--sweep",
+        out.to_str().unwrap(),
+        "--top-k",
+        "4",
+        "--choose-k",
+        "--out",
+        preds.to_str().unwrap(),
+        "--device",
+        "cpu",
+    ]);
+    assert!(p.status.success(), "{}", stderr(&p));
+    let table = std::fs::read_to_string(dir.path().join("p.csv.ensemble.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = table.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 4, "{table}");
+    let ics: Vec<f64> = rows.iter().map(|r| r[1].parse().unwrap()).collect();
+    let chosen: Vec<usize> = rows.iter().enumerate().filter(|(_, r)| r[4] == "true").map(|(i, _)| i).collect();
+    assert_eq!(chosen.len(), 1, "{table}");
+    assert!(ics.iter().all(|ic| *ic <= ics[chosen[0]]) && ics[..chosen[0]].iter().all(|ic| *ic < ics[chosen[0]]), "{table}");
+    let best_ic: f64 = rows_ic(&out, &best);
+    assert!((ics[0] - best_ic).abs() < 1e-4, "best model alone: {} vs ledger {best_ic}", ics[0]);
+    let model = if chosen[0] == 0 { best.clone() } else { format!("mean_of_{}", chosen[0] + 1) };
+    assert!(std::fs::read_to_string(&preds).unwrap().lines().nth(1).unwrap().contains(&format!(",{model},")), "{model}");
     // Rerunning into the same folder without --resume is refused.
     let again = sweep(&out, &["--set", "sweep.epochs=1"]);
     assert!(!again.status.success());

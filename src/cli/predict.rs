@@ -21,6 +21,11 @@ pub struct PredictArgs {
     pub sweep: Option<PathBuf>,
     #[arg(long, default_value_t = 5, value_parser = super::count)]
     pub top_k: usize,
+    /// With --sweep: average only the best k <= --top-k, k chosen on the validation period
+    /// (the highest mean validation IC of the means of the best 1, 2, …; ties: fewer). The
+    /// table is written to <out>.ensemble.csv. The test period plays no part.
+    #[arg(long, requires = "sweep")]
+    pub choose_k: bool,
     /// Market data to predict on instead of the checkpoint's own (a folder or archive in
     /// any supported format); the factors and cleaning stay the checkpoint's.
     #[arg(long)]
@@ -75,7 +80,14 @@ pub fn run(a: PredictArgs) -> anyhow::Result<()> {
         eprintln!("written to {} and {}", a.out.display(), o.folds_file.display());
         return Ok(());
     }
-    let o = run_predict(&PredictOptions { models, data: a.data, out: a.out.clone(), device: a.device, batch: a.batch })?;
+    let o = run_predict(&PredictOptions {
+        models,
+        data: a.data,
+        out: a.out.clone(),
+        device: a.device,
+        batch: a.batch,
+        choose_k: a.choose_k,
+    })?;
     print_outcome(&o);
     eprintln!("written to {}", a.out.display());
     Ok(())

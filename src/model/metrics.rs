@@ -37,7 +37,13 @@ fn nan() -> f64 {
 
 /// `preds[i]` is the prediction for `samples[i]`; samples are sorted by date.
 pub fn evaluate(preds: &[f32], samples: &[Sample], data: &WindowData) -> EvalMetrics {
-    let y: Vec<f64> = samples.iter().map(|s| data.label(s) as f64).collect();
+    let labels: Vec<f32> = samples.iter().map(|s| data.label(s)).collect();
+    evaluate_labels(preds, &labels, samples)
+}
+
+/// [`evaluate`] against `labels[i]`, the label of `samples[i]`.
+pub fn evaluate_labels(preds: &[f32], labels: &[f32], samples: &[Sample]) -> EvalMetrics {
+    let y: Vec<f64> = labels.iter().map(|v| *v as f64).collect();
     let p: Vec<f64> = preds.iter().map(|v| *v as f64).collect();
     let n = y.len().max(1) as f64;
     let loss = y.iter().zip(&p).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() / n;

@@ -4,6 +4,7 @@
 //! falls in that model's training or validation period (or always, for a look-ahead split);
 //! the backtest reports any in-sample dates it trades on.
 
+pub mod ensemble;
 pub mod walk_forward;
 
 use std::collections::HashMap;
@@ -25,6 +26,9 @@ pub struct ModelScores {
     pub fitted_until: Option<Date>,
     pub dates: Vec<Date>,
     pub stocks: Vec<String>,
+    /// The validation samples of the model's data set with their labels (empty when it
+    /// has none, as in walk-forward folds): what an ensemble's size is chosen on.
+    pub valid: Vec<(Sample, f32)>,
 }
 
 /// Every (date, stock) whose last `mem_day` days of features are finite (members on each).
@@ -67,11 +71,16 @@ pub struct Prediction {
 /// model's per-date z-scores (so models on different scales weigh the same). A row is
 /// in-sample if it is for any model.
 pub fn combine(models: &[ModelScores]) -> Vec<Prediction> {
+    combine_where(models, |_| true)
+}
+
+/// [`combine`] on the dates `keep` accepts.
+pub fn combine_where(models: &[ModelScores], keep: impl Fn(Date) -> bool) -> Vec<Prediction> {
     let mut acc: HashMap<(Date, String), (f64, usize, bool)> = HashMap::new();
     for m in models {
         let mut by_date: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
         for (s, v) in &m.scores {
-            if v.is_finite() {
+            if v.is_finite() && keep(m.dates[s.date as usize]) {
                 by_date.entry(s.date).or_default().push((s.stock, *v as f64));
             }
         }

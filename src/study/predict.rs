@@ -11,7 +11,7 @@ use crate::data::Date;
 use crate::engine::device::DeviceKind;
 use crate::engine::{Engine, OnEngine, with_engine};
 use crate::error::{Error, Result};
-use crate::predict::{self, ModelScores, all_windows};
+use crate::predict::{self, ModelScores, all_windows, ensemble};
 use crate::study::prepare::DataCache;
 use crate::sweep::ledger::{LedgerRow, read_rows};
 use crate::sweep::summary::ranked;
@@ -39,6 +39,9 @@ pub struct PredictOptions {
     pub device: DeviceKind,
     /// Windows per inference batch.
     pub batch: usize,
+    /// With several models: average only the best `k` of them, `k` chosen on the
+    /// validation period ([`crate::predict::ensemble`]); its table is written beside `out`.
+    pub choose_k: bool,
 }
 
 /// What it wrote.
@@ -53,6 +56,9 @@ pub struct PredictOutcome {
     pub in_sample: usize,
     /// The last such date over the models; None for a look-ahead split (every date).
     pub fitted_until: Option<Date>,
+    /// With `choose_k`: the validation IC of the mean of the best 1, 2, … models, and the
+    /// file that table was written to.
+    pub by_size: Option<(Vec<f64>, PathBuf)>,
 }
 
 /// The checkpoint folders `models` names (a sweep's best `top_k` that have a checkpoint).
@@ -84,7 +90,8 @@ pub fn run_predict(o: &PredictOptions) -> Result<PredictOutcome> {
 /// with the eval stage).
 pub fn run_predict_with(o: &PredictOptions, cache: &mut DataCache) -> Result<PredictOutcome> {
     let dirs = checkpoint_dirs(&o.models)?;
-    let models = with_engine(o.device, 1, Task { dirs: &dirs, data: o.data.as_deref(), batch: o.batch, cache })??;
+    let mut models = with_engine(o.device, 1, Task { dirs: &dirs, data: o.data.as_deref(), batch: o.batch, cache })??;
+    let by_size = if o.choose_k && models.len() > 1 { Some(choose_size(&mut models, &o.out)?) } else { None };
     let name = if models.len() == 1 { models[0].name.clone() } else { format!("mean_of_{}", models.len()) };
     let rows = predict::combine(&models);
     predict::write(&o.out, &rows, &name)?;
@@ -96,7 +103,35 @@ pub fn run_predict_with(o: &PredictOptions, cache: &mut DataCache) -> Result<Pre
         model_names: models.iter().map(|m| m.name.clone()).collect(),
         in_sample: rows.iter().filter(|r| r.in_sample).count(),
         fitted_until: models.iter().filter_map(|m| m.fitted_until).max(),
+        by_size,
     })
+}
+
+/// Keeps the best `k` of `models` (best first), `k` chosen on the validation period; writes
+/// the table of sizes beside `out` (`<out>.ensemble.csv`: k, valid IC, rank IC, ICIR,
+/// chosen) and prints it.
+fn choose_size(models: &mut Vec<ModelScores>, out: &Path) -> Result<(Vec<f64>, PathBuf)> {
+    if models[0].valid.is_empty() {
+        return Err(Error::Invalid("choosing the ensemble size needs a validation period; the checkpoints have none".into()));
+    }
+    let by_size = ensemble::validation_by_size(models);
+    let k = ensemble::best_size(&by_size);
+    let mut text = String::from("k,valid_ic,valid_rank_ic,valid_ic_ir,chosen\n");
+    eprintln!("ensemble size chosen on the validation period (mean IC of the best k):");
+    for (i, m) in by_size.iter().enumerate() {
+        text.push_str(&format!("{},{:.6},{:.6},{:.6},{}\n", i + 1, m.ic, m.rank_ic, m.ic_ir, i + 1 == k));
+        eprintln!(
+            "  k = {:>2}  IC {:+.4}  rank IC {:+.4}{}",
+            i + 1,
+            m.ic,
+            m.rank_ic,
+            if i + 1 == k { "  <- chosen" } else { "" }
+        );
+    }
+    let path = PathBuf::from(format!("{}.ensemble.csv", out.display()));
+    crate::atomic::write(&path, text.as_bytes())?;
+    models.truncate(k);
+    Ok((by_size.iter().map(|m| m.ic).collect(), path))
 }
 
 /// Rebuilds a checkpoint's data (on `data` when given; the previous checkpoint's when it is
@@ -114,7 +149,8 @@ fn score_checkpoint<E: Engine>(
     let scores = predict::score(engine, &model, data, &all_windows(data), batch, on_progress);
     let fitted_until = if data.look_ahead { None } else { data.valid.last().map(|s| data.dates[s.date as usize]) };
     let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "model".into());
-    Ok(ModelScores { name, scores, fitted_until, dates: data.dates.clone(), stocks: data.stocks.clone() })
+    let valid = data.valid.iter().map(|s| (*s, data.label(s))).collect();
+    Ok(ModelScores { name, scores, fitted_until, dates: data.dates.clone(), stocks: data.stocks.clone(), valid })
 }
 
 /// Scoring with whichever engine the device choice picks (the fused CPU engine for `cpu`),

@@ -200,6 +200,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
                 out: preds.clone(),
                 device: o.device,
                 batch: crate::study::predict::DEFAULT_BATCH,
+                choose_k: false,
             },
             &mut cache,
         )?);

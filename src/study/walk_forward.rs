@@ -75,6 +75,7 @@ pub fn run_walk_forward(o: &WalkForwardOptions) -> Result<WalkForwardOutcome> {
             fitted_until: Some(f.fit.1),
             dates: data.dates.clone(),
             stocks: data.stocks.clone(),
+            valid: vec![],
         })
         .collect();
     // Folds do not overlap, so joining them keeps each fold's own scores.
