@@ -109,4 +109,12 @@ pub fn print_outcome(o: &PredictOutcome) {
             None => " (LOOK-AHEAD split: every date is in-sample)".into(),
         }
     );
+    if let Some((ics, path)) = &o.by_size {
+        println!(
+            "ensemble size chosen on the validation period: {} of {} (validation IC by size in {})",
+            o.model_names.len(),
+            ics.len(),
+            path.display()
+        );
+    }
 }

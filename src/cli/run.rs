@@ -39,12 +39,16 @@ pub struct RunArgs {
     /// with burn's GPU backends 8, 4 or 2 trials by the largest model's size).
     #[arg(long, value_parser = super::count)]
     pub jobs: Option<usize>,
+    /// Predict with the best k of the kept checkpoints, k chosen on the validation period
+    /// (as `predict --choose-k`); without it, the mean of every kept checkpoint.
+    #[arg(long)]
+    pub choose_k: bool,
 }
 
 pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let config = Config::from_file_with(&a.config, &a.sets)?;
     let config_dir = a.config.parent().map(Path::to_path_buf).unwrap_or_default();
-    study(config, config_dir, a.out, a.device, a.resume, a.jobs)
+    study(config, config_dir, a.out, a.device, a.resume, a.jobs, a.choose_k)
 }
 
 /// Runs the study with the printing observer; exit 130 when its sweep was interrupted.
@@ -55,9 +59,10 @@ pub fn study(
     device: DeviceKind,
     resume: bool,
     jobs: Option<usize>,
+    choose_k: bool,
 ) -> anyhow::Result<ExitCode> {
     let stop = super::sweep::stop_on_signals()?;
-    let o = RunOptions { config, config_dir, out, device, resume, jobs, stop: &stop };
+    let o = RunOptions { config, config_dir, out, device, resume, jobs, choose_k, stop: &stop };
     let outcome = run_study(&o, &mut Printer { sweep_dir: o.out.join("sweep"), backtest_dir: o.out.join("backtest") })?;
     if outcome.interrupted {
         return Ok(super::sweep::interrupted());

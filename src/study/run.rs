@@ -38,6 +38,9 @@ pub struct RunOptions<'a> {
     pub resume: bool,
     /// Sweep trials at once (see `SweepOptions::jobs`).
     pub jobs: Option<usize>,
+    /// Predict with the best k kept checkpoints, k chosen on the validation period
+    /// (`PredictOptions::choose_k`); otherwise the mean of all of them.
+    pub choose_k: bool,
     /// Set (by a signal handler) to stop the sweep starting new trials.
     pub stop: &'a AtomicBool,
 }
@@ -190,9 +193,12 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         Ok(Some(vec![]))
     })?;
 
-    eprintln!("\n== 6/7 predict (mean of the best {})", kept.len());
+    let what = if o.choose_k { "its size chosen on the validation period" } else { "their mean" };
+    eprintln!("\n== 6/7 predict (the best {} kept checkpoints, {what})", kept.len());
     let preds = out.join("predictions.csv.gz");
-    stages.run("predict", &models_stamp, std::slice::from_ref(&preds), || {
+    // Runs without the choice keep their earlier stamp.
+    let predict_stamp = if o.choose_k { stamp(&[models_stamp.as_str(), "choose_k"]) } else { models_stamp.clone() };
+    stages.run("predict", &predict_stamp, std::slice::from_ref(&preds), || {
         obs.predict(&run_predict_with(
             &PredictOptions {
                 models: Models::Sweep { dir: sweep_dir.clone(), top_k: kept.len().max(1) },
@@ -200,7 +206,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
                 out: preds.clone(),
                 device: o.device,
                 batch: crate::study::predict::DEFAULT_BATCH,
-                choose_k: false,
+                choose_k: o.choose_k,
             },
             &mut cache,
         )?);
@@ -221,7 +227,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         bt.start.map(|d| d.to_string()).unwrap_or_else(|| "first prediction".into()),
         bt.end.map(|d| d.to_string()).unwrap_or_else(|| "last prediction".into())
     );
-    let backtest_stamp = stamp(&[models_stamp, json(&bt)]);
+    let backtest_stamp = stamp(&[predict_stamp, json(&bt)]);
     stages.run("backtest", &backtest_stamp, &[out.join("backtest/summary.json")], || {
         let tested = run_backtest(&BacktestOptions {
             load: opts.clone(),
