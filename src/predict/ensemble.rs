@@ -54,9 +54,8 @@ mod tests {
     use super::*;
 
     /// Three models on 4 dates x 5 stocks: the first scores the labels exactly, the second
-    /// adds noise, the third reverses them. The mean of the first two is still perfectly
-    /// ranked on most dates; adding the third lowers the IC; the best size is 1 (a tie with
-    /// 2 would go to 1 too).
+    /// shifts one stock's scores, the third reverses them. Each added model lowers the
+    /// validation IC, so the best size is 1.
     #[test]
     fn the_size_with_the_best_validation_ic_wins() {
         let dates: Vec<Date> = (0..4).map(|i| Date::from_ymd(2020, 1, 1).unwrap().add_days(i)).collect();
