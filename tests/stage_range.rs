@@ -190,15 +190,5 @@ fn predict_on_another_market_scores_past_the_checkpoints_end() {
 
 /// The `in_sample` column of a predictions file, by (date, code).
 fn in_sample(path: &Path) -> BTreeMap<(String, String), bool> {
-    let text = common::read_text(path);
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
-    let (d, c, m) = (col("date"), col("code"), col("in_sample"));
-    lines
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            ((f[d].to_string(), f[c].to_string()), f[m] == "true")
-        })
-        .collect()
+    common::column(path, "in_sample").into_iter().map(|(k, v)| (k, v == "true")).collect()
 }

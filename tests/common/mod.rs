@@ -55,15 +55,20 @@ pub fn read_text(path: &Path) -> String {
 
 /// `(date, code) -> score` of a predictions file (`.csv` or `.csv.gz`), by its header.
 pub fn scores(path: &Path) -> BTreeMap<(String, String), f64> {
+    column(path, "score").into_iter().map(|(k, v)| (k, v.parse().unwrap())).collect()
+}
+
+/// `(date, code) -> ` the text of column `name` in a predictions file, by its header.
+pub fn column(path: &Path, name: &str) -> BTreeMap<(String, String), String> {
     let text = read_text(path);
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = |n: &str| header.iter().position(|h| *h == n).unwrap_or_else(|| panic!("{}: no `{n}` column", path.display()));
-    let (d, c, v) = (col("date"), col("code"), col("score"));
+    let (d, c, v) = (col("date"), col("code"), col(name));
     lines
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            ((f[d].to_string(), f[c].to_string()), f[v].parse().unwrap())
+            ((f[d].to_string(), f[c].to_string()), f[v].to_string())
         })
         .collect()
 }
