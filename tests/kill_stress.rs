@@ -1,13 +1,17 @@
-//! Twenty SIGKILLs at random moments of a sweep whose trials last seconds, each followed by
+//! Twenty SIGKILLs during a sweep whose trials last about a second or more, each followed by
 //! `--resume`, end with the same ledger (every column but the wall-clock `seconds`), the same
-//! kept checkpoints and the same training curves as the sweep run once without a kill. The
-//! kill moments come from a fixed seed, so a failure reruns the same way.
+//! kept checkpoints and the same training curves as the sweep run once without a kill.
+//!
+//! The kill moments are timed against this machine's own sweep, so a faster or slower runner
+//! still kills mid-sweep: every other kill lands at a random moment of start-up (loading, data
+//! set, first trial), the rest at a random moment of the trial after the one that has just
+//! finished. The random fractions come from a fixed seed.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use alphasweep::rng::Rng;
@@ -15,8 +19,11 @@ use common::{alphasweep, stderr};
 
 const QUICK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/sweep-quick.toml");
 
-/// 30 trials of wide layers on small batches: each trains for 2–3 s on 2 cores.
-const ARGS: [&str; 16] = [
+/// 30 trials of wide layers on small batches, two at a time (as on a 2-core runner, whatever
+/// the machine's cores): about a second each here.
+const ARGS: [&str; 18] = [
+    "--jobs",
+    "2",
     "--set",
     "synth.stocks=50",
     "--set",
@@ -68,14 +75,42 @@ fn finished(dir: &Path) -> usize {
     std::fs::read_to_string(dir.join("ledger.csv")).map(|s| s.lines().skip(1).count()).unwrap_or(0)
 }
 
+/// Starts a sweep; its stderr goes to `log` when given.
+fn spawn(a: &[String], log: Option<&Path>) -> Child {
+    let err = log.map_or_else(Stdio::null, |p| std::fs::File::create(p).unwrap().into());
+    Command::new(env!("CARGO_BIN_EXE_alphasweep")).args(a).stdout(Stdio::null()).stderr(err).spawn().unwrap()
+}
+
+/// Polls the ledger every 10 ms until it holds more than `rows` trials; false if `child`
+/// exits first or `limit` passes.
+fn wait_for_more(child: &mut Child, dir: &Path, rows: usize, limit: Duration) -> bool {
+    let t = Instant::now();
+    while t.elapsed() < limit {
+        if finished(dir) > rows {
+            return true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            return finished(dir) > rows;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
 #[test]
 fn twenty_kills_lose_nothing_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let full = dir.path().join("full");
+    // The sweep run once: its start-up (to the first finished trial) and its time per trial.
     let t = Instant::now();
-    let o = alphasweep(&args(&full).iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(o.status.success(), "{}", stderr(&o));
+    let log = dir.path().join("full.log");
+    let mut child = spawn(&args(&full), Some(&log));
+    let grew = wait_for_more(&mut child, &full, 0, Duration::from_secs(600));
+    let first = t.elapsed().as_secs_f64();
+    let ok = child.wait().unwrap().success();
+    assert!(grew && ok, "the uninterrupted sweep failed: {}", std::fs::read_to_string(&log).unwrap_or_default());
     let whole = t.elapsed().as_secs_f64();
+    let trial = (whole - first) / 29.0;
     let reference = rows(&full.join("ledger.csv"), 1);
     assert_eq!(reference.len(), 30);
 
@@ -87,17 +122,24 @@ fn twenty_kills_lose_nothing_and_change_nothing() {
         if kill > 0 {
             a.push("--resume".into());
         }
-        let mut child =
-            Command::new(env!("CARGO_BIN_EXE_alphasweep")).args(&a).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-        // A moment anywhere from start-up (loading, data set) to well into training.
-        let wait = rng.range(0.2, 6.0);
-        std::thread::sleep(Duration::from_secs_f64(wait));
         let before = finished(&killed);
+        let mut child = spawn(&a, None);
+        let moment = if kill % 2 == 0 {
+            let wait = rng.range(0.1, 1.0) * first;
+            std::thread::sleep(Duration::from_secs_f64(wait));
+            format!("{wait:.2}s")
+        } else {
+            let grew = wait_for_more(&mut child, &killed, before, Duration::from_secs_f64(10.0 * first + 10.0 * trial));
+            let wait = rng.range(0.0, 1.0) * trial;
+            std::thread::sleep(Duration::from_secs_f64(wait));
+            if grew { format!("a trial + {wait:.2}s") } else { "no trial finished".into() }
+        };
+        let done = finished(&killed);
         let _ = child.kill(); // SIGKILL; the sweep may have finished already
         child.wait().unwrap();
-        moments.push(format!("{wait:.2}s ({before} done)"));
+        moments.push(format!("{moment} ({done} done)"));
     }
-    eprintln!("uninterrupted sweep {whole:.1}s; kills at {}", moments.join(", "));
+    eprintln!("uninterrupted sweep {whole:.1}s, first trial at {first:.1}s; kills at {}", moments.join(", "));
     let mid_sweep = moments.iter().filter(|m| !m.contains("(0 done)") && !m.contains("(30 done)")).count();
     assert!(mid_sweep >= 10, "too few kills landed mid-sweep: {moments:?}");
 
