@@ -75,23 +75,25 @@ fn demo_runs_every_stage_and_labels_in_sample_dates() {
     assert!(stdout(&o).contains("SH000300"), "no benchmark row:\n{}", stdout(&o));
     assert!(bt["portfolios"][0]["start"].as_str().unwrap() >= test_start.as_str());
 
-    // `run --resume --choose-k` on the finished run: the sweep is kept, predict and the
-    // backtest run again with the ensemble's size chosen on the validation period.
-    let again = alphasweep(&[
-        "run",
-        "--config",
-        out.join("config.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--resume",
-        "--choose-k",
-        "--device",
-        "cpu",
-    ]);
-    assert!(again.status.success(), "{}", stderr(&again));
+    // `run --resume` with `[sweep] choose_k` on the finished run: the sweep is kept, predict
+    // and the backtest run again with the ensemble's size chosen on the validation period.
+    let resume = |extra: &[&str]| {
+        let config = out.join("config.toml");
+        let mut a = vec!["run", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap(), "--resume"];
+        a.extend(extra);
+        a.extend(["--device", "cpu"]);
+        let o = alphasweep(&a);
+        assert!(o.status.success(), "{}", stderr(&o));
+        o
+    };
+    let again = resume(&["--set", "sweep.choose_k=true"]);
     assert!(stdout(&again).contains("ensemble size chosen on the validation period"), "{}", stdout(&again));
     let table = std::fs::read_to_string(out.join("predictions.csv.gz.ensemble.csv")).unwrap();
     assert_eq!(table.lines().filter(|l| l.ends_with(",true")).count(), 1, "{table}");
+    // The flag `--choose-k` is the same choice: nothing reruns.
+    let flag = stderr(&resume(&["--choose-k"]));
+    let predict = &flag[flag.find("6/7 predict").unwrap()..flag.find("7/7").unwrap()];
+    assert!(predict.contains("skipped"), "{flag}");
 
     // Walk-forward: every fold trains only on dates before the ones it predicts (less the
     // label gap), and no prediction is in-sample.

@@ -40,7 +40,8 @@ pub struct RunArgs {
     #[arg(long, value_parser = super::count)]
     pub jobs: Option<usize>,
     /// Predict with the best k of the kept checkpoints, k chosen on the validation period
-    /// (as `predict --choose-k`); without it, the mean of every kept checkpoint.
+    /// (as `predict --choose-k`; the config's `[sweep] choose_k = true` does the same); without
+    /// it, the mean of every kept checkpoint.
     #[arg(long)]
     pub choose_k: bool,
 }

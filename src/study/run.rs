@@ -39,7 +39,8 @@ pub struct RunOptions<'a> {
     /// Sweep trials at once (see `SweepOptions::jobs`).
     pub jobs: Option<usize>,
     /// Predict with the best k kept checkpoints, k chosen on the validation period
-    /// (`PredictOptions::choose_k`); otherwise the mean of all of them.
+    /// (`PredictOptions::choose_k`), also when the config's `[sweep] choose_k` is set;
+    /// otherwise the mean of all of them.
     pub choose_k: bool,
     /// Set (by a signal handler) to stop the sweep starting new trials.
     pub stop: &'a AtomicBool,
@@ -193,11 +194,12 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         Ok(Some(vec![]))
     })?;
 
-    let what = if o.choose_k { "its size chosen on the validation period" } else { "their mean" };
+    let choose_k = o.choose_k || cfg.sweep.choose_k;
+    let what = if choose_k { "its size chosen on the validation period" } else { "their mean" };
     eprintln!("\n== 6/7 predict (the best {} kept checkpoints, {what})", kept.len());
     let preds = out.join("predictions.csv.gz");
     // Runs without the choice keep their earlier stamp.
-    let predict_stamp = if o.choose_k { stamp(&[models_stamp.as_str(), "choose_k"]) } else { models_stamp.clone() };
+    let predict_stamp = if choose_k { stamp(&[models_stamp.as_str(), "choose_k"]) } else { models_stamp.clone() };
     stages.run("predict", &predict_stamp, std::slice::from_ref(&preds), || {
         obs.predict(&run_predict_with(
             &PredictOptions {
@@ -206,7 +208,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
                 out: preds.clone(),
                 device: o.device,
                 batch: crate::study::predict::DEFAULT_BATCH,
-                choose_k: o.choose_k,
+                choose_k,
             },
             &mut cache,
         )?);

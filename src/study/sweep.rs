@@ -189,11 +189,12 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
 }
 
 /// The config as it bears on the trials' numbers: without data paths (the data set's content
-/// is fingerprinted instead), `[backtest]` and `sweep.keep`.
+/// is fingerprinted instead), `[backtest]`, `sweep.keep` and `sweep.choose_k`.
 pub fn trial_config_toml(cfg: &Config) -> Result<String> {
     let mut c = cfg.clone();
     c.backtest = Default::default();
     c.sweep.keep = 0;
+    c.sweep.choose_k = false;
     for s in &mut c.data.sources {
         s.path = None;
     }

@@ -15,6 +15,8 @@
 //! epochs = 50                  # overrides [train] epochs
 //! patience = 5                 # early stopping per trial (epochs without a better score)
 //! keep = 5                     # checkpoints kept: the best K trials
+//! choose_k = false             # `run` predicts with the best k of them, k chosen on the
+//!                              # validation period (as `run --choose-k`); false: all K
 //! scheduler = "asha"           # or "none"
 //! [sweep.asha]
 //! rungs = [5, 15]              # epochs where a trial must be in the top 1/reduction to go on
@@ -45,6 +47,11 @@ pub struct SweepConfig {
     pub patience: Option<usize>,
     /// Checkpoints of the best K trials are kept.
     pub keep: usize,
+    /// `alphasweep run`'s predict stage means the best k of the kept checkpoints, k chosen on
+    /// the validation period (`run --choose-k`); false: every kept checkpoint. Left out of the
+    /// written config when false, so configs and stamps from before it stay as they were.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub choose_k: bool,
     pub scheduler: Scheduler,
     pub asha: AshaConfig,
 }
@@ -64,6 +71,7 @@ impl Default for SweepConfig {
             epochs: None,
             patience: None,
             keep: 5,
+            choose_k: false,
             scheduler: Scheduler::None,
             asha: AshaConfig::default(),
         }
