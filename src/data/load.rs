@@ -167,13 +167,22 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
     Ok(Loaded { panel, names, disagreements, membership })
 }
 
-/// [`load`] for the stages: the warnings go to stderr (once per load), the panel is returned.
+/// [`load`] for the stages: the warnings go to stderr, each text once per process (`run`
+/// loads the market in several stages), and the panel is returned.
 pub fn load_panel(opts: &LoadOptions) -> Result<Panel> {
     let loaded = load(opts)?;
     for w in &loaded.panel.warnings {
-        eprintln!("warning: {w}");
+        if first_time(w) {
+            eprintln!("warning: {w}");
+        }
     }
     Ok(loaded.panel)
+}
+
+/// True the first time this process asks about `text`.
+fn first_time(text: &str) -> bool {
+    static SEEN: std::sync::Mutex<std::collections::BTreeSet<String>> = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    SEEN.lock().map(|mut s| s.insert(text.to_string())).unwrap_or(true)
 }
 
 /// Reads an industry CSV (`code, industry`; plain or `.gz`).
@@ -240,4 +249,15 @@ fn check_universe(p: &Panel) -> Result<()> {
 /// A source spec from a CLI path and format.
 pub fn spec(path: &Path, format: Format, market: Option<String>) -> SourceSpec {
     SourceSpec { path: Some(path.to_path_buf()), format, market }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_warning_text_is_printed_once_per_process() {
+        let text = "a warning only this test gives";
+        assert!(super::first_time(text));
+        assert!(!super::first_time(text));
+        assert!(super::first_time("another text"));
+    }
 }
