@@ -128,7 +128,8 @@ def run_row(run: Path):
 
 
 def epoch_seconds(run: Path, ledger):
-    """Per trial: (LSTM layers, units, epochs, median seconds an epoch) from curves.csv."""
+    """Per trial: (mem_day, LSTM layers, units, epochs, median seconds an epoch) from
+    curves.csv."""
     per = {}
     path = run / "sweep" / "curves.csv"
     for r in (csv.DictReader(open(path)) if path.exists() else []):
@@ -138,7 +139,7 @@ def epoch_seconds(run: Path, ledger):
     for r in ledger:
         v = per.get(r["trial"], [])
         if v:
-            out.append((int(r["lstm_layers"]), int(r["units"]), len(v), statistics.median(v)))
+            out.append((int(r["mem_day"]), int(r["lstm_layers"]), int(r["units"]), len(v), statistics.median(v)))
     return out
 
 
@@ -216,14 +217,14 @@ def main():
                    f"backtest | {q['seconds_data']:.0f} | {q['seconds_fit']:.0f} | {q['seconds']:.0f} | {cpu} | {rss} |")
     out += ["", "Seconds an epoch (training plus the validation pass), by network: the median over each "
             "trial's epochs (sweep/curves.csv); qlib's: its fit seconds over its epochs.", "",
-            "| run | LSTM layers x units | epochs | s / epoch |", "|---|---|---|---|"]
+            "| run | mem_day | LSTM layers x units | epochs | s / epoch |", "|---|---|---|---|---|"]
     for r in rows:
-        for layers, units, n, med in r["epoch_seconds"]:
-            out.append(f"| alphasweep `run` ({r['run'].name}) | {layers} x {units} | {n} | {med:.1f} |")
+        for days, layers, units, n, med in r["epoch_seconds"]:
+            out.append(f"| alphasweep `run` ({r['run'].name}) | {days} | {layers} x {units} | {n} | {med:.1f} |")
     for q in peers:
         if q["model"] == "lstm" and q.get("epochs_run"):
             # qlib_peer.py's LSTM_PARAMS: num_layers 2, hidden_size 64.
-            out.append(f"| qlib LSTM (`qlib_peer.py`) | 2 x 64 | {q['epochs_run']} | "
+            out.append(f"| qlib LSTM (`qlib_peer.py`) | 1 | 2 x 64 | {q['epochs_run']} | "
                        f"{q['seconds_fit'] / q['epochs_run']:.1f} |")
     segments = []
     for r in rows:
