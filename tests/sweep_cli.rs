@@ -252,8 +252,8 @@ fn sweep_predictions_are_the_mean_of_each_checkpoints_z_scores() {
     assert!(o.status.success(), "{}", stderr(&o));
     let all = dir.path().join("all.csv");
     let (s, a) = (out.to_str().unwrap(), all.to_str().unwrap());
-    let o = alphasweep(&["predict", "--sweep", s, "--top-k", "4", "--out", a, "--device", "cpu"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o_all = alphasweep(&["predict", "--sweep", s, "--top-k", "4", "--out", a, "--device", "cpu"]);
+    assert!(o_all.status.success(), "{}", stderr(&o_all));
     let mut sum: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
     let mut mem_days = std::collections::BTreeSet::new();
     for ck in std::fs::read_dir(out.join("checkpoints")).unwrap().map(|e| e.unwrap().path()) {
@@ -277,6 +277,8 @@ fn sweep_predictions_are_the_mean_of_each_checkpoints_z_scores() {
         }
     }
     assert_eq!(mem_days.len(), 2, "the four checkpoints should have two mem_days: {mem_days:?}");
+    // One data set built per mem_day, whatever the order of the ranking.
+    assert_eq!(stderr(&o_all).matches("building the data set of").count(), 2, "{}", stderr(&o_all));
     let combined = scores(&all);
     assert_eq!(combined.len(), sum.len());
     // Scores are written with 6 decimals: the z-scores rebuilt from them differ by ~1e-4 at most.

@@ -12,7 +12,7 @@ use crate::engine::device::DeviceKind;
 use crate::engine::{Engine, OnEngine, with_engine};
 use crate::error::{Error, Result};
 use crate::predict::{self, ModelScores, all_windows, ensemble};
-use crate::study::prepare::DataCache;
+use crate::study::prepare::{DataCache, data_set_order};
 use crate::sweep::ledger::{LedgerRow, read_rows};
 use crate::sweep::summary::ranked;
 
@@ -169,15 +169,16 @@ impl OnEngine for Task<'_> {
         eprintln!("device: {}", engine.device_name());
         let bar = ProgressBar::new(0)
             .with_style(ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} windows {elapsed}").expect("valid template"));
-        let mut out = vec![];
-        for (i, dir) in self.dirs.iter().enumerate() {
-            bar.set_prefix(format!("model {}/{}", i + 1, self.dirs.len()));
-            out.push(score_checkpoint(&engine, dir, self.data, self.cache, self.batch, &mut |done, total| {
+        // Scored grouped by data set (each built once), returned in the given order.
+        let mut out: Vec<Option<ModelScores>> = self.dirs.iter().map(|_| None).collect();
+        for (n, i) in data_set_order(self.dirs, self.data)?.into_iter().enumerate() {
+            bar.set_prefix(format!("model {}/{}", n + 1, self.dirs.len()));
+            out[i] = Some(score_checkpoint(&engine, &self.dirs[i], self.data, self.cache, self.batch, &mut |done, total| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             })?);
         }
         bar.finish_and_clear();
-        Ok(out)
+        Ok(out.into_iter().map(|m| m.expect("every checkpoint scored")).collect())
     }
 }

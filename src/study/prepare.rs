@@ -118,20 +118,44 @@ impl DataCache {
     /// config builds the same one (holding one data set at a time).
     pub fn checkpoint_data(&mut self, dir: &Path, meta: &CheckpointMeta, data: Option<&Path>) -> Result<&WindowData> {
         let cfg = checkpoint_config(dir, meta, data)?;
-        let key = DataKey {
-            data: cfg.data.clone(),
-            synth: cfg.synth.clone(),
-            factors: cfg.factors.clone(),
-            dataset: cfg.dataset.clone(),
-            base: meta.config_dir.clone(),
-        };
+        let key = DataKey::of(&cfg, meta);
         if self.last.as_ref().is_none_or(|(k, _)| *k != key) {
             self.last = None;
+            eprintln!("building the data set of {} (mem_day {})", dir.display(), cfg.dataset.mem_day);
             self.last = Some((key, rebuild(&cfg, meta)?));
         }
         let (_, built) = self.last.as_ref().expect("built above");
         check_inputs(dir, built, meta)?;
         Ok(built)
+    }
+}
+
+/// An order of the checkpoints `dirs` (on `data` when given) in which those that build the
+/// same data set come one after another, each group where its first member was: scored in
+/// it, [`DataCache`] builds every data set once (a sweep's best K alternate between their
+/// `mem_day`s, which build different ones).
+pub fn data_set_order(dirs: &[std::path::PathBuf], data: Option<&Path>) -> Result<Vec<usize>> {
+    let mut groups: Vec<(DataKey, Vec<usize>)> = vec![];
+    for (i, dir) in dirs.iter().enumerate() {
+        let meta = CheckpointMeta::read(dir)?;
+        let key = DataKey::of(&checkpoint_config(dir, &meta, data)?, &meta);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    Ok(groups.into_iter().flat_map(|(_, members)| members).collect())
+}
+
+impl DataKey {
+    fn of(cfg: &Config, meta: &CheckpointMeta) -> DataKey {
+        DataKey {
+            data: cfg.data.clone(),
+            synth: cfg.synth.clone(),
+            factors: cfg.factors.clone(),
+            dataset: cfg.dataset.clone(),
+            base: meta.config_dir.clone(),
+        }
     }
 }
 
