@@ -77,8 +77,10 @@ fn demo_runs_every_stage_and_labels_in_sample_dates() {
 
     // `run --resume` with `[sweep] choose_k` on the finished run: the sweep is kept, predict
     // and the backtest run again with the ensemble's size chosen on the validation period.
+    // The run's config as written before any choice (each resume rewrites config.toml).
+    let config = out.join("config-without-choice.toml");
+    std::fs::copy(out.join("config.toml"), &config).unwrap();
     let resume = |extra: &[&str]| {
-        let config = out.join("config.toml");
         let mut a = vec!["run", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap(), "--resume"];
         a.extend(extra);
         a.extend(["--device", "cpu"]);
@@ -90,7 +92,7 @@ fn demo_runs_every_stage_and_labels_in_sample_dates() {
     assert!(stdout(&again).contains("ensemble size chosen on the validation period"), "{}", stdout(&again));
     let table = std::fs::read_to_string(out.join("predictions.csv.gz.ensemble.csv")).unwrap();
     assert_eq!(table.lines().filter(|l| l.ends_with(",true")).count(), 1, "{table}");
-    // The flag `--choose-k` is the same choice: nothing reruns.
+    // The flag `--choose-k` on the config without the key is the same choice: nothing reruns.
     let flag = stderr(&resume(&["--choose-k"]));
     let predict = &flag[flag.find("6/7 predict").unwrap()..flag.find("7/7").unwrap()];
     assert!(predict.contains("skipped"), "{flag}");

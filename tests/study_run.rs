@@ -78,7 +78,6 @@ fn run_equals_the_stages_one_after_another() {
             device: DeviceKind::Cpu,
             resume: false,
             jobs: Some(1),
-            choose_k: false,
             stop: &stop,
         },
         &mut Quiet,

@@ -46,7 +46,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
     if a.out.join("sweep/ledger.csv").exists() {
         anyhow::bail!("{} holds an earlier demo; remove it or choose another --out", a.out.display());
     }
-    let code = super::run::study(config, a.out.clone(), a.out.clone(), a.device, false, None, false)?;
+    let code = super::run::study(config, a.out.clone(), a.out.clone(), a.device, false, None)?;
     if code == ExitCode::SUCCESS {
         eprintln!(
             "\ndemo outputs in {}: report.html, market/, factors.csv.gz, screen/, sweep/, predictions.csv.gz, backtest/",

@@ -40,16 +40,17 @@ pub struct RunArgs {
     #[arg(long, value_parser = super::count)]
     pub jobs: Option<usize>,
     /// Predict with the best k of the kept checkpoints, k chosen on the validation period
-    /// (as `predict --choose-k`; the config's `[sweep] choose_k = true` does the same); without
-    /// it, the mean of every kept checkpoint.
+    /// (as `predict --choose-k`): sets the config's `[sweep] choose_k = true`; without either,
+    /// the mean of every kept checkpoint.
     #[arg(long)]
     pub choose_k: bool,
 }
 
 pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
-    let config = Config::from_file_with(&a.config, &a.sets)?;
+    let mut config = Config::from_file_with(&a.config, &a.sets)?;
+    config.sweep.choose_k |= a.choose_k;
     let config_dir = a.config.parent().map(Path::to_path_buf).unwrap_or_default();
-    study(config, config_dir, a.out, a.device, a.resume, a.jobs, a.choose_k)
+    study(config, config_dir, a.out, a.device, a.resume, a.jobs)
 }
 
 /// Runs the study with the printing observer; exit 130 when its sweep was interrupted.
@@ -60,10 +61,9 @@ pub fn study(
     device: DeviceKind,
     resume: bool,
     jobs: Option<usize>,
-    choose_k: bool,
 ) -> anyhow::Result<ExitCode> {
     let stop = super::sweep::stop_on_signals()?;
-    let o = RunOptions { config, config_dir, out, device, resume, jobs, choose_k, stop: &stop };
+    let o = RunOptions { config, config_dir, out, device, resume, jobs, stop: &stop };
     let outcome = run_study(&o, &mut Printer { sweep_dir: o.out.join("sweep"), backtest_dir: o.out.join("backtest") })?;
     if outcome.interrupted {
         return Ok(super::sweep::interrupted());

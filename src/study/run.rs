@@ -38,10 +38,6 @@ pub struct RunOptions<'a> {
     pub resume: bool,
     /// Sweep trials at once (see `SweepOptions::jobs`).
     pub jobs: Option<usize>,
-    /// Predict with the best k kept checkpoints, k chosen on the validation period
-    /// (`PredictOptions::choose_k`), also when the config's `[sweep] choose_k` is set;
-    /// otherwise the mean of all of them.
-    pub choose_k: bool,
     /// Set (by a signal handler) to stop the sweep starting new trials.
     pub stop: &'a AtomicBool,
 }
@@ -194,7 +190,8 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         Ok(Some(vec![]))
     })?;
 
-    let choose_k = o.choose_k || cfg.sweep.choose_k;
+    // The best k kept checkpoints, k chosen on the validation period, or the mean of all.
+    let choose_k = cfg.sweep.choose_k;
     let what = if choose_k { "its size chosen on the validation period" } else { "their mean" };
     eprintln!("\n== 6/7 predict (the best {} kept checkpoints, {what})", kept.len());
     let preds = out.join("predictions.csv.gz");
