@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use alphasweep::rng::Rng;
-use common::{alphasweep, stderr};
+use common::{alphasweep, ledger_rows, stderr, wait_for_rows};
 
 const QUICK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/sweep-quick.toml");
 
@@ -71,30 +71,10 @@ fn checkpoints(dir: &Path) -> Vec<String> {
     v
 }
 
-fn finished(dir: &Path) -> usize {
-    std::fs::read_to_string(dir.join("ledger.csv")).map(|s| s.lines().skip(1).count()).unwrap_or(0)
-}
-
 /// Starts a sweep; its stderr goes to `log` when given.
 fn spawn(a: &[String], log: Option<&Path>) -> Child {
     let err = log.map_or_else(Stdio::null, |p| std::fs::File::create(p).unwrap().into());
     Command::new(env!("CARGO_BIN_EXE_alphasweep")).args(a).stdout(Stdio::null()).stderr(err).spawn().unwrap()
-}
-
-/// Polls the ledger every 10 ms until it holds more than `rows` trials; false if `child`
-/// exits first or `limit` passes.
-fn wait_for_more(child: &mut Child, dir: &Path, rows: usize, limit: Duration) -> bool {
-    let t = Instant::now();
-    while t.elapsed() < limit {
-        if finished(dir) > rows {
-            return true;
-        }
-        if child.try_wait().unwrap().is_some() {
-            return finished(dir) > rows;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    false
 }
 
 #[test]
@@ -105,7 +85,7 @@ fn twenty_kills_lose_nothing_and_change_nothing() {
     let t = Instant::now();
     let log = dir.path().join("full.log");
     let mut child = spawn(&args(&full), Some(&log));
-    let grew = wait_for_more(&mut child, &full, 0, Duration::from_secs(600));
+    let grew = wait_for_rows(&mut child, &full, 0, Duration::from_secs(600));
     let first = t.elapsed().as_secs_f64();
     let ok = child.wait().unwrap().success();
     assert!(grew && ok, "the uninterrupted sweep failed: {}", std::fs::read_to_string(&log).unwrap_or_default());
@@ -122,19 +102,19 @@ fn twenty_kills_lose_nothing_and_change_nothing() {
         if kill > 0 {
             a.push("--resume".into());
         }
-        let before = finished(&killed);
+        let before = ledger_rows(&killed);
         let mut child = spawn(&a, None);
         let moment = if kill % 2 == 0 {
             let wait = rng.range(0.1, 1.0) * first;
             std::thread::sleep(Duration::from_secs_f64(wait));
             format!("{wait:.2}s")
         } else {
-            let grew = wait_for_more(&mut child, &killed, before, Duration::from_secs_f64(10.0 * first + 10.0 * trial));
+            let grew = wait_for_rows(&mut child, &killed, before, Duration::from_secs_f64(10.0 * first + 10.0 * trial));
             let wait = rng.range(0.0, 1.0) * trial;
             std::thread::sleep(Duration::from_secs_f64(wait));
             if grew { format!("a trial + {wait:.2}s") } else { "no trial finished".into() }
         };
-        let done = finished(&killed);
+        let done = ledger_rows(&killed);
         let _ = child.kill(); // SIGKILL; the sweep may have finished already
         child.wait().unwrap();
         moments.push(format!("{moment} ({done} done)"));

@@ -8,9 +8,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{alphasweep, scores, stderr, stdout};
+use common::{alphasweep, scores, stderr, stdout, wait_for_rows};
 
 const QUICK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/sweep-quick.toml");
 
@@ -150,14 +150,7 @@ fn killed_and_resumed_and_sharded_sweeps_equal_the_uninterrupted_one() {
     args.extend(epochs);
     let mut child =
         Command::new(env!("CARGO_BIN_EXE_alphasweep")).args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let t = Instant::now();
-    loop {
-        let n = std::fs::read_to_string(killed.join("ledger.csv")).map(|s| s.lines().count().saturating_sub(1)).unwrap_or(0);
-        if n >= 3 || t.elapsed() > Duration::from_secs(300) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_rows(&mut child, &killed, 2, Duration::from_secs(300));
     // While it runs, a second sweep on the same folder is refused (the folder is locked).
     let second = alphasweep(&[&args[..], &["--resume"]].concat());
     assert!(!second.status.success() && stderr(&second).contains("in use by another running sweep"), "{}", stderr(&second));
@@ -221,13 +214,9 @@ fn ctrl_c_stops_cleanly_and_resume_finishes() {
     let mut args: Vec<&str> = vec!["sweep", "--config", QUICK, "--out", out.to_str().unwrap(), "--device", "cpu"];
     args.extend(SMALL);
     args.extend(["--set", "sweep.epochs=2", "--set", "train.batch_size=32", "--set", "sweep.units=[64,128]"]);
-    let child =
+    let mut child =
         Command::new(env!("CARGO_BIN_EXE_alphasweep")).args(&args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let t = Instant::now();
-    while std::fs::read_to_string(out.join("ledger.csv")).map(|s| s.lines().count() < 2).unwrap_or(true) {
-        assert!(t.elapsed() < Duration::from_secs(300), "no trial finished");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert!(wait_for_rows(&mut child, &out, 0, Duration::from_secs(300)), "no trial finished");
     let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
     let o = child.wait_with_output().unwrap();

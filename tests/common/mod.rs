@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
 
 /// The real data folder (`../shared/data`). `ALPHASWEEP_SHARED_DATA` names it; when that is
 /// set and the folder is missing, the test fails. When unset, `<repo>/../shared/data` is used
@@ -75,3 +76,24 @@ pub fn column(path: &Path, name: &str) -> BTreeMap<(String, String), String> {
 
 #[allow(unused_imports)]
 pub use alphasweep::stats::{pearson, spearman};
+
+/// Trials in a sweep folder's ledger (its rows; 0 before the file exists).
+pub fn ledger_rows(dir: &Path) -> usize {
+    std::fs::read_to_string(dir.join("ledger.csv")).map(|s| s.lines().skip(1).count()).unwrap_or(0)
+}
+
+/// Polls `dir`'s ledger every 10 ms until it holds more than `rows` trials; false if `child`
+/// (the sweep writing it) exits first or `limit` passes.
+pub fn wait_for_rows(child: &mut Child, dir: &Path, rows: usize, limit: Duration) -> bool {
+    let t = Instant::now();
+    while t.elapsed() < limit {
+        if ledger_rows(dir) > rows {
+            return true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            return ledger_rows(dir) > rows;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
