@@ -208,6 +208,9 @@ impl Config {
         c.model = ModelConfig { lstm_layers: p.lstm_layers, dense_layers: p.dense_layers, units: p.units, dropout: p.dropout };
         c.train.lr = p.lr;
         c.train.batch_size = p.batch_size;
+        if let Some(seed) = p.seed {
+            c.train.seed = seed;
+        }
         c
     }
 
@@ -250,6 +253,7 @@ impl Config {
             lr: self.train.lr,
             batch_size: self.train.batch_size,
             dropout: self.model.dropout,
+            seed: None,
         }
     }
 
@@ -358,7 +362,16 @@ mod tests {
     #[test]
     fn for_trial_sets_the_trials_values_and_nothing_else() {
         let c = Config::from_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/paper.toml")).unwrap();
-        let p = TrialParams { mem_day: 15, lstm_layers: 3, dense_layers: 2, units: 32, lr: 5e-4, batch_size: 64, dropout: 0.2 };
+        let p = TrialParams {
+            mem_day: 15,
+            lstm_layers: 3,
+            dense_layers: 2,
+            units: 32,
+            lr: 5e-4,
+            batch_size: 64,
+            dropout: 0.2,
+            seed: None,
+        };
         let t = c.for_trial(&p, 15);
         assert_eq!(t.base_trial(), p);
         assert_eq!(t.dataset.sample_window, Some(15));
@@ -372,6 +385,10 @@ mod tests {
         assert_eq!(Config::from_str(&text, "trial").unwrap(), t);
         assert_eq!(dataset, t.dataset);
         assert_eq!(c.with_window(7).dataset.mem_day, 7);
+        // A trial of a `seeds` list trains with its own seed; nothing else differs.
+        let seeded = c.for_trial(&TrialParams { seed: Some(7), ..p }, 15);
+        assert_eq!((seeded.train.seed, c.train.seed), (7, 42));
+        assert_eq!(Config { train: t.train.clone(), ..seeded }, t);
     }
 
     #[test]

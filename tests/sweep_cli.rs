@@ -205,6 +205,34 @@ fn a_diverging_trial_is_recorded_and_the_sweep_finishes() {
     assert!(checkpoints(&out).iter().all(|c| !c.contains("lr1e30")));
 }
 
+/// `seeds` trains one configuration from several starts: one row and checkpoint per seed,
+/// each checkpoint training with its own seed, and a trial's result depends on its seed
+/// alone (the same seed in a sweep of one seed gives the same row).
+#[test]
+fn seeds_train_one_configuration_from_several_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = ["--set", "sweep.mem_days=[5]", "--set", "sweep.units=[8]", "--set", "sweep.lstm_layers=[1]"];
+    let three = dir.path().join("three");
+    let o = sweep(&three, &[&one[..], &["--set", "sweep.seeds=[1, 2, 3]", "--set", "sweep.epochs=2"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("sweep: 3 configurations (1 network x 3 seeds)"), "{}", stderr(&o));
+    let rows = ledger(&three);
+    let ids: Vec<&String> = rows.keys().collect();
+    assert_eq!(ids, ["m5-l1-d1-u8-lr2e-3-b256-p0.1-s1", "m5-l1-d1-u8-lr2e-3-b256-p0.1-s2", "m5-l1-d1-u8-lr2e-3-b256-p0.1-s3"]);
+    let ics: std::collections::BTreeSet<&String> = rows.values().map(|r| &r[2]).collect();
+    assert_eq!(ics.len(), 3, "three starts, three validation ICs: {rows:?}");
+    assert_eq!(checkpoints(&three).len(), 3);
+    for (k, id) in ids.iter().enumerate() {
+        let text = std::fs::read_to_string(three.join("checkpoints").join(id).join("config.json")).unwrap();
+        let cfg: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(cfg["train"]["seed"], k as u64 + 1, "{id}: {}", cfg["train"]);
+    }
+    let alone = dir.path().join("alone");
+    let o = sweep(&alone, &[&one[..], &["--set", "sweep.seeds=[2]", "--set", "sweep.epochs=2"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(ledger(&alone)["m5-l1-d1-u8-lr2e-3-b256-p0.1-s2"], rows["m5-l1-d1-u8-lr2e-3-b256-p0.1-s2"]);
+}
+
 /// Ctrl-C (SIGINT) stops starting trials, lets those in flight finish into the ledger, exits
 /// 130, and `--resume` completes the sweep.
 #[test]

@@ -108,7 +108,8 @@ fn checkpoint_meta_round_trips_with_every_status_and_reads_old_names() {
 
 #[test]
 fn sweep_and_backtest_summaries_round_trip() {
-    let p = TrialParams { mem_day: 5, lstm_layers: 1, dense_layers: 1, units: 8, lr: 1e-3, batch_size: 32, dropout: 0.1 };
+    let p =
+        TrialParams { mem_day: 5, lstm_layers: 1, dense_layers: 1, units: 8, lr: 1e-3, batch_size: 32, dropout: 0.1, seed: None };
     let mut best = LedgerRow::new(&p, "done", "");
     best.score = 0.04;
     round_trip(

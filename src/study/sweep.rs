@@ -108,9 +108,16 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
     ledger::prune_curves(&o.out.join("curves.csv"), &finished, &header_of::<CurveRow>()?)?;
     let earlier_best: Vec<(f64, String)> = rows.iter().filter(|r| r.has_model()).map(|r| (r.score, r.trial.clone())).collect();
     eprintln!(
-        "sweep: {} configurations{}{}; {} epochs each; {} finished already",
+        "sweep: {} configurations{}{}{}; {} epochs each; {} finished already",
         full.len(),
         if cfg.sweep.sample > 0 { " (sampled)" } else { "" },
+        match cfg.sweep.seeds.len() {
+            n if n > 0 && cfg.sweep.sample == 0 => {
+                let nets = full.len() / n;
+                format!(" ({nets} network{} x {n} seeds)", if nets == 1 { "" } else { "s" })
+            }
+            _ => String::new(),
+        },
         o.shard.map(|s| format!(", shard {s}: {} of them", trials.len())).unwrap_or_default(),
         epochs,
         trials.iter().filter(|t| finished.contains(&t.id())).count()

@@ -10,6 +10,9 @@
 //! lr = [0.001]
 //! batch_size = [32]
 //! dropout = [0.1]
+//! seeds = [1, 2, 3]            # training seeds: each configuration trained once per seed
+//!                              # (empty: once, with [train] seed); the best K may then be
+//!                              # the same network from several starts, a seed ensemble
 //! sample = 0                   # > 0: that many configurations drawn from the grid (seeded)
 //! seed = 42
 //! epochs = 50                  # overrides [train] epochs
@@ -38,6 +41,11 @@ pub struct SweepConfig {
     pub lr: Vec<f64>,
     pub batch_size: Vec<usize>,
     pub dropout: Vec<f64>,
+    /// Training seeds (`[train] seed` per trial: initial weights, batch order, dropout masks);
+    /// each configuration is trained once per seed. Empty: once, with `[train] seed`, and trial
+    /// ids without a seed (left out of the written config, so earlier stamps stay as they were).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub seeds: Vec<u64>,
     /// Draw this many configurations from the grid (0: run the whole grid).
     pub sample: usize,
     pub seed: u64,
@@ -66,6 +74,7 @@ impl Default for SweepConfig {
             lr: vec![],
             batch_size: vec![],
             dropout: vec![],
+            seeds: vec![],
             sample: 0,
             seed: 42,
             epochs: None,

@@ -18,13 +18,18 @@ pub struct TrialParams {
     pub lr: f64,
     pub batch_size: usize,
     pub dropout: f64,
+    /// The training seed when the sweep lists `seeds` (`None`: `[train] seed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 impl TrialParams {
-    /// A stable, readable id, e.g. `m10-l2-d1-u32-lr1e-3-b32-p0.1`.
+    /// A stable, readable id, e.g. `m10-l2-d1-u32-lr1e-3-b32-p0.1`, ending `-s3` for seed 3
+    /// when the sweep lists seeds.
     pub fn id(&self) -> String {
+        let seed = self.seed.map(|s| format!("-s{s}")).unwrap_or_default();
         format!(
-            "m{}-l{}-d{}-u{}-lr{:e}-b{}-p{}",
+            "m{}-l{}-d{}-u{}-lr{:e}-b{}-p{}{seed}",
             self.mem_day, self.lstm_layers, self.dense_layers, self.units, self.lr, self.batch_size, self.dropout
         )
     }
@@ -64,8 +69,8 @@ impl std::fmt::Display for Shard {
 }
 
 /// The grid of `[sweep]` `s`: lists left empty take `base`'s value (`Config::base_trial`: the
-/// config's `[dataset]`, `[model]`, `[train]`). Order: mem_day, lstm_layers, dense_layers, units, lr, batch_size, dropout (the
-/// last varies fastest). With `sample = N > 0`, N distinct configurations drawn with the
+/// config's `[dataset]`, `[model]`, `[train]`). Order: mem_day, lstm_layers, dense_layers, units, lr, batch_size, dropout,
+/// seed (the last varies fastest). With `sample = N > 0`, N distinct configurations drawn with the
 /// sweep's seed, kept in grid order.
 pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
     s.validate()?;
@@ -78,6 +83,7 @@ pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
     let lr = orf(&s.lr, base.lr);
     let batch = or(&s.batch_size, base.batch_size);
     let dropout = orf(&s.dropout, base.dropout);
+    let seeds: Vec<Option<u64>> = if s.seeds.is_empty() { vec![base.seed] } else { s.seeds.iter().map(|&x| Some(x)).collect() };
     let mut grid = Vec::new();
     for &mem_day in &mem {
         for &lstm_layers in &lstm {
@@ -86,7 +92,18 @@ pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
                     for &lr in &lr {
                         for &batch_size in &batch {
                             for &dropout in &dropout {
-                                grid.push(TrialParams { mem_day, lstm_layers, dense_layers, units, lr, batch_size, dropout });
+                                for &seed in &seeds {
+                                    grid.push(TrialParams {
+                                        mem_day,
+                                        lstm_layers,
+                                        dense_layers,
+                                        units,
+                                        lr,
+                                        batch_size,
+                                        dropout,
+                                        seed,
+                                    });
+                                }
                             }
                         }
                     }
@@ -143,6 +160,29 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), 54);
+    }
+
+    /// `seeds` multiplies the grid, varies fastest, and names each trial's seed; without it
+    /// the ids are those of sweeps from before the list existed.
+    #[test]
+    fn seeds_train_each_configuration_once_per_seed() {
+        let g = cfg("[sweep]\nunits=[8,16]\nseeds=[3,1]\n").grid().unwrap();
+        let ids: Vec<String> = g.iter().map(TrialParams::id).collect();
+        assert_eq!(
+            ids,
+            [
+                "m10-l1-d1-u8-lr1e-3-b256-p0.1-s3",
+                "m10-l1-d1-u8-lr1e-3-b256-p0.1-s1",
+                "m10-l1-d1-u16-lr1e-3-b256-p0.1-s3",
+                "m10-l1-d1-u16-lr1e-3-b256-p0.1-s1"
+            ]
+        );
+        assert_eq!(g[1].seed, Some(1));
+        let plain = cfg("[sweep]\nunits=[8,16]\n").grid().unwrap();
+        assert!(plain.iter().all(|t| t.seed.is_none()));
+        assert_eq!(plain[0].id(), "m10-l1-d1-u8-lr1e-3-b256-p0.1");
+        let err = cfg("[sweep]\nseeds=[2,2]\n").grid().unwrap_err().to_string();
+        assert!(err.contains("-s2 appears twice"), "{err}");
     }
 
     #[test]

@@ -158,6 +158,7 @@ fn make_packs<'a>(plan: &Plan, todo: &[&'a TrialParams], capacity: usize) -> Vec
 fn trial_setup(plan: &Plan, p: &TrialParams) -> (TrainConfig, NetworkConfig) {
     let mut cfg = plan.train.clone();
     (cfg.lr, cfg.batch_size) = (p.lr, p.batch_size);
+    cfg.seed = p.seed.unwrap_or(cfg.seed);
     let net = NetworkConfig {
         n_features: plan.data.n_features,
         lstm_layers: p.lstm_layers,
