@@ -88,11 +88,16 @@ pub struct ModelConfig {
     pub dense_layers: usize,
     pub units: usize,
     pub dropout: f64,
+    /// Attention pooling over the window's steps before the dense head (qlib's ALSTM): the
+    /// head reads the last hidden state and the attention-weighted sum of all of them.
+    /// Runs on the CPU engine and burn's backends (not alphasweep's GPU engine).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub attention: bool,
 }
 
 impl Default for ModelConfig {
     fn default() -> Self {
-        ModelConfig { lstm_layers: 1, dense_layers: 1, units: 32, dropout: 0.1 }
+        ModelConfig { lstm_layers: 1, dense_layers: 1, units: 32, dropout: 0.1, attention: false }
     }
 }
 
@@ -110,6 +115,7 @@ impl ModelConfig {
             dense_layers: self.dense_layers,
             units: self.units,
             dropout: self.dropout,
+            attention: self.attention,
         })
     }
 }
@@ -205,7 +211,13 @@ impl Config {
     pub fn for_trial(&self, p: &TrialParams, sample_window: usize) -> Config {
         let mut c = self.with_window(p.mem_day);
         c.dataset.sample_window = Some(sample_window);
-        c.model = ModelConfig { lstm_layers: p.lstm_layers, dense_layers: p.dense_layers, units: p.units, dropout: p.dropout };
+        c.model = ModelConfig {
+            lstm_layers: p.lstm_layers,
+            dense_layers: p.dense_layers,
+            units: p.units,
+            dropout: p.dropout,
+            attention: p.attention,
+        };
         c.train.lr = p.lr;
         c.train.batch_size = p.batch_size;
         if let Some(seed) = p.seed {
@@ -253,6 +265,7 @@ impl Config {
             lr: self.train.lr,
             batch_size: self.train.batch_size,
             dropout: self.model.dropout,
+            attention: self.model.attention,
             seed: None,
         }
     }
@@ -370,6 +383,7 @@ mod tests {
             lr: 5e-4,
             batch_size: 64,
             dropout: 0.2,
+            attention: false,
             seed: None,
         };
         let t = c.for_trial(&p, 15);

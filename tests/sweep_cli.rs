@@ -233,6 +233,53 @@ fn seeds_train_one_configuration_from_several_starts() {
     assert_eq!(ledger(&alone)["m5-l1-d1-u8-lr2e-3-b256-p0.1-s2"], rows["m5-l1-d1-u8-lr2e-3-b256-p0.1-s2"]);
 }
 
+/// `[model] attention = true` (qlib's ALSTM pooling) trains on the CPU engine, names its
+/// trials `-att`, records the switch in the checkpoint, which `predict` reloads with its
+/// attention weights (finite scores, not those of the plain network of the same seed); the
+/// GPU engine, which has no attention kernels, is refused by name.
+#[test]
+fn attention_trains_records_and_predicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let one =
+        ["--set", "sweep.mem_days=[5]", "--set", "sweep.units=[8]", "--set", "sweep.lstm_layers=[1]", "--set", "sweep.epochs=2"];
+    let (att, plain) = (dir.path().join("att"), dir.path().join("plain"));
+    let o = sweep(&att, &[&one[..], &["--set", "model.attention=true"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let id = "m5-l1-d1-u8-lr2e-3-b256-p0.1-att";
+    assert_eq!(ledger(&att).keys().collect::<Vec<_>>(), [id]);
+    let ck = att.join("checkpoints").join(id);
+    let cfg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(ck.join("config.json")).unwrap()).unwrap();
+    assert_eq!(cfg["network"]["attention"], true, "{}", cfg["network"]);
+    let o = sweep(&plain, &one);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plain_id = "m5-l1-d1-u8-lr2e-3-b256-p0.1";
+    let plain_cfg = std::fs::read_to_string(plain.join("checkpoints").join(plain_id).join("config.json")).unwrap();
+    assert!(!plain_cfg.contains("attention"), "a plain network's files are those of before: {plain_cfg}");
+    let score = |ck: &Path, name: &str| {
+        let out = dir.path().join(name);
+        let o = alphasweep(&["predict", "--model", ck.to_str().unwrap(), "--out", out.to_str().unwrap(), "--device", "cpu"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        scores(&out)
+    };
+    let (a, p) = (score(&ck, "att.csv"), score(&plain.join("checkpoints").join(plain_id), "plain.csv"));
+    assert!(!a.is_empty() && a.values().all(|v| v.is_finite()), "{} attention scores", a.len());
+    assert_eq!(a.len(), p.len());
+    assert!(a.iter().zip(&p).any(|(x, y)| x.1 != y.1), "attention changed no score");
+    let o = alphasweep(&[
+        "sweep",
+        "--config",
+        QUICK,
+        "--out",
+        dir.path().join("gpu").to_str().unwrap(),
+        "--device",
+        "wgpu",
+        "--set",
+        "model.attention=true",
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("model.attention") && stderr(&o).contains("no attention kernels"), "{}", stderr(&o));
+}
+
 /// Ctrl-C (SIGINT) stops starting trials, lets those in flight finish into the ledger, exits
 /// 130, and `--resume` completes the sweep.
 #[test]

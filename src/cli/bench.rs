@@ -86,6 +86,9 @@ pub enum BenchCommand {
         /// it, else emulated and slower), auto (bf16 only where the CPU has it).
         #[arg(long, value_enum, default_value = "fp32")]
         precision: alphasweep::engine::Precision,
+        /// With attention pooling over the steps (`[model] attention`).
+        #[arg(long)]
+        attention: bool,
     },
     /// GPU engine throughput (single trials and the paper's grid, packed); JSON for
     /// scripts/gpu_bench.sh. Needs a build with `--features cuda` or `wgpu`.
@@ -189,7 +192,18 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 Ok(format!("{} factors x {} periods, {}x{} correlation", r.len(), cfg.periods.len(), c.len(), c.len()))
             })
         }
-        BenchCommand::Train { units, lstm_layers, dense_layers, mem_day, batch, device, batches, threads, precision } => {
+        BenchCommand::Train {
+            units,
+            lstm_layers,
+            dense_layers,
+            mem_day,
+            batch,
+            device,
+            batches,
+            threads,
+            precision,
+            attention,
+        } => {
             let precision = alphasweep::engine::precision::for_device(precision, device)?;
             let data = full_panel(mem_day)?;
             let net = alphasweep::model::network::NetworkConfig {
@@ -198,6 +212,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 dense_layers,
                 units,
                 dropout: 0.1,
+                attention,
             };
             println!(
                 "panel: {} stocks x {} dates x {} factors; {} training windows; model ({units},{lstm_layers},{dense_layers},{mem_day},{batch}), {} parameters",

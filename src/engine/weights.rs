@@ -9,6 +9,7 @@ use burn::nn::{DropoutConfig, Linear};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 
+use crate::model::attention::{TemporalAttention, attention_width};
 use crate::model::lstm::FusedLstm;
 use crate::model::network::{LstmNet, NetworkConfig};
 use crate::rng::Rng;
@@ -33,10 +34,41 @@ pub struct LinearAt {
     pub bias: usize,
 }
 
-/// Where every tensor lives: LSTM layers, dense layers, the output layer, in that order.
+/// Offsets of the attention pooling's tensors (`model::attention`): `hidden [h, a]`,
+/// `bias [a]`, `score [a]`, back to back.
+#[derive(Clone, Copy, Debug)]
+pub struct AttentionAt {
+    pub h: usize,
+    pub a: usize,
+    pub hidden: usize,
+    pub bias: usize,
+    pub score: usize,
+}
+
+impl AttentionAt {
+    pub fn range(&self) -> Range<usize> {
+        self.hidden..self.score + self.a
+    }
+
+    /// `(hidden, bias, score)` in `buf`.
+    pub fn split<'a>(&self, buf: &'a [f32]) -> (&'a [f32], &'a [f32], &'a [f32]) {
+        (&buf[self.hidden..self.bias], &buf[self.bias..self.score], &buf[self.score..self.score + self.a])
+    }
+
+    /// `(hidden, bias, score)` in `buf`, mutably.
+    pub fn split_mut<'a>(&self, buf: &'a mut [f32]) -> (&'a mut [f32], &'a mut [f32], &'a mut [f32]) {
+        let (w, rest) = buf[self.range()].split_at_mut(self.h * self.a);
+        let (b, s) = rest.split_at_mut(self.a);
+        (w, b, s)
+    }
+}
+
+/// Where every tensor lives: LSTM layers, the attention pooling (when on), dense layers,
+/// the output layer, in that order.
 #[derive(Clone, Debug)]
 pub struct Layout {
     pub lstm: Vec<LstmAt>,
+    pub attention: Option<AttentionAt>,
     pub dense: Vec<LinearAt>,
     pub output: LinearAt,
     pub len: usize,
@@ -91,22 +123,41 @@ impl Layout {
                 LstmAt { d_in, h: u, w_input: take(d_in * 4 * u), w_hidden: take(u * 4 * u), bias: take(4 * u) }
             })
             .collect();
+        let attention = net.attention.then(|| {
+            let a = attention_width(u);
+            AttentionAt { h: u, a, hidden: take(u * a), bias: take(a), score: take(a) }
+        });
         let mut linear = |d_in: usize, d_out: usize| LinearAt { d_in, d_out, weight: take(d_in * d_out), bias: take(d_out) };
-        let dense = (0..net.dense_layers).map(|_| linear(u, u)).collect();
-        let output = linear(u, 1);
-        Layout { lstm, dense, output, len: at }
+        let head_in = net.head_input();
+        let dense: Vec<LinearAt> = (0..net.dense_layers).map(|l| linear(if l == 0 { head_in } else { u }, u)).collect();
+        let output = linear(dense.last().map_or(head_in, |d| d.d_out), 1);
+        Layout { lstm, attention, dense, output, len: at }
     }
 
     /// Every parameter tensor's range, in layout order (burn clips gradients per tensor).
     pub fn tensors(&self) -> Vec<Range<usize>> {
+        self.tensors_with_fan_in().into_iter().map(|(r, _)| r).collect()
+    }
+
+    /// [`Layout::tensors`], each with the fan-in of its initialization (`units` for the LSTM
+    /// layers, the input width for a linear layer).
+    fn tensors_with_fan_in(&self) -> Vec<(Range<usize>, usize)> {
         let mut out = vec![];
         for l in &self.lstm {
-            out.extend([l.w_input..l.w_hidden, l.w_hidden..l.bias, l.bias..l.bias + 4 * l.h]);
+            out.extend([(l.w_input..l.w_hidden, l.h), (l.w_hidden..l.bias, l.h), (l.bias..l.bias + 4 * l.h, l.h)]);
+        }
+        if let Some(t) = &self.attention {
+            out.extend([(t.hidden..t.bias, t.h), (t.bias..t.score, t.h), (t.score..t.score + t.a, t.a)]);
         }
         for d in self.dense.iter().chain([&self.output]) {
-            out.extend([d.weight..d.bias, d.bias..d.bias + d.d_out]);
+            out.extend([(d.weight..d.bias, d.d_in), (d.bias..d.bias + d.d_out, d.d_in)]);
         }
         out
+    }
+
+    /// The head's input width (`units`, or `2·units` with attention).
+    pub fn head_input(&self) -> usize {
+        self.dense.first().unwrap_or(&self.output).d_in
     }
 }
 
@@ -121,14 +172,17 @@ pub struct Weights {
 impl Weights {
     /// The distributions of `NetworkConfig::init`: LSTM tensors uniform in ±1/√units
     /// (PyTorch's rule) and burn `Linear`'s default, Kaiming-uniform with gain 1/√3, i.e.
-    /// uniform in ±1/√fan_in for weight and bias, where fan_in = units for every linear layer
-    /// here. So every parameter is uniform in ±1/√units, drawn in layout order from
-    /// `Rng::new(seed)`.
+    /// uniform in ±1/√fan_in for weight and bias (fan_in = units for every linear layer
+    /// without attention, so then every parameter is uniform in ±1/√units), drawn in layout
+    /// order from `Rng::new(seed)`.
     pub fn init(net: &NetworkConfig, seed: u64) -> Weights {
         let layout = Layout::new(net);
-        let k = 1.0 / (net.units as f64).sqrt();
         let mut rng = Rng::new(seed);
-        let params = (0..layout.len).map(|_| rng.range(-k, k) as f32).collect();
+        let mut params = Vec::with_capacity(layout.len);
+        for (r, fan_in) in layout.tensors_with_fan_in() {
+            let k = 1.0 / (fan_in as f64).sqrt();
+            params.extend(r.map(|_| rng.range(-k, k) as f32));
+        }
         Weights { net: net.clone(), layout, params }
     }
 
@@ -143,6 +197,12 @@ impl Weights {
             put(at.w_input, values(l.w_input.val()));
             put(at.w_hidden, values(l.w_hidden.val()));
             put(at.bias, values(l.bias.val()));
+        }
+        assert_eq!(model.attention.is_some(), layout.attention.is_some(), "the model's attention differs");
+        if let (Some(t), Some(at)) = (&model.attention, &layout.attention) {
+            put(at.hidden, values(t.hidden.weight.val()));
+            put(at.bias, t.hidden.bias.as_ref().map(|b| values(b.val())).unwrap_or_else(|| vec![0.0; at.a]));
+            put(at.score, values(t.score.weight.val()));
         }
         for (d, at) in model.dense.iter().chain([&model.output]).zip(layout.dense.iter().chain([&layout.output])) {
             put(at.weight, values(d.weight.val()));
@@ -171,6 +231,10 @@ impl Weights {
                     bias: t1(at.bias, 4 * at.h),
                 })
                 .collect(),
+            attention: self.layout.attention.map(|at| TemporalAttention {
+                hidden: Linear { weight: t2(at.hidden, at.h, at.a), bias: Some(t1(at.bias, at.a)) },
+                score: Linear { weight: t2(at.score, at.a, 1), bias: None },
+            }),
             dense: self.layout.dense.iter().map(linear).collect(),
             dropout: DropoutConfig::new(self.net.dropout).init(),
             output: linear(&self.layout.output),

@@ -3,6 +3,7 @@
 //! the metrics. (Checkpoint files are in `artifacts`, devices and the fast engines in
 //! `engine`, the data pipeline that feeds it in `study::prepare`.)
 
+pub mod attention;
 pub mod dataset;
 pub mod lstm;
 pub mod metrics;

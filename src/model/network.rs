@@ -1,6 +1,8 @@
 //! `LstmNet`: the paper's network, configurable as its sweep needs: `lstm_layers` stacked
 //! LSTM layers of `units`, then `dense_layers` ReLU dense layers of `units`, dropout after
-//! each (0.1 as in the original script), and a 1-unit linear output.
+//! each (0.1 as in the original script), and a 1-unit linear output. With `attention`, the
+//! head reads the last hidden state and an attention-pooled one (qlib's ALSTM,
+//! [`TemporalAttention`]) instead of the last alone.
 //!
 //! Initialization and dropout masks draw from the crate's own seeded [`Rng`], not burn's
 //! process-wide one, so trials running side by side in a sweep stay reproducible.
@@ -12,6 +14,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
+use crate::model::attention::{TemporalAttention, attention_width};
 use crate::model::lstm::{FusedLstm, FusedLstmConfig};
 use crate::rng::Rng;
 
@@ -25,12 +28,17 @@ pub struct NetworkConfig {
     pub dense_layers: usize,
     pub units: usize,
     pub dropout: f64,
+    /// Attention pooling over the window's steps before the head (qlib's ALSTM); left out
+    /// of files when off, so networks written before it read the same.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub attention: bool,
 }
 
-/// LSTM layers → dense layers → one output.
+/// LSTM layers → (attention pooling) → dense layers → one output.
 #[derive(Module, Debug)]
 pub struct LstmNet<B: Backend> {
     pub lstms: Vec<FusedLstm<B>>,
+    pub attention: Option<TemporalAttention<B>>,
     pub dense: Vec<Linear<B>>,
     pub dropout: Dropout,
     pub output: Linear<B>,
@@ -43,13 +51,23 @@ impl NetworkConfig {
                 FusedLstmConfig { d_input: if l == 0 { self.n_features } else { self.units }, d_hidden: self.units }.init(device)
             })
             .collect();
-        let dense = (0..self.dense_layers).map(|_| LinearConfig::new(self.units, self.units).init(device)).collect();
+        let u = self.units;
+        let attention = self.attention.then(|| TemporalAttention::init(u, device));
+        let dense = (0..self.dense_layers)
+            .map(|l| LinearConfig::new(if l == 0 { self.head_input() } else { u }, u).init(device))
+            .collect();
         LstmNet {
             lstms,
+            attention,
             dense,
             dropout: DropoutConfig::new(self.dropout).init(),
-            output: LinearConfig::new(self.units, 1).init(device),
+            output: LinearConfig::new(if self.dense_layers == 0 { self.head_input() } else { u }, 1).init(device),
         }
+    }
+
+    /// The head's input width: `units`, or `2·units` with attention (`[h_last, context]`).
+    pub fn head_input(&self) -> usize {
+        if self.attention { 2 * self.units } else { self.units }
     }
 
     /// The network with weights drawn from `Rng::new(seed)`: LSTM weights and biases uniform
@@ -73,6 +91,7 @@ impl NetworkConfig {
                 }
             })
             .collect();
+        let attention = self.attention.then(|| TemporalAttention::init_with(u, device, &mut uniform));
         let mut linear = |d_in: usize, d_out: usize| -> Linear<B> {
             let k = 1.0 / (d_in as f64).sqrt();
             let mut l = LinearConfig::new(d_in, d_out).init(device);
@@ -80,16 +99,22 @@ impl NetworkConfig {
             l.bias = Some(Param::from_data(uniform(vec![d_out], k), device));
             l
         };
-        let dense = (0..self.dense_layers).map(|_| linear(u, u)).collect();
-        let output = linear(u, 1);
-        LstmNet { lstms, dense, dropout: DropoutConfig::new(self.dropout).init(), output }
+        let head_in = self.head_input();
+        let dense = (0..self.dense_layers).map(|l| linear(if l == 0 { head_in } else { u }, u)).collect();
+        let output = linear(if self.dense_layers == 0 { head_in } else { u }, 1);
+        LstmNet { lstms, attention, dense, dropout: DropoutConfig::new(self.dropout).init(), output }
     }
 
     /// Trainable parameters.
     pub fn n_params(&self) -> usize {
         let u = self.units;
         let lstm: usize = (0..self.lstm_layers).map(|l| (if l == 0 { self.n_features } else { u } + u + 1) * 4 * u).sum();
-        lstm + self.dense_layers * (u * u + u) + u + 1
+        let a = attention_width(u);
+        let attention = if self.attention { u * a + 2 * a } else { 0 };
+        let head_in = self.head_input();
+        let dense: usize = (0..self.dense_layers).map(|l| (if l == 0 { head_in } else { u } + 1) * u).sum();
+        let top = if self.dense_layers == 0 { head_in } else { u };
+        lstm + attention + dense + top + 1
     }
 }
 
@@ -114,12 +139,17 @@ impl<B: Backend> LstmNet<B> {
         let mut seq = x;
         let mut last = None;
         for (l, lstm) in self.lstms.iter().enumerate() {
-            let (all, h) = lstm.forward(seq.clone(), l + 1 < n);
-            if let Some(all) = all {
-                let [b, t, u] = all.dims();
-                seq = drop(all.reshape([b * t, u])).reshape([b, t, u]);
-            }
-            last = Some(h);
+            let top = l + 1 == n;
+            let (all, h) = lstm.forward(seq.clone(), !top || self.attention.is_some());
+            last = Some(match (&self.attention, all) {
+                (Some(att), Some(all)) if top => att.forward(all, h),
+                (_, Some(all)) => {
+                    let [b, t, u] = all.dims();
+                    seq = drop(all.reshape([b * t, u])).reshape([b, t, u]);
+                    h
+                }
+                (_, None) => h,
+            });
         }
         let mut h = drop(last.expect("at least one LSTM layer"));
         for d in &self.dense {

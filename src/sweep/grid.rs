@@ -18,18 +18,22 @@ pub struct TrialParams {
     pub lr: f64,
     pub batch_size: usize,
     pub dropout: f64,
+    /// Attention pooling (`[model] attention`); left out of files when off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub attention: bool,
     /// The training seed when the sweep lists `seeds` (`None`: `[train] seed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
 }
 
 impl TrialParams {
-    /// A stable, readable id, e.g. `m10-l2-d1-u32-lr1e-3-b32-p0.1`, ending `-s3` for seed 3
-    /// when the sweep lists seeds.
+    /// A stable, readable id, e.g. `m10-l2-d1-u32-lr1e-3-b32-p0.1`, with `-att` for
+    /// attention and ending `-s3` for seed 3 when the sweep lists seeds.
     pub fn id(&self) -> String {
         let seed = self.seed.map(|s| format!("-s{s}")).unwrap_or_default();
+        let att = if self.attention { "-att" } else { "" };
         format!(
-            "m{}-l{}-d{}-u{}-lr{:e}-b{}-p{}{seed}",
+            "m{}-l{}-d{}-u{}-lr{:e}-b{}-p{}{att}{seed}",
             self.mem_day, self.lstm_layers, self.dense_layers, self.units, self.lr, self.batch_size, self.dropout
         )
     }
@@ -38,7 +42,8 @@ impl TrialParams {
     pub fn cost(&self, n_features: usize) -> usize {
         let u = self.units;
         let lstm: usize = (0..self.lstm_layers).map(|l| (if l == 0 { n_features } else { u } + u) * 4 * u).sum();
-        self.mem_day * lstm + self.dense_layers * u * u + u
+        let attention = if self.attention { self.mem_day * u * crate::model::attention::attention_width(u) } else { 0 };
+        self.mem_day * lstm + attention + self.dense_layers * u * u + u
     }
 }
 
@@ -101,6 +106,7 @@ pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
                                         lr,
                                         batch_size,
                                         dropout,
+                                        attention: base.attention,
                                         seed,
                                     });
                                 }

@@ -165,6 +165,7 @@ fn trial_setup(plan: &Plan, p: &TrialParams) -> (TrainConfig, NetworkConfig) {
         dense_layers: p.dense_layers,
         units: p.units,
         dropout: p.dropout,
+        attention: p.attention,
     };
     (cfg, net)
 }

@@ -3,7 +3,9 @@
 //! time-major, `[seq, batch, …]`, so that one step is a contiguous `[batch, …]` block and all
 //! steps together are one `[seq·batch, …]` matrix.
 
+use super::attention::AttentionBufs;
 use crate::engine::precision::Precision;
+use crate::engine::weights::Layout;
 use crate::model::dataset::{Sample, WindowData};
 use crate::model::network::NetworkConfig;
 
@@ -26,8 +28,8 @@ pub struct LayerBufs {
 
 /// The dense head's activations.
 pub struct HeadBufs {
-    /// `z[0]`: the last hidden state after dropout; `z[k]`: dense layer k's output after ReLU
-    /// and dropout; each `[batch, units]`.
+    /// `z[0]`: the head's input after dropout, `[batch, units]` (`2·units` with attention);
+    /// `z[k]`: dense layer k's output after ReLU and dropout, `[batch, units]`.
     pub z: Vec<Vec<f32>>,
     /// The dropout masks of `z`, each `[batch, units]` (empty without dropout).
     pub mask: Vec<Vec<f32>>,
@@ -44,8 +46,10 @@ pub struct Scratch {
     /// `[seq, batch, h]`: gradient with respect to a layer's input sequence (the layer below's
     /// output).
     pub dseq: Vec<f32>,
-    /// Two `[batch, units]` gradients of the dense head (current and next).
+    /// Two gradients of the dense head (current and next), `[batch, 2·units]` at most.
     pub dz: [Vec<f32>; 2],
+    /// `[seq, batch]`: the attention scores' gradient (empty without attention).
+    pub ds: Vec<f32>,
     /// A transposed weight matrix, `[4h, max(h, d_in)]`.
     pub wt: Vec<f32>,
 }
@@ -60,6 +64,8 @@ pub struct Arena {
     /// `[batch]`: the labels.
     pub y: Vec<f32>,
     pub layers: Vec<LayerBufs>,
+    /// The attention pooling's activations (`None` without attention).
+    pub attention: Option<AttentionBufs>,
     pub head: HeadBufs,
     /// `None` for inference.
     pub scratch: Option<Scratch>,
@@ -92,16 +98,20 @@ impl Arena {
             })
             .collect();
         let d = net.dense_layers;
+        let width = |k: usize| if k == 0 { net.head_input() } else { u };
         let head = HeadBufs {
-            z: (0..=d).map(|_| v(cap * u)).collect(),
-            mask: (0..=d).map(|_| v(if dropout { cap * u } else { 0 })).collect(),
+            z: (0..=d).map(|k| v(cap * width(k))).collect(),
+            mask: (0..=d).map(|k| v(if dropout { cap * width(k) } else { 0 })).collect(),
             pred: v(cap),
         };
+        let attention = Layout::new(net).attention.map(|at| AttentionBufs::new(&at, seq, cap));
+        let widest = net.head_input().max(u);
         let scratch = train.then(|| Scratch {
             dh: v(cap * u),
             dc: v(cap * u),
             dseq: v(seq * cap * u),
-            dz: [v(cap * u), v(cap * u)],
+            dz: [v(cap * widest), v(cap * widest)],
+            ds: v(if net.attention { seq * cap } else { 0 }),
             wt: v(4 * u * u.max(net.n_features)),
         });
         Arena {
@@ -111,6 +121,7 @@ impl Arena {
             x: v(seq * cap * net.n_features),
             y: v(cap),
             layers,
+            attention,
             head,
             scratch,
             zeros: v(cap * u),

@@ -1,5 +1,6 @@
-//! The dense head: dropout on the last hidden state, `dense_layers` × (linear, ReLU,
-//! dropout), the 1-unit output layer, and the MSE loss, forward and backward.
+//! The dense head: dropout on its input (the last hidden state, or with attention the last
+//! and the pooled one), `dense_layers` × (linear, ReLU, dropout), the 1-unit output layer,
+//! and the MSE loss, forward and backward.
 
 use super::arena::HeadBufs;
 use super::gemm::{View, product};
@@ -8,50 +9,52 @@ use crate::engine::precision::Precision;
 use crate::engine::weights::Layout;
 use crate::rng::Rng;
 
-/// Forward from the last hidden state `h_last [batch, units]` to `bufs.pred [batch]`;
-/// `dropout`: the generator and rate when training with dropout (the buffers then have masks);
-/// products at precision `p`.
+/// Forward from the head's input `input [batch, d₀]` (the last hidden state, `d₀ = units`,
+/// or with attention `[h_last, context]`, `d₀ = 2·units`) to `bufs.pred [batch]`;
+/// `dropout`: the generator and rate when training with dropout (the buffers then have
+/// masks); products at precision `p`.
 pub fn forward(
     layout: &Layout,
     params: &[f32],
-    h_last: &[f32],
+    input: &[f32],
     bufs: &mut HeadBufs,
     batch: usize,
     dropout: Option<(&mut Rng, f64)>,
     p: Precision,
 ) {
-    let u = layout.output.d_in;
-    let bu = batch * u;
+    let n0 = batch * layout.head_input();
     let mut dropout = dropout;
     let on = dropout.is_some();
-    let mut draw = |mask: &mut [f32]| -> bool {
+    // Draws the first `n` entries of `mask` when training with dropout (else it is empty).
+    let mut draw = |mask: &mut [f32], n: usize| -> bool {
         if let Some((rng, p)) = dropout.as_mut() {
-            fill_mask(&mut mask[..bu], *p, rng);
+            fill_mask(&mut mask[..n], *p, rng);
         }
         on
     };
-    if draw(&mut bufs.mask[0]) {
-        mul(&mut bufs.z[0][..bu], h_last, &bufs.mask[0]);
+    if draw(&mut bufs.mask[0], n0) {
+        mul(&mut bufs.z[0][..n0], input, &bufs.mask[0]);
     } else {
-        bufs.z[0][..bu].copy_from_slice(&h_last[..bu]);
+        bufs.z[0][..n0].copy_from_slice(&input[..n0]);
     }
     for (k, at) in layout.dense.iter().enumerate() {
         let (w, b) = at.split(params);
         let (done, rest) = bufs.z.split_at_mut(k + 1);
-        product(p, &mut rest[0], View::new(&done[k], batch, u), View::new(w, u, u), false);
-        let mask = if draw(&mut bufs.mask[k + 1]) { &bufs.mask[k + 1][..bu] } else { &[][..] };
-        bias_relu_mask(&mut rest[0][..bu], b, mask, u);
+        let n = batch * at.d_out;
+        product(p, &mut rest[0], View::new(&done[k], batch, at.d_in), View::new(w, at.d_in, at.d_out), false);
+        let mask = if draw(&mut bufs.mask[k + 1], n) { &bufs.mask[k + 1][..n] } else { &[][..] };
+        bias_relu_mask(&mut rest[0][..n], b, mask, at.d_out);
     }
     let (w, b) = layout.output.split(params);
     let top = &bufs.z[layout.dense.len()];
-    for (p, row) in bufs.pred[..batch].iter_mut().zip(top.chunks_exact(u)) {
+    for (p, row) in bufs.pred[..batch].iter_mut().zip(top.chunks_exact(layout.output.d_in)) {
         *p = row.iter().zip(w).map(|(a, b)| a * b).sum::<f32>() + b[0];
     }
 }
 
 /// Backward of the MSE over a batch of `n_total` samples (of which this call holds `batch`,
 /// labels `y`): writes the head's gradients into `grads` (overwriting) and the gradient with
-/// respect to the last hidden state into `dz[0][..batch·units]`. Returns the sum of squared
+/// respect to its input into `dz[0][..batch·d₀]`. Returns the sum of squared
 /// errors of these `batch` samples. `masked`: the forward pass used dropout; products at
 /// precision `p`.
 #[allow(clippy::too_many_arguments)]
@@ -68,7 +71,6 @@ pub fn backward(
     p: Precision,
 ) -> f64 {
     let u = layout.output.d_in;
-    let bu = batch * u;
     let d = layout.dense.len();
     let (w_out, _) = layout.output.split(params);
     let (dw_out, db_out) = layout.output.split_mut(grads);
@@ -92,29 +94,32 @@ pub fn backward(
     }
     db_out[0] = dbias;
     for k in (0..d).rev() {
+        let at = &layout.dense[k];
+        let (n_in, n_out) = (batch * at.d_in, batch * at.d_out);
         // Through dropout and ReLU: z = relu(a)·m, so dz/da = m where z > 0, else 0 (where
         // the mask is 0, z is 0 too).
-        let z = &bufs.z[k + 1][..bu];
+        let z = &bufs.z[k + 1][..n_out];
         if masked {
-            let mask = &bufs.mask[k + 1][..bu];
-            for (j, g) in cur[..bu].iter_mut().enumerate() {
+            let mask = &bufs.mask[k + 1][..n_out];
+            for (j, g) in cur[..n_out].iter_mut().enumerate() {
                 *g = if z[j] > 0.0 { *g * mask[j] } else { 0.0 };
             }
         } else {
-            for (j, g) in cur[..bu].iter_mut().enumerate() {
+            for (j, g) in cur[..n_out].iter_mut().enumerate() {
                 *g = if z[j] > 0.0 { *g } else { 0.0 };
             }
         }
-        let (w, _) = layout.dense[k].split(params);
-        let (dw, db) = layout.dense[k].split_mut(grads);
-        product(p, dw, View::new(&bufs.z[k], batch, u).t(), View::new(cur, batch, u), false);
-        colsum(db, &cur[..bu], u);
-        product(p, next, View::new(cur, batch, u), View::new(w, u, u).t(), false);
+        let (w, _) = at.split(params);
+        let (dw, db) = at.split_mut(grads);
+        product(p, dw, View::new(&bufs.z[k], batch, at.d_in).t(), View::new(cur, batch, at.d_out), false);
+        colsum(db, &cur[..n_out], at.d_out);
+        product(p, &mut next[..n_in], View::new(cur, batch, at.d_out), View::new(w, at.d_in, at.d_out).t(), false);
         // The newest gradient goes back to the first buffer.
         std::mem::swap(cur, next);
     }
     if masked {
-        mul_assign(&mut cur[..bu], &bufs.mask[0]);
+        let n0 = batch * layout.head_input();
+        mul_assign(&mut cur[..n0], &bufs.mask[0]);
     }
     loss
 }

@@ -6,7 +6,8 @@
 //!   `bf16`: the same with bf16 operands and f32 sums (`--precision bf16`);
 //! - `simd`, `kernels`: vectorized exp/sigmoid/tanh and the fused elementwise steps;
 //! - `arena`: every buffer of a pass, allocated once per worker;
-//! - `lstm`, `head`, `pass`: the layers' forward and backward, and the whole network's;
+//! - `lstm`, `attention`, `head`, `pass`: the layers' forward and backward, and the whole
+//!   network's;
 //! - `adam`: burn's Adam and gradient clipping as one fused update;
 //! - `team`: data-parallel workers (`threads`); `train`: the loop, throughput probe.
 //!
@@ -14,6 +15,7 @@
 
 mod adam;
 mod arena;
+mod attention;
 mod bf16;
 mod gemm;
 mod head;

@@ -1,7 +1,9 @@
 //! The whole network's forward and backward pass over the batch loaded in an [`Arena`]:
-//! LSTM layers (dropout between them), then the dense head and the loss.
+//! LSTM layers (dropout between them), the attention pooling when on, then the dense head
+//! and the loss.
 
 use super::arena::Arena;
+use super::attention;
 use super::head;
 use super::kernels::{fill_mask, mul, mul_assign};
 use super::lstm::{self, BackScratch, Upstream};
@@ -34,8 +36,15 @@ pub fn forward(w: &Weights, a: &mut Arena, batch: usize, rng: Option<&mut Rng>) 
             mul(&mut bufs.dropped[..nx * u], &bufs.h, &bufs.mask);
         }
     }
-    let h_last = &a.layers[n - 1].h[(seq - 1) * batch * u..seq * batch * u];
-    head::forward(&w.layout, &w.params, h_last, &mut a.head, batch, rng.map(|r| (r, p)), a.precision);
+    let top = &a.layers[n - 1].h;
+    let input = match (&w.layout.attention, &mut a.attention) {
+        (Some(at), Some(bufs)) => {
+            attention::forward(at, &w.params, &top[..nx * u], seq, batch, bufs, a.precision);
+            &bufs.pooled[..]
+        }
+        _ => &top[(seq - 1) * batch * u..seq * batch * u],
+    };
+    head::forward(&w.layout, &w.params, input, &mut a.head, batch, rng.map(|r| (r, p)), a.precision);
 }
 
 /// Backward after a training [`forward`] of the same `batch`: writes every parameter's
@@ -55,7 +64,15 @@ pub fn backward(w: &Weights, a: &mut Arena, batch: usize, n_total: usize, grads:
             Some(prev) if on => &prev.dropped[..nx * u],
             Some(prev) => &prev.h[..nx * u],
         };
-        let up = if l + 1 == n { Upstream::Last(&s.dz[0]) } else { Upstream::Seq };
+        let up = match (&w.layout.attention, &mut a.attention) {
+            (Some(at), Some(bufs)) if l + 1 == n => {
+                let hs = &rest[0].h[..nx * u];
+                attention::backward(at, &w.params, grads, hs, &s.dz[0], seq, batch, bufs, &mut s.dseq, &mut s.ds, a.precision);
+                Upstream::Seq
+            }
+            _ if l + 1 == n => Upstream::Last(&s.dz[0]),
+            _ => Upstream::Seq,
+        };
         let scratch = BackScratch { dh: &mut s.dh, dc: &mut s.dc, wt: &mut s.wt, zeros: &a.zeros };
         lstm::backward(
             &w.layout.lstm[l],

@@ -20,6 +20,11 @@ use crate::rng::Rng;
 type Inner = NdArray<f32>;
 type AD = Autodiff<Inner>;
 
+/// ‖a‖₂ in f64.
+fn norm(a: &[f32]) -> f64 {
+    a.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt()
+}
+
 /// ‖a − b‖₂ / ‖b‖₂ in f64.
 pub fn rel_err(a: &[f32], b: &[f32]) -> f64 {
     assert_eq!(a.len(), b.len());
@@ -29,7 +34,7 @@ pub fn rel_err(a: &[f32], b: &[f32]) -> f64 {
 }
 
 fn net(lstm: usize, dense: usize, units: usize) -> NetworkConfig {
-    NetworkConfig { n_features: 7, lstm_layers: lstm, dense_layers: dense, units, dropout: 0.0 }
+    NetworkConfig { n_features: 7, lstm_layers: lstm, dense_layers: dense, units, dropout: 0.0, attention: false }
 }
 
 /// Random inputs `[batch, seq, 7]` (standard normal) and labels `[batch]`.
@@ -62,6 +67,11 @@ fn flat_grads<I: Backend>(model: &LstmNet<Autodiff<I>>, grads: &GradientsParams,
         put(at.w_input, v2(l.w_input.id));
         put(at.w_hidden, v2(l.w_hidden.id));
         put(at.bias, v1(l.bias.id));
+    }
+    if let (Some(t), Some(at)) = (&model.attention, &w.layout.attention) {
+        put(at.hidden, v2(t.hidden.weight.id));
+        put(at.bias, v1(t.hidden.bias.as_ref().unwrap().id));
+        put(at.score, v2(t.score.weight.id));
     }
     for (d, at) in model.dense.iter().chain([&model.output]).zip(w.layout.dense.iter().chain([&w.layout.output])) {
         put(at.weight, v2(d.weight.id));
@@ -132,6 +142,48 @@ fn compare_over_grid<I: Backend>(backend: &str) {
     );
 }
 
+/// With attention pooling (qlib's ALSTM head): the same agreement, over 1–2 LSTM layers,
+/// 0–2 dense layers (0: the output layer reads the pooled input directly), units {16, 32}
+/// and mem_day {5, 10}, on NdArray.
+#[test]
+fn attention_outputs_and_gradients_equal_burn() {
+    let mut case = 100;
+    for lstm in 1..=2 {
+        for dense in 0..=2 {
+            for units in [16, 32] {
+                for seq in [5, 10] {
+                    case += 1;
+                    let n = NetworkConfig { attention: true, ..net(lstm, dense, units) };
+                    let w = Weights::init(&n, case);
+                    assert_eq!(w.params.len(), n.n_params());
+                    let (x, y) = inputs(6, seq, 100 + case);
+                    let (bp, bl, bg) = burn_reference::<Inner>(&w, &x, &y, seq);
+                    let (ep, el, eg) = engine(&w, &x, &y, seq);
+                    let what = format!("attention, lstm {lstm}, dense {dense}, units {units}, mem_day {seq}");
+                    assert!(rel_err(&ep, &bp) < 1e-5, "{what}: predictions differ by {}", rel_err(&ep, &bp));
+                    assert!(((el - bl) / bl).abs() < 1e-5, "{what}: loss {el} vs burn {bl}");
+                    let tensors = w.layout.tensors();
+                    assert_eq!(tensors.len(), 3 * lstm + 3 + 2 * (dense + 1), "{what}: the attention's 3 tensors are laid out");
+                    let at = w.layout.attention.expect("attention laid out");
+                    for (k, r) in tensors.into_iter().enumerate() {
+                        let e = if r.start == at.bias {
+                            // The softmax's gradients sum to 0 over the steps, so the scoring
+                            // bias's gradient is a small difference of large terms, which two
+                            // f32 summation orders round apart (up to ~3e-4 of its own norm):
+                            // its error is measured against the scoring weights' gradient.
+                            let diff: Vec<f32> = eg[r.clone()].iter().zip(&bg[r.clone()]).map(|(a, b)| a - b).collect();
+                            norm(&diff) / norm(&bg[at.hidden..at.bias])
+                        } else {
+                            rel_err(&eg[r.clone()], &bg[r])
+                        };
+                        assert!(e < 1e-5, "{what}: gradient of tensor {k} differs by {e}");
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Two Adam steps (burn's gradients fed to both optimizers, so only the update is
 /// compared): the weight changes agree to 1e-5 of their norm, with no clipping and with a
 /// clipping norm small enough to clip every tensor.
@@ -168,9 +220,11 @@ fn adam_steps_equal_burn() {
 /// A model converted to burn and back is the same weights, bit for bit.
 #[test]
 fn burn_round_trip_is_exact() {
-    let n = NetworkConfig { dropout: 0.1, ..net(3, 2, 16) };
-    let w = Weights::init(&n, 3);
-    let back = Weights::from_burn(&n, &w.to_burn::<Inner>(&Default::default()));
-    assert_eq!(w.params, back.params);
-    assert_eq!(w.params.len(), n.n_params());
+    for attention in [false, true] {
+        let n = NetworkConfig { dropout: 0.1, attention, ..net(3, 2, 16) };
+        let w = Weights::init(&n, 3);
+        let back = Weights::from_burn(&n, &w.to_burn::<Inner>(&Default::default()));
+        assert_eq!(w.params, back.params);
+        assert_eq!(w.params.len(), n.n_params());
+    }
 }
