@@ -10,6 +10,7 @@
 //! lr = [0.001]
 //! batch_size = [32]
 //! dropout = [0.1]
+//! attention = [false, true]    # attention pooling off and on ([model] attention)
 //! seeds = [1, 2, 3]            # training seeds: each configuration trained once per seed
 //!                              # (empty: once, with [train] seed); the best K may then be
 //!                              # the same network from several starts, a seed ensemble
@@ -41,6 +42,10 @@ pub struct SweepConfig {
     pub lr: Vec<f64>,
     pub batch_size: Vec<usize>,
     pub dropout: Vec<f64>,
+    /// Attention pooling off and/or on (`[model] attention`). Empty: the model's setting;
+    /// left out of the written config when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attention: Vec<bool>,
     /// Training seeds (`[train] seed` per trial: initial weights, batch order, dropout masks);
     /// each configuration is trained once per seed. Empty: once, with `[train] seed`, and trial
     /// ids without a seed (left out of the written config, so earlier stamps stay as they were).
@@ -74,6 +79,7 @@ impl Default for SweepConfig {
             lr: vec![],
             batch_size: vec![],
             dropout: vec![],
+            attention: vec![],
             seeds: vec![],
             sample: 0,
             seed: 42,

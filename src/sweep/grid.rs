@@ -75,7 +75,7 @@ impl std::fmt::Display for Shard {
 
 /// The grid of `[sweep]` `s`: lists left empty take `base`'s value (`Config::base_trial`: the
 /// config's `[dataset]`, `[model]`, `[train]`). Order: mem_day, lstm_layers, dense_layers, units, lr, batch_size, dropout,
-/// seed (the last varies fastest). With `sample = N > 0`, N distinct configurations drawn with the
+/// attention, seed (the last varies fastest). With `sample = N > 0`, N distinct configurations drawn with the
 /// sweep's seed, kept in grid order.
 pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
     s.validate()?;
@@ -88,6 +88,7 @@ pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
     let lr = orf(&s.lr, base.lr);
     let batch = or(&s.batch_size, base.batch_size);
     let dropout = orf(&s.dropout, base.dropout);
+    let attention = if s.attention.is_empty() { vec![base.attention] } else { s.attention.clone() };
     let seeds: Vec<Option<u64>> = if s.seeds.is_empty() { vec![base.seed] } else { s.seeds.iter().map(|&x| Some(x)).collect() };
     let mut grid = Vec::new();
     for &mem_day in &mem {
@@ -97,18 +98,20 @@ pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
                     for &lr in &lr {
                         for &batch_size in &batch {
                             for &dropout in &dropout {
-                                for &seed in &seeds {
-                                    grid.push(TrialParams {
-                                        mem_day,
-                                        lstm_layers,
-                                        dense_layers,
-                                        units,
-                                        lr,
-                                        batch_size,
-                                        dropout,
-                                        attention: base.attention,
-                                        seed,
-                                    });
+                                for &attention in &attention {
+                                    for &seed in &seeds {
+                                        grid.push(TrialParams {
+                                            mem_day,
+                                            lstm_layers,
+                                            dense_layers,
+                                            units,
+                                            lr,
+                                            batch_size,
+                                            dropout,
+                                            attention,
+                                            seed,
+                                        });
+                                    }
                                 }
                             }
                         }
@@ -189,6 +192,29 @@ mod tests {
         assert_eq!(plain[0].id(), "m10-l1-d1-u8-lr1e-3-b256-p0.1");
         let err = cfg("[sweep]\nseeds=[2,2]\n").grid().unwrap_err().to_string();
         assert!(err.contains("-s2 appears twice"), "{err}");
+    }
+
+    /// `attention = [false, true]` trains each configuration with and without attention
+    /// pooling (before the seeds), ids `-att` for the latter; without the list every trial
+    /// takes `[model] attention`.
+    #[test]
+    fn attention_list_trains_each_configuration_with_and_without() {
+        let g = cfg("[sweep]\nunits=[8]\nattention=[false,true]\nseeds=[1,2]\n").grid().unwrap();
+        let ids: Vec<String> = g.iter().map(TrialParams::id).collect();
+        assert_eq!(
+            ids,
+            [
+                "m10-l1-d1-u8-lr1e-3-b256-p0.1-s1",
+                "m10-l1-d1-u8-lr1e-3-b256-p0.1-s2",
+                "m10-l1-d1-u8-lr1e-3-b256-p0.1-att-s1",
+                "m10-l1-d1-u8-lr1e-3-b256-p0.1-att-s2"
+            ]
+        );
+        assert_eq!(g.iter().map(|t| t.attention).collect::<Vec<_>>(), [false, false, true, true]);
+        let on = cfg("[model]\nattention=true\n[sweep]\nunits=[8,16]\n").grid().unwrap();
+        assert!(on.iter().all(|t| t.attention && t.id().ends_with("-att")));
+        let err = cfg("[sweep]\nattention=[true,true]\n").grid().unwrap_err().to_string();
+        assert!(err.contains("-att appears twice"), "{err}");
     }
 
     #[test]
