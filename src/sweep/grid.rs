@@ -79,47 +79,17 @@ impl std::fmt::Display for Shard {
 /// sweep's seed, kept in grid order.
 pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
     s.validate()?;
-    let or = |v: &Vec<usize>, d: usize| if v.is_empty() { vec![d] } else { v.clone() };
-    let orf = |v: &Vec<f64>, d: f64| if v.is_empty() { vec![d] } else { v.clone() };
-    let mem = or(&s.mem_days, base.mem_day);
-    let lstm = or(&s.lstm_layers, base.lstm_layers);
-    let dense = or(&s.dense_layers, base.dense_layers);
-    let units = or(&s.units, base.units);
-    let lr = orf(&s.lr, base.lr);
-    let batch = or(&s.batch_size, base.batch_size);
-    let dropout = orf(&s.dropout, base.dropout);
-    let attention = if s.attention.is_empty() { vec![base.attention] } else { s.attention.clone() };
-    let seeds: Vec<Option<u64>> = if s.seeds.is_empty() { vec![base.seed] } else { s.seeds.iter().map(|&x| Some(x)).collect() };
-    let mut grid = Vec::new();
-    for &mem_day in &mem {
-        for &lstm_layers in &lstm {
-            for &dense_layers in &dense {
-                for &units in &units {
-                    for &lr in &lr {
-                        for &batch_size in &batch {
-                            for &dropout in &dropout {
-                                for &attention in &attention {
-                                    for &seed in &seeds {
-                                        grid.push(TrialParams {
-                                            mem_day,
-                                            lstm_layers,
-                                            dense_layers,
-                                            units,
-                                            lr,
-                                            batch_size,
-                                            dropout,
-                                            attention,
-                                            seed,
-                                        });
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    // Each list multiplies the grid so far, so the later lists vary faster.
+    let mut grid = vec![base.clone()];
+    grid = along(grid, &s.mem_days, |t, v| t.mem_day = v);
+    grid = along(grid, &s.lstm_layers, |t, v| t.lstm_layers = v);
+    grid = along(grid, &s.dense_layers, |t, v| t.dense_layers = v);
+    grid = along(grid, &s.units, |t, v| t.units = v);
+    grid = along(grid, &s.lr, |t, v| t.lr = v);
+    grid = along(grid, &s.batch_size, |t, v| t.batch_size = v);
+    grid = along(grid, &s.dropout, |t, v| t.dropout = v);
+    grid = along(grid, &s.attention, |t, v| t.attention = v);
+    grid = along(grid, &s.seeds, |t, v| t.seed = Some(v));
     let mut seen = std::collections::HashSet::new();
     if let Some(dup) = grid.iter().find(|t| !seen.insert(t.id())) {
         return Err(Error::Config(format!("sweep: the lists repeat a value (trial {} appears twice)", dup.id())));
@@ -132,6 +102,23 @@ pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
         grid = keep.into_iter().map(|i| grid[i].clone()).collect();
     }
     Ok(grid)
+}
+
+/// Every trial of `grid` once per value of `values` (in that order), the value set by `set`;
+/// `grid` unchanged when `values` is empty (the trials keep the base's value).
+fn along<T: Copy>(grid: Vec<TrialParams>, values: &[T], set: impl Fn(&mut TrialParams, T)) -> Vec<TrialParams> {
+    if values.is_empty() {
+        return grid;
+    }
+    let mut out = Vec::with_capacity(grid.len() * values.len());
+    for t in grid {
+        for &v in values {
+            let mut t = t.clone();
+            set(&mut t, v);
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// The trials (or their ids) of shard `I/N`: every N-th starting at I (balanced across
