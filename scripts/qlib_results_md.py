@@ -111,6 +111,7 @@ def run_row(run: Path):
     steps = cfg.get("dataset", {}).get("feature_steps", 1)
     width = f"{split['factors'] * steps} features as {steps} steps x {split['factors']}" if steps > 1 else f"{split['factors']} features"
     return {
+        "name": network_name(done),
         "features": "+".join(sets) + f" ({width})",
         "trial": top,
         "ic": ev.get("ic"), "ic_ir": ev.get("ic_ir"), "rank_ic": ev.get("rank_ic"), "rank_ic_ir": ev.get("rank_ic_ir"),
@@ -125,6 +126,16 @@ def run_row(run: Path):
         "run": run,
         "epoch_seconds": epoch_seconds(run, ledger),
     }
+
+
+def network_name(trials):
+    """The networks of a run's trials, from their ids (`-gru`: GRU layers, `-att`: attention
+    pooling): "LSTM", "GRU", "LSTM + attention", "LSTM/GRU", ..."""
+    ids = [r["trial"] for r in trials]
+    cells = sorted({"GRU" if "-gru" in i else "LSTM" for i in ids}, reverse=True) or ["LSTM"]
+    att = {"-att" in i for i in ids}
+    name = "/".join(cells)
+    return name + (" + attention" if att == {True} else " ± attention" if len(att) > 1 else "")
 
 
 def epoch_seconds(run: Path, ledger):
@@ -172,11 +183,11 @@ def main():
             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         s = r["sig"]
-        out.append(f"| alphasweep LSTM ({r['run'].name}), {r['models']} (traded scores vs the raw return) | {r['features']} | "
+        out.append(f"| alphasweep {r['name']} ({r['run'].name}), {r['models']} (traded scores vs the raw return) | {r['features']} | "
                    f"{fmt(s.get('ic'))} | {fmt(s.get('ic_ir'))} | {fmt(s.get('rank_ic'))} | {fmt(s.get('rank_ic_ir'))} | "
                    f"{fmt(r['excess'], True)} | {fmt(r['ir'])} | {fmt(r['mdd'], True)} | this run: "
                    f"{s.get('dates', 0)} signal dates {s.get('first', '?')} .. {s.get('last', '?')}; {r['port']} |")
-        out.append(f"| alphasweep LSTM ({r['run'].name}), best of {r['trials']} trials ({r['trial']}), vs its CSRankNorm label | "
+        out.append(f"| alphasweep {r['name']} ({r['run'].name}), best of {r['trials']} trials ({r['trial']}), vs its CSRankNorm label | "
                    f"{r['features']} | {fmt(r['ic'])} | {fmt(r['ic_ir'])} | {fmt(r['rank_ic'])} | {fmt(r['rank_ic_ir'])} "
                    f"| – | – | – | this run: test {r['test']['first']} .. {r['test']['last']}, {r['test']['samples']} samples |")
     peers = [peer_row(p) for p in a.peer]

@@ -44,6 +44,7 @@ use crate::data::synth::SynthConfig;
 use crate::error::{Error, Result};
 use crate::factors::FactorConfig;
 use crate::model::dataset::DatasetConfig;
+use crate::model::network::Cell;
 use crate::model::network::NetworkConfig;
 use crate::model::train::TrainConfig;
 use crate::screen::ScreenConfig;
@@ -93,11 +94,16 @@ pub struct ModelConfig {
     /// Runs on the CPU engine and burn's backends (not alphasweep's GPU engine).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub attention: bool,
+    /// The recurrent cell of the `lstm_layers` layers: `"lstm"` (the paper's, default) or
+    /// `"gru"` (qlib's GRU model). GRUs run on the CPU engine and burn's backends (not
+    /// alphasweep's GPU engine).
+    #[serde(skip_serializing_if = "Cell::is_lstm")]
+    pub cell: Cell,
 }
 
 impl Default for ModelConfig {
     fn default() -> Self {
-        ModelConfig { lstm_layers: 1, dense_layers: 1, units: 32, dropout: 0.1, attention: false }
+        ModelConfig { lstm_layers: 1, dense_layers: 1, units: 32, dropout: 0.1, attention: false, cell: Default::default() }
     }
 }
 
@@ -116,6 +122,7 @@ impl ModelConfig {
             units: self.units,
             dropout: self.dropout,
             attention: self.attention,
+            cell: self.cell,
         })
     }
 }
@@ -217,6 +224,7 @@ impl Config {
             units: p.units,
             dropout: p.dropout,
             attention: p.attention,
+            cell: p.cell,
         };
         c.train.lr = p.lr;
         c.train.batch_size = p.batch_size;
@@ -266,6 +274,7 @@ impl Config {
             batch_size: self.train.batch_size,
             dropout: self.model.dropout,
             attention: self.model.attention,
+            cell: self.model.cell,
             seed: None,
         }
     }
@@ -384,6 +393,7 @@ mod tests {
             batch_size: 64,
             dropout: 0.2,
             attention: false,
+            cell: Default::default(),
             seed: None,
         };
         let t = c.for_trial(&p, 15);

@@ -255,13 +255,10 @@ fn attention_trains_records_and_predicts() {
     let plain_id = "m5-l1-d1-u8-lr2e-3-b256-p0.1";
     let plain_cfg = std::fs::read_to_string(plain.join("checkpoints").join(plain_id).join("config.json")).unwrap();
     assert!(!plain_cfg.contains("attention"), "a plain network's files are those of before: {plain_cfg}");
-    let score = |ck: &Path, name: &str| {
-        let out = dir.path().join(name);
-        let o = alphasweep(&["predict", "--model", ck.to_str().unwrap(), "--out", out.to_str().unwrap(), "--device", "cpu"]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        scores(&out)
-    };
-    let (a, p) = (score(&ck, "att.csv"), score(&plain.join("checkpoints").join(plain_id), "plain.csv"));
+    let (a, p) = (
+        predicted(&ck, &dir.path().join("att.csv")),
+        predicted(&plain.join("checkpoints").join(plain_id), &dir.path().join("plain.csv")),
+    );
     assert!(!a.is_empty() && a.values().all(|v| v.is_finite()), "{} attention scores", a.len());
     assert_eq!(a.len(), p.len());
     assert!(a.iter().zip(&p).any(|(x, y)| x.1 != y.1), "attention changed no score");
@@ -278,6 +275,64 @@ fn attention_trains_records_and_predicts() {
     ]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("model.attention") && stderr(&o).contains("no attention kernels"), "{}", stderr(&o));
+}
+
+/// `alphasweep predict` of checkpoint `ck` on the CPU engine into `out`: its scores.
+fn predicted(ck: &Path, out: &Path) -> BTreeMap<(String, String), f64> {
+    let o = alphasweep(&["predict", "--model", ck.to_str().unwrap(), "--out", out.to_str().unwrap(), "--device", "cpu"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    scores(out)
+}
+
+/// `[sweep] cell = ["lstm", "gru"]` trains each configuration with both cells on the CPU
+/// engine (ids `-gru` for GRU layers); the GRU checkpoint records its cell (an LSTM's files
+/// carry no `cell` key, as before) and `predict` reloads it (finite scores, not the LSTM's);
+/// the GPU engine, which has no GRU kernels, is refused by name.
+#[test]
+fn gru_trains_records_and_predicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cells");
+    let o = sweep(
+        &out,
+        &[
+            "--set",
+            "sweep.mem_days=[5]",
+            "--set",
+            "sweep.units=[8]",
+            "--set",
+            "sweep.lstm_layers=[2]",
+            "--set",
+            "sweep.epochs=2",
+            "--set",
+            r#"sweep.cell=["lstm","gru"]"#,
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (lstm_id, gru_id) = ("m5-l2-d1-u8-lr2e-3-b256-p0.1", "m5-l2-d1-u8-lr2e-3-b256-p0.1-gru");
+    assert_eq!(ledger(&out).keys().collect::<Vec<_>>(), [lstm_id, gru_id]);
+    let (lstm_ck, gru_ck) = (out.join("checkpoints").join(lstm_id), out.join("checkpoints").join(gru_id));
+    let cfg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(gru_ck.join("config.json")).unwrap()).unwrap();
+    assert_eq!(cfg["network"]["cell"], "gru", "{}", cfg["network"]);
+    let lstm_cfg = std::fs::read_to_string(lstm_ck.join("config.json")).unwrap();
+    assert!(!lstm_cfg.contains("\"cell\""), "an LSTM's files are those of before: {lstm_cfg}");
+    let (g, l) = (predicted(&gru_ck, &dir.path().join("gru.csv")), predicted(&lstm_ck, &dir.path().join("lstm.csv")));
+    assert!(!g.is_empty() && g.values().all(|v| v.is_finite()), "{} GRU scores", g.len());
+    assert_eq!(g.len(), l.len());
+    assert!(g.iter().zip(&l).any(|(x, y)| x.1 != y.1), "the GRU scored as the LSTM");
+    let gpu = dir.path().join("gpu");
+    let o = alphasweep(&[
+        "sweep",
+        "--config",
+        QUICK,
+        "--out",
+        gpu.to_str().unwrap(),
+        "--device",
+        "wgpu",
+        "--set",
+        r#"model.cell="gru""#,
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("model.cell") && stderr(&o).contains("no GRU kernels"), "{}", stderr(&o));
 }
 
 /// Ctrl-C (SIGINT) stops starting trials, lets those in flight finish into the ledger, exits

@@ -89,6 +89,9 @@ pub enum BenchCommand {
         /// With attention pooling over the steps (`[model] attention`).
         #[arg(long)]
         attention: bool,
+        /// The recurrent cell (`[model] cell`).
+        #[arg(long, value_enum, default_value = "lstm")]
+        cell: alphasweep::model::network::Cell,
     },
     /// GPU engine throughput (single trials and the paper's grid, packed); JSON for
     /// scripts/gpu_bench.sh. Needs a build with `--features cuda` or `wgpu`.
@@ -203,6 +206,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             threads,
             precision,
             attention,
+            cell,
         } => {
             let precision = alphasweep::engine::precision::for_device(precision, device)?;
             let data = full_panel(mem_day)?;
@@ -213,6 +217,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 units,
                 dropout: 0.1,
                 attention,
+                cell,
             };
             println!(
                 "panel: {} stocks x {} dates x {} factors; {} training windows; model ({units},{lstm_layers},{dense_layers},{mem_day},{batch}), {} parameters",

@@ -106,6 +106,7 @@ fn measure(a: BenchGpuArgs) -> anyhow::Result<()> {
             units,
             dropout: 0.1,
             attention: false,
+            cell: Default::default(),
         },
         seq: mem_day,
         cfg: TrainConfig { batch_size: batch, lr: 1e-3, grad_clip: Some(1.0), ..Default::default() },

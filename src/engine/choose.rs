@@ -9,7 +9,7 @@ use super::TrialJob;
 use super::device::{self, DeviceKind};
 use super::{Engine, OnEngine};
 use crate::model::dataset::{Sample, WindowData};
-use crate::model::network::NetworkConfig;
+use crate::model::network::{Cell, NetworkConfig};
 use crate::model::train::{self, EpochRow, Flow, OnBatch, TrainConfig, Trained};
 
 /// burn's generic tensor ops with autodiff on backend `B`.
@@ -137,8 +137,8 @@ impl Engine for GpuPackEngine {
 
     fn train_pack(&self, jobs: &mut [TrialJob]) -> Vec<Trained<burn::backend::Flex>> {
         use crate::engine::gpu::{PackJob, PackTrial};
-        // `kind_for_network` keeps attention networks off this engine.
-        assert!(jobs.iter().all(|j| !j.net.attention), "the GPU engine has no attention kernels");
+        // `kind_for_network` keeps attention and GRU networks off this engine.
+        assert!(jobs.iter().all(|j| on_gpu_engine(&j.net)), "the GPU engine has no attention or GRU kernels");
         let mut packed: Vec<PackJob> = jobs
             .iter_mut()
             .map(|j| PackJob {
@@ -160,8 +160,8 @@ impl Engine for GpuPackEngine {
         batch: usize,
     ) -> Vec<f32> {
         let w = crate::engine::weights::Weights::from_burn(&net_of(model, data.n_features), model);
-        if w.net.attention {
-            // No attention kernels on the GPU engine: such a checkpoint predicts on the CPU engine.
+        if !on_gpu_engine(&w.net) {
+            // No attention or GRU kernels on the GPU engine: such a checkpoint predicts on the CPU engine.
             return crate::engine::cpu::predict(&w, data, samples, batch, device::default_threads());
         }
         crate::with_gpu!(&self.device, gpu => crate::engine::gpu::predict(gpu, &w, data, samples, batch))
@@ -172,24 +172,35 @@ impl Engine for GpuPackEngine {
 fn net_of<B: Backend>(model: &crate::model::network::LstmNet<B>, n_features: usize) -> NetworkConfig {
     NetworkConfig {
         n_features,
-        lstm_layers: model.lstms.len(),
+        lstm_layers: model.recurrent_layers(),
         dense_layers: model.dense.len(),
-        units: model.lstms.first().map_or(0, |l| l.d_hidden()),
+        units: model.units(),
         dropout: model.dropout.prob,
         attention: model.attention.is_some(),
+        cell: model.cell(),
     }
 }
 
-/// The device kind that trains networks with `attention` on `kind`: alphasweep's GPU engine
-/// has no attention kernels, so `wgpu` and `cuda` are refused (burn's generic ops,
-/// `burn-wgpu` and `burn-cuda`, and the CPU engine have it) and `auto` takes the CPU engine.
-pub fn kind_for_network(kind: DeviceKind, attention: bool) -> crate::error::Result<DeviceKind> {
+/// Whether alphasweep's GPU engine has kernels for `net` (LSTM cells without attention).
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+fn on_gpu_engine(net: &NetworkConfig) -> bool {
+    !net.attention && net.cell == Cell::Lstm
+}
+
+/// The device kind that trains networks with `attention` and `cell` on `kind`: alphasweep's
+/// GPU engine has no attention or GRU kernels, so `wgpu` and `cuda` are refused for them
+/// (burn's generic ops, `burn-wgpu` and `burn-cuda`, and the CPU engine have both) and `auto`
+/// takes the CPU engine.
+pub fn kind_for_network(kind: DeviceKind, attention: bool, cell: Cell) -> crate::error::Result<DeviceKind> {
+    let what = match (cell, attention) {
+        (Cell::Gru, _) => "model.cell = \"gru\": alphasweep's GPU engine (--device {}) has no GRU kernels yet",
+        (_, true) => "model.attention: alphasweep's GPU engine (--device {}) has no attention kernels yet",
+        _ => return Ok(kind),
+    };
     match kind {
-        _ if !attention => Ok(kind),
         DeviceKind::Wgpu | DeviceKind::Cuda => Err(crate::error::Error::Config(format!(
-            "model.attention: alphasweep's GPU engine (--device {}) has no attention kernels yet; \
-             use --device cpu, or burn-wgpu / burn-cuda (burn's generic ops)",
-            if kind == DeviceKind::Wgpu { "wgpu" } else { "cuda" }
+            "{}; use --device cpu, or burn-wgpu / burn-cuda (burn's generic ops)",
+            what.replace("{}", if kind == DeviceKind::Wgpu { "wgpu" } else { "cuda" })
         ))),
         DeviceKind::Auto => Ok(DeviceKind::Cpu),
         other => Ok(other),

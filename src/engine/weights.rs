@@ -10,8 +10,9 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 
 use crate::model::attention::{TemporalAttention, attention_width};
+use crate::model::gru::FusedGru;
 use crate::model::lstm::FusedLstm;
-use crate::model::network::{LstmNet, NetworkConfig};
+use crate::model::network::{Cell, LstmNet, NetworkConfig};
 use crate::rng::Rng;
 
 /// Offsets of one LSTM layer's tensors: `w_input [d_in, 4h]`, `w_hidden [h, 4h]`, `bias [4h]`,
@@ -23,6 +24,43 @@ pub struct LstmAt {
     pub w_input: usize,
     pub w_hidden: usize,
     pub bias: usize,
+}
+
+/// Offsets of one GRU layer's tensors: `w_input [d_in, 3h]`, `w_hidden [h, 3h]`, `bias [3h]`,
+/// `bias_hn [h]`, back to back (`model::gru`).
+#[derive(Clone, Copy, Debug)]
+pub struct GruAt {
+    pub d_in: usize,
+    pub h: usize,
+    pub w_input: usize,
+    pub w_hidden: usize,
+    pub bias: usize,
+    pub bias_hn: usize,
+}
+
+impl GruAt {
+    pub fn range(&self) -> Range<usize> {
+        self.w_input..self.bias_hn + self.h
+    }
+
+    /// `(w_input, w_hidden, bias, bias_hn)` of the layer in `buf`.
+    pub fn split<'a>(&self, buf: &'a [f32]) -> (&'a [f32], &'a [f32], &'a [f32], &'a [f32]) {
+        (
+            &buf[self.w_input..self.w_hidden],
+            &buf[self.w_hidden..self.bias],
+            &buf[self.bias..self.bias_hn],
+            &buf[self.bias_hn..self.bias_hn + self.h],
+        )
+    }
+
+    /// `(w_input, w_hidden, bias, bias_hn)` of the layer in `buf`, mutably.
+    pub fn split_mut<'a>(&self, buf: &'a mut [f32]) -> (&'a mut [f32], &'a mut [f32], &'a mut [f32], &'a mut [f32]) {
+        let g = 3 * self.h;
+        let (wi, rest) = buf[self.range()].split_at_mut(self.d_in * g);
+        let (wh, rest) = rest.split_at_mut(self.h * g);
+        let (b, bn) = rest.split_at_mut(g);
+        (wi, wh, b, bn)
+    }
 }
 
 /// Offsets of one linear layer's tensors: `weight [d_in, d_out]`, then `bias [d_out]`.
@@ -63,11 +101,14 @@ impl AttentionAt {
     }
 }
 
-/// Where every tensor lives: LSTM layers, the attention pooling (when on), dense layers,
-/// the output layer, in that order.
+/// Where every tensor lives: the recurrent layers (LSTM or GRU), the attention pooling
+/// (when on), dense layers, the output layer, in that order.
 #[derive(Clone, Debug)]
 pub struct Layout {
+    /// The LSTM layers (empty in a GRU network).
     pub lstm: Vec<LstmAt>,
+    /// The GRU layers (empty in an LSTM network).
+    pub gru: Vec<GruAt>,
     pub attention: Option<AttentionAt>,
     pub dense: Vec<LinearAt>,
     pub output: LinearAt,
@@ -117,12 +158,16 @@ impl Layout {
             at += n;
             at - n
         };
-        let lstm = (0..net.lstm_layers)
-            .map(|l| {
-                let d_in = if l == 0 { net.n_features } else { u };
-                LstmAt { d_in, h: u, w_input: take(d_in * 4 * u), w_hidden: take(u * 4 * u), bias: take(4 * u) }
-            })
-            .collect();
+        let (mut lstm, mut gru) = (vec![], vec![]);
+        for l in 0..net.lstm_layers {
+            let d_in = if l == 0 { net.n_features } else { u };
+            let g = net.cell.gates() * u;
+            let (w_input, w_hidden, bias) = (take(d_in * g), take(u * g), take(g));
+            match net.cell {
+                Cell::Lstm => lstm.push(LstmAt { d_in, h: u, w_input, w_hidden, bias }),
+                Cell::Gru => gru.push(GruAt { d_in, h: u, w_input, w_hidden, bias, bias_hn: take(u) }),
+            }
+        }
         let attention = net.attention.then(|| {
             let a = attention_width(u);
             AttentionAt { h: u, a, hidden: take(u * a), bias: take(a), score: take(a) }
@@ -131,7 +176,7 @@ impl Layout {
         let head_in = net.head_input();
         let dense: Vec<LinearAt> = (0..net.dense_layers).map(|l| linear(if l == 0 { head_in } else { u }, u)).collect();
         let output = linear(dense.last().map_or(head_in, |d| d.d_out), 1);
-        Layout { lstm, attention, dense, output, len: at }
+        Layout { lstm, gru, attention, dense, output, len: at }
     }
 
     /// Every parameter tensor's range, in layout order (burn clips gradients per tensor).
@@ -145,6 +190,14 @@ impl Layout {
         let mut out = vec![];
         for l in &self.lstm {
             out.extend([(l.w_input..l.w_hidden, l.h), (l.w_hidden..l.bias, l.h), (l.bias..l.bias + 4 * l.h, l.h)]);
+        }
+        for l in &self.gru {
+            out.extend([
+                (l.w_input..l.w_hidden, l.h),
+                (l.w_hidden..l.bias, l.h),
+                (l.bias..l.bias_hn, l.h),
+                (l.bias_hn..l.bias_hn + l.h, l.h),
+            ]);
         }
         if let Some(t) = &self.attention {
             out.extend([(t.hidden..t.bias, t.h), (t.bias..t.score, t.h), (t.score..t.score + t.a, t.a)]);
@@ -170,7 +223,7 @@ pub struct Weights {
 }
 
 impl Weights {
-    /// The distributions of `NetworkConfig::init`: LSTM tensors uniform in ±1/√units
+    /// The distributions of `NetworkConfig::init`: LSTM (GRU) tensors uniform in ±1/√units
     /// (PyTorch's rule) and burn `Linear`'s default, Kaiming-uniform with gain 1/√3, i.e.
     /// uniform in ±1/√fan_in for weight and bias (fan_in = units for every linear layer
     /// without attention, so then every parameter is uniform in ±1/√units), drawn in layout
@@ -192,11 +245,18 @@ impl Weights {
         let mut params = vec![0.0; layout.len];
         let mut put = |at: usize, values: Vec<f32>| params[at..at + values.len()].copy_from_slice(&values);
         assert_eq!(model.lstms.len(), layout.lstm.len(), "the model has a different number of LSTM layers");
+        assert_eq!(model.grus.as_ref().map_or(0, Vec::len), layout.gru.len(), "the model has a different number of GRU layers");
         assert_eq!(model.dense.len(), layout.dense.len(), "the model has a different number of dense layers");
         for (l, at) in model.lstms.iter().zip(&layout.lstm) {
             put(at.w_input, values(l.w_input.val()));
             put(at.w_hidden, values(l.w_hidden.val()));
             put(at.bias, values(l.bias.val()));
+        }
+        for (l, at) in model.grus.iter().flatten().zip(&layout.gru) {
+            put(at.w_input, values(l.w_input.val()));
+            put(at.w_hidden, values(l.w_hidden.val()));
+            put(at.bias, values(l.bias.val()));
+            put(at.bias_hn, values(l.bias_hn.val()));
         }
         assert_eq!(model.attention.is_some(), layout.attention.is_some(), "the model's attention differs");
         if let (Some(t), Some(at)) = (&model.attention, &layout.attention) {
@@ -231,6 +291,18 @@ impl Weights {
                     bias: t1(at.bias, 4 * at.h),
                 })
                 .collect(),
+            grus: (self.net.cell == Cell::Gru).then(|| {
+                self.layout
+                    .gru
+                    .iter()
+                    .map(|at| FusedGru {
+                        w_input: t2(at.w_input, at.d_in, 3 * at.h),
+                        w_hidden: t2(at.w_hidden, at.h, 3 * at.h),
+                        bias: t1(at.bias, 3 * at.h),
+                        bias_hn: t1(at.bias_hn, at.h),
+                    })
+                    .collect()
+            }),
             attention: self.layout.attention.map(|at| TemporalAttention {
                 hidden: Linear { weight: t2(at.hidden, at.h, at.a), bias: Some(t1(at.bias, at.a)) },
                 score: Linear { weight: t2(at.score, at.a, 1), bias: None },

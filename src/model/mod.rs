@@ -5,6 +5,7 @@
 
 pub mod attention;
 pub mod dataset;
+pub mod gru;
 pub mod lstm;
 pub mod metrics;
 pub mod network;

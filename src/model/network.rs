@@ -1,5 +1,5 @@
 //! `LstmNet`: the paper's network, configurable as its sweep needs: `lstm_layers` stacked
-//! LSTM layers of `units`, then `dense_layers` ReLU dense layers of `units`, dropout after
+//! recurrent layers of `units` (LSTM, or GRU with `cell = "gru"`, qlib's GRU model), then `dense_layers` ReLU dense layers of `units`, dropout after
 //! each (0.1 as in the original script), and a 1-unit linear output. With `attention`, the
 //! head reads the last hidden state and an attention-pooled one (qlib's ALSTM,
 //! [`TemporalAttention`]) instead of the last alone.
@@ -15,6 +15,7 @@ use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::model::attention::{TemporalAttention, attention_width};
+use crate::model::gru::FusedGru;
 use crate::model::lstm::{FusedLstm, FusedLstmConfig};
 use crate::rng::Rng;
 
@@ -32,12 +33,45 @@ pub struct NetworkConfig {
     /// of files when off, so networks written before it read the same.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub attention: bool,
+    /// The recurrent cell of the `lstm_layers` layers; left out of files when LSTM, so
+    /// networks written before it read the same.
+    #[serde(default, skip_serializing_if = "Cell::is_lstm")]
+    pub cell: Cell,
 }
 
-/// LSTM layers → (attention pooling) → dense layers → one output.
+/// The recurrent cell.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Cell {
+    /// Four gates, a cell state (the paper's).
+    #[default]
+    Lstm,
+    /// Three gates, no cell state (qlib's GRU; PyTorch's equations).
+    Gru,
+}
+
+impl Cell {
+    pub fn is_lstm(&self) -> bool {
+        *self == Cell::Lstm
+    }
+
+    /// Gate blocks per layer: 4 (LSTM) or 3 (GRU).
+    pub fn gates(self) -> usize {
+        match self {
+            Cell::Lstm => 4,
+            Cell::Gru => 3,
+        }
+    }
+}
+
+/// LSTM (or GRU) layers → (attention pooling) → dense layers → one output.
 #[derive(Module, Debug)]
 pub struct LstmNet<B: Backend> {
+    /// The LSTM layers (empty in a GRU network).
     pub lstms: Vec<FusedLstm<B>>,
+    /// The GRU layers of a GRU network; `None` in an LSTM network (and in every checkpoint
+    /// written before GRUs, which therefore load as before).
+    pub grus: Option<Vec<FusedGru<B>>>,
     pub attention: Option<TemporalAttention<B>>,
     pub dense: Vec<Linear<B>>,
     pub dropout: Dropout,
@@ -46,6 +80,10 @@ pub struct LstmNet<B: Backend> {
 
 impl NetworkConfig {
     pub fn init<B: Backend>(&self, device: &B::Device) -> LstmNet<B> {
+        if self.cell == Cell::Gru {
+            // Uniform in ±1/√units, as PyTorch's GRU (the seeded path; burn's Rng is not used).
+            return self.init_seeded(0, device);
+        }
         let lstms = (0..self.lstm_layers)
             .map(|l| {
                 FusedLstmConfig { d_input: if l == 0 { self.n_features } else { self.units }, d_hidden: self.units }.init(device)
@@ -58,6 +96,7 @@ impl NetworkConfig {
             .collect();
         LstmNet {
             lstms,
+            grus: None,
             attention,
             dense,
             dropout: DropoutConfig::new(self.dropout).init(),
@@ -81,16 +120,21 @@ impl NetworkConfig {
         };
         let u = self.units;
         let k = 1.0 / (u as f64).sqrt();
-        let lstms = (0..self.lstm_layers)
-            .map(|l| {
-                let d_in = if l == 0 { self.n_features } else { u };
-                FusedLstm {
-                    w_input: Param::from_data(uniform(vec![d_in, 4 * u], k), device),
-                    w_hidden: Param::from_data(uniform(vec![u, 4 * u], k), device),
-                    bias: Param::from_data(uniform(vec![4 * u], k), device),
+        let (mut lstms, mut grus) = (vec![], vec![]);
+        for l in 0..self.lstm_layers {
+            let d_in = if l == 0 { self.n_features } else { u };
+            let g = self.cell.gates() * u;
+            let (w_input, w_hidden, bias) = (uniform(vec![d_in, g], k), uniform(vec![u, g], k), uniform(vec![g], k));
+            let (w_input, w_hidden, bias) =
+                (Param::from_data(w_input, device), Param::from_data(w_hidden, device), Param::from_data(bias, device));
+            match self.cell {
+                Cell::Lstm => lstms.push(FusedLstm { w_input, w_hidden, bias }),
+                Cell::Gru => {
+                    grus.push(FusedGru { w_input, w_hidden, bias, bias_hn: Param::from_data(uniform(vec![u], k), device) })
                 }
-            })
-            .collect();
+            }
+        }
+        let grus = (self.cell == Cell::Gru).then_some(grus);
         let attention = self.attention.then(|| TemporalAttention::init_with(u, device, &mut uniform));
         let mut linear = |d_in: usize, d_out: usize| -> Linear<B> {
             let k = 1.0 / (d_in as f64).sqrt();
@@ -102,13 +146,15 @@ impl NetworkConfig {
         let head_in = self.head_input();
         let dense = (0..self.dense_layers).map(|l| linear(if l == 0 { head_in } else { u }, u)).collect();
         let output = linear(if self.dense_layers == 0 { head_in } else { u }, 1);
-        LstmNet { lstms, attention, dense, dropout: DropoutConfig::new(self.dropout).init(), output }
+        LstmNet { lstms, grus, attention, dense, dropout: DropoutConfig::new(self.dropout).init(), output }
     }
 
     /// Trainable parameters.
     pub fn n_params(&self) -> usize {
         let u = self.units;
-        let lstm: usize = (0..self.lstm_layers).map(|l| (if l == 0 { self.n_features } else { u } + u + 1) * 4 * u).sum();
+        let g = self.cell.gates() * u;
+        let gru_bias = if self.cell == Cell::Gru { u } else { 0 };
+        let lstm: usize = (0..self.lstm_layers).map(|l| (if l == 0 { self.n_features } else { u } + u + 1) * g + gru_bias).sum();
         let a = attention_width(u);
         let attention = if self.attention { u * a + 2 * a } else { 0 };
         let head_in = self.head_input();
@@ -119,6 +165,24 @@ impl NetworkConfig {
 }
 
 impl<B: Backend> LstmNet<B> {
+    /// The recurrent cell (GRU when the network has GRU layers).
+    pub fn cell(&self) -> Cell {
+        if self.grus.is_some() { Cell::Gru } else { Cell::Lstm }
+    }
+
+    /// How many recurrent layers (LSTM or GRU).
+    pub fn recurrent_layers(&self) -> usize {
+        self.grus.as_ref().map_or(self.lstms.len(), Vec::len)
+    }
+
+    /// The recurrent layers' width.
+    pub fn units(&self) -> usize {
+        match &self.grus {
+            Some(g) => g.first().map_or(0, |l| l.d_hidden()),
+            None => self.lstms.first().map_or(0, |l| l.d_hidden()),
+        }
+    }
+
     /// Inference: `x: [batch, mem_day, n_features]` → predictions `[batch]`, no dropout.
     pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 1> {
         self.forward_with(x, &mut |t| t)
@@ -135,12 +199,16 @@ impl<B: Backend> LstmNet<B> {
     }
 
     fn forward_with(&self, x: Tensor<B, 3>, drop: &mut dyn FnMut(Tensor<B, 2>) -> Tensor<B, 2>) -> Tensor<B, 1> {
-        let n = self.lstms.len();
+        let n = self.recurrent_layers();
         let mut seq = x;
         let mut last = None;
-        for (l, lstm) in self.lstms.iter().enumerate() {
+        for l in 0..n {
             let top = l + 1 == n;
-            let (all, h) = lstm.forward(seq.clone(), !top || self.attention.is_some());
+            let all_steps = !top || self.attention.is_some();
+            let (all, h) = match &self.grus {
+                Some(grus) => grus[l].forward(seq.clone(), all_steps),
+                None => self.lstms[l].forward(seq.clone(), all_steps),
+            };
             last = Some(match (&self.attention, all) {
                 (Some(att), Some(all)) if top => att.forward(all, h),
                 (_, Some(all)) => {
@@ -151,7 +219,7 @@ impl<B: Backend> LstmNet<B> {
                 (_, None) => h,
             });
         }
-        let mut h = drop(last.expect("at least one LSTM layer"));
+        let mut h = drop(last.expect("at least one recurrent layer"));
         for d in &self.dense {
             h = drop(relu(d.forward(h)));
         }

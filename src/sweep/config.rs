@@ -10,6 +10,7 @@
 //! lr = [0.001]
 //! batch_size = [32]
 //! dropout = [0.1]
+//! cell = ["lstm", "gru"]       # recurrent cells ([model] cell)
 //! attention = [false, true]    # attention pooling off and on ([model] attention)
 //! seeds = [1, 2, 3]            # training seeds: each configuration trained once per seed
 //!                              # (empty: once, with [train] seed); the best K may then be
@@ -42,6 +43,10 @@ pub struct SweepConfig {
     pub lr: Vec<f64>,
     pub batch_size: Vec<usize>,
     pub dropout: Vec<f64>,
+    /// Recurrent cells to train each configuration with (`[model] cell`). Empty: the model's
+    /// cell; left out of the written config when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cell: Vec<crate::model::network::Cell>,
     /// Attention pooling off and/or on (`[model] attention`). Empty: the model's setting;
     /// left out of the written config when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -79,6 +84,7 @@ impl Default for SweepConfig {
             lr: vec![],
             batch_size: vec![],
             dropout: vec![],
+            cell: vec![],
             attention: vec![],
             seeds: vec![],
             sample: 0,

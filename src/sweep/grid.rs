@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::model::network::Cell;
 use crate::rng::Rng;
 use crate::sweep::config::SweepConfig;
 
@@ -21,19 +22,23 @@ pub struct TrialParams {
     /// Attention pooling (`[model] attention`); left out of files when off.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub attention: bool,
+    /// The recurrent cell (`[model] cell`); left out of files when LSTM.
+    #[serde(default, skip_serializing_if = "Cell::is_lstm")]
+    pub cell: Cell,
     /// The training seed when the sweep lists `seeds` (`None`: `[train] seed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
 }
 
 impl TrialParams {
-    /// A stable, readable id, e.g. `m10-l2-d1-u32-lr1e-3-b32-p0.1`, with `-att` for
-    /// attention and ending `-s3` for seed 3 when the sweep lists seeds.
+    /// A stable, readable id, e.g. `m10-l2-d1-u32-lr1e-3-b32-p0.1`, with `-gru` for GRU
+    /// layers, `-att` for attention and ending `-s3` for seed 3 when the sweep lists seeds.
     pub fn id(&self) -> String {
         let seed = self.seed.map(|s| format!("-s{s}")).unwrap_or_default();
         let att = if self.attention { "-att" } else { "" };
+        let cell = if self.cell == Cell::Gru { "-gru" } else { "" };
         format!(
-            "m{}-l{}-d{}-u{}-lr{:e}-b{}-p{}{att}{seed}",
+            "m{}-l{}-d{}-u{}-lr{:e}-b{}-p{}{cell}{att}{seed}",
             self.mem_day, self.lstm_layers, self.dense_layers, self.units, self.lr, self.batch_size, self.dropout
         )
     }
@@ -41,7 +46,8 @@ impl TrialParams {
     /// Multiply-adds of one sample's forward pass (for ordering and GPU sizing).
     pub fn cost(&self, n_features: usize) -> usize {
         let u = self.units;
-        let lstm: usize = (0..self.lstm_layers).map(|l| (if l == 0 { n_features } else { u } + u) * 4 * u).sum();
+        let g = self.cell.gates() * u;
+        let lstm: usize = (0..self.lstm_layers).map(|l| (if l == 0 { n_features } else { u } + u) * g).sum();
         let attention = if self.attention { self.mem_day * u * crate::model::attention::attention_width(u) } else { 0 };
         self.mem_day * lstm + attention + self.dense_layers * u * u + u
     }
@@ -75,7 +81,7 @@ impl std::fmt::Display for Shard {
 
 /// The grid of `[sweep]` `s`: lists left empty take `base`'s value (`Config::base_trial`: the
 /// config's `[dataset]`, `[model]`, `[train]`). Order: mem_day, lstm_layers, dense_layers, units, lr, batch_size, dropout,
-/// attention, seed (the last varies fastest). With `sample = N > 0`, N distinct configurations drawn with the
+/// cell, attention, seed (the last varies fastest). With `sample = N > 0`, N distinct configurations drawn with the
 /// sweep's seed, kept in grid order.
 pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
     s.validate()?;
@@ -88,6 +94,7 @@ pub fn expand(s: &SweepConfig, base: &TrialParams) -> Result<Vec<TrialParams>> {
     grid = along(grid, &s.lr, |t, v| t.lr = v);
     grid = along(grid, &s.batch_size, |t, v| t.batch_size = v);
     grid = along(grid, &s.dropout, |t, v| t.dropout = v);
+    grid = along(grid, &s.cell, |t, v| t.cell = v);
     grid = along(grid, &s.attention, |t, v| t.attention = v);
     grid = along(grid, &s.seeds, |t, v| t.seed = Some(v));
     let mut seen = std::collections::HashSet::new();
@@ -202,6 +209,31 @@ mod tests {
         assert!(on.iter().all(|t| t.attention && t.id().ends_with("-att")));
         let err = cfg("[sweep]\nattention=[true,true]\n").grid().unwrap_err().to_string();
         assert!(err.contains("-att appears twice"), "{err}");
+    }
+
+    /// `cell = ["lstm", "gru"]` trains each configuration with both cells (before attention
+    /// and the seeds), ids `-gru` for GRU layers; without the list every trial takes
+    /// `[model] cell`; the cost counts three gate blocks for a GRU.
+    #[test]
+    fn cell_list_trains_each_configuration_with_both_cells() {
+        let g = cfg("[sweep]\nunits=[8]\ncell=[\"lstm\",\"gru\"]\nattention=[false,true]\n").grid().unwrap();
+        let ids: Vec<String> = g.iter().map(TrialParams::id).collect();
+        assert_eq!(
+            ids,
+            [
+                "m10-l1-d1-u8-lr1e-3-b256-p0.1",
+                "m10-l1-d1-u8-lr1e-3-b256-p0.1-att",
+                "m10-l1-d1-u8-lr1e-3-b256-p0.1-gru",
+                "m10-l1-d1-u8-lr1e-3-b256-p0.1-gru-att"
+            ]
+        );
+        assert!(g[0].cost(7) > g[2].cost(7), "a GRU step costs 3 gate blocks against 4");
+        let on = cfg("[model]\ncell=\"gru\"\n[sweep]\nunits=[8,16]\n").grid().unwrap();
+        assert!(on.iter().all(|t| t.cell == Cell::Gru && t.id().ends_with("-gru")));
+        let err = cfg("[sweep]\ncell=[\"gru\",\"gru\"]\n").grid().unwrap_err().to_string();
+        assert!(err.contains("-gru appears twice"), "{err}");
+        let err = toml::from_str::<Config>("[model]\ncell=\"rnn\"\n").unwrap_err().to_string();
+        assert!(err.contains("unknown variant `rnn`"), "{err}");
     }
 
     #[test]

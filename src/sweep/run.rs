@@ -166,6 +166,7 @@ fn trial_setup(plan: &Plan, p: &TrialParams) -> (TrainConfig, NetworkConfig) {
         units: p.units,
         dropout: p.dropout,
         attention: p.attention,
+        cell: p.cell,
     };
     (cfg, net)
 }

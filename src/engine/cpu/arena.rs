@@ -7,17 +7,25 @@ use super::attention::AttentionBufs;
 use crate::engine::precision::Precision;
 use crate::engine::weights::Layout;
 use crate::model::dataset::{Sample, WindowData};
-use crate::model::network::NetworkConfig;
+use crate::model::network::{Cell, NetworkConfig};
 
-/// One LSTM layer's activations.
+/// One recurrent layer's activations (`G` gate blocks: 4 for an LSTM, 3 for a GRU).
 pub struct LayerBufs {
-    /// `[seq, batch, 4h]`: the input projection, then each step's gate pre-activations, then
-    /// their activations `(i, f, g, o)`; backward overwrites them with the gate gradients.
+    /// `[seq, batch, G·h]`: the input projection, then each step's gate pre-activations, then
+    /// their activations (LSTM `(i, f, g, o)`, GRU `(r, z, n)`); backward overwrites them
+    /// with the gate gradients.
     pub gates: Vec<f32>,
-    /// Cell states: `[seq, batch, h]` when training, else `[2, batch, h]` (the last two steps).
+    /// LSTM cell states: `[seq, batch, h]` when training, else `[2, batch, h]` (the last two
+    /// steps); empty for a GRU.
     pub c: Vec<f32>,
-    /// tanh of the cell states: `[seq, batch, h]` when training, else `[batch, h]`.
+    /// tanh of the LSTM cell states: `[seq, batch, h]` when training, else `[batch, h]`;
+    /// empty for a GRU.
     pub tc: Vec<f32>,
+    /// GRU: `h_{t−1} W_hn + b_hn`, `[seq, batch, h]` when training, else `[batch, h]`; empty
+    /// for an LSTM.
+    pub hn: Vec<f32>,
+    /// GRU: one step's recurrent product `[batch, 3h]`; empty for an LSTM.
+    pub gh: Vec<f32>,
     /// `[seq, batch, h]`: hidden states.
     pub h: Vec<f32>,
     /// `[seq, batch, h]`: hidden states after dropout (the next layer's input) and the
@@ -41,8 +49,10 @@ pub struct HeadBufs {
 pub struct Scratch {
     /// `[batch, h]`: the recurrent part of the hidden-state gradient (from step t+1).
     pub dh: Vec<f32>,
-    /// `[batch, h]`: the cell-state gradient carried back through time.
+    /// `[batch, h]`: the cell-state gradient carried back through time (LSTM).
     pub dc: Vec<f32>,
+    /// `[seq, batch, 3h]`: a GRU layer's recurrent-side gate gradients (empty for an LSTM).
+    pub dgh: Vec<f32>,
     /// `[seq, batch, h]`: gradient with respect to a layer's input sequence (the layer below's
     /// output).
     pub dseq: Vec<f32>,
@@ -50,7 +60,7 @@ pub struct Scratch {
     pub dz: [Vec<f32>; 2],
     /// `[seq, batch]`: the attention scores' gradient (empty without attention).
     pub ds: Vec<f32>,
-    /// A transposed weight matrix, `[4h, max(h, d_in)]`.
+    /// A transposed weight matrix, `[G·h, max(h, d_in)]`.
     pub wt: Vec<f32>,
 }
 
@@ -84,13 +94,23 @@ impl Arena {
         let (u, n) = (net.units, net.lstm_layers);
         let dropout = train && net.dropout > 0.0;
         let v = |len: usize| vec![0.0f32; len];
+        let (g, lstm, gru) = (net.cell.gates() * u, net.cell == Cell::Lstm, net.cell == Cell::Gru);
+        let steps = if train { seq } else { 1 };
         let layers = (0..n)
             .map(|l| {
                 let mid = dropout && l + 1 < n;
                 LayerBufs {
-                    gates: v(seq * cap * 4 * u),
-                    c: v(if train { seq } else { 2 } * cap * u),
-                    tc: v(if train { seq } else { 1 } * cap * u),
+                    gates: v(seq * cap * g),
+                    c: v(if !lstm {
+                        0
+                    } else if train {
+                        seq * cap * u
+                    } else {
+                        2 * cap * u
+                    }),
+                    tc: v(if lstm { steps * cap * u } else { 0 }),
+                    hn: v(if gru { steps * cap * u } else { 0 }),
+                    gh: v(if gru { cap * g } else { 0 }),
                     h: v(seq * cap * u),
                     dropped: v(if mid { seq * cap * u } else { 0 }),
                     mask: v(if mid { seq * cap * u } else { 0 }),
@@ -108,11 +128,12 @@ impl Arena {
         let widest = net.head_input().max(u);
         let scratch = train.then(|| Scratch {
             dh: v(cap * u),
-            dc: v(cap * u),
+            dc: v(if lstm { cap * u } else { 0 }),
+            dgh: v(if gru { seq * cap * g } else { 0 }),
             dseq: v(seq * cap * u),
             dz: [v(cap * widest), v(cap * widest)],
             ds: v(if net.attention { seq * cap } else { 0 }),
-            wt: v(4 * u * u.max(net.n_features)),
+            wt: v(g * u.max(net.n_features)),
         });
         Arena {
             seq,

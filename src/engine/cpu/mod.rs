@@ -1,4 +1,4 @@
-//! The fused CPU training engine. The network of `model::network` (stacked LSTM layers,
+//! The fused CPU training engine. The network of `model::network` (stacked LSTM or GRU layers,
 //! dense ReLU head, dropout, one output) trained with MSE and Adam, forward and backward
 //! written out over contiguous f32 buffers:
 //!
@@ -6,7 +6,7 @@
 //!   `bf16`: the same with bf16 operands and f32 sums (`--precision bf16`);
 //! - `simd`, `kernels`: vectorized exp/sigmoid/tanh and the fused elementwise steps;
 //! - `arena`: every buffer of a pass, allocated once per worker;
-//! - `lstm`, `attention`, `head`, `pass`: the layers' forward and backward, and the whole
+//! - `lstm`, `gru`, `attention`, `head`, `pass`: the layers' forward and backward, and the whole
 //!   network's;
 //! - `adam`: burn's Adam and gradient clipping as one fused update;
 //! - `team`: data-parallel workers (`threads`); `train`: the loop, throughput probe.
@@ -18,6 +18,7 @@ mod arena;
 mod attention;
 mod bf16;
 mod gemm;
+mod gru;
 mod head;
 mod kernels;
 mod lstm;

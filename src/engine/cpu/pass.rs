@@ -1,13 +1,15 @@
 //! The whole network's forward and backward pass over the batch loaded in an [`Arena`]:
-//! LSTM layers (dropout between them), the attention pooling when on, then the dense head
+//! LSTM or GRU layers (dropout between them), the attention pooling when on, then the dense head
 //! and the loss.
 
 use super::arena::Arena;
 use super::attention;
+use super::gru;
 use super::head;
 use super::kernels::{fill_mask, mul, mul_assign};
 use super::lstm::{self, BackScratch, Upstream};
 use crate::engine::weights::Weights;
+use crate::model::network::Cell;
 use crate::rng::Rng;
 
 /// Forward over the first `batch` windows in `a`; predictions land in `a.head.pred[..batch]`.
@@ -18,7 +20,7 @@ pub fn forward(w: &Weights, a: &mut Arena, batch: usize, rng: Option<&mut Rng>) 
     let train = a.scratch.is_some();
     let mut rng = rng.filter(|_| train && p > 0.0);
     a.dropout_on = rng.is_some();
-    let (n, seq, u, nf) = (w.layout.lstm.len(), a.seq, w.net.units, a.n_features);
+    let (n, seq, u, nf) = (w.net.lstm_layers, a.seq, w.net.units, a.n_features);
     let nx = seq * batch;
     for l in 0..n {
         let (done, rest) = a.layers.split_at_mut(l);
@@ -28,7 +30,10 @@ pub fn forward(w: &Weights, a: &mut Arena, batch: usize, rng: Option<&mut Rng>) 
             Some(prev) => &prev.h[..nx * u],
         };
         let bufs = &mut rest[0];
-        lstm::forward(&w.layout.lstm[l], &w.params, input, seq, batch, bufs, &a.zeros, train, a.precision);
+        match w.net.cell {
+            Cell::Lstm => lstm::forward(&w.layout.lstm[l], &w.params, input, seq, batch, bufs, &a.zeros, train, a.precision),
+            Cell::Gru => gru::forward(&w.layout.gru[l], &w.params, input, seq, batch, bufs, &a.zeros, train, a.precision),
+        }
         if let Some(r) = rng.as_mut()
             && l + 1 < n
         {
@@ -55,7 +60,7 @@ pub fn backward(w: &Weights, a: &mut Arena, batch: usize, n_total: usize, grads:
     let s = a.scratch.as_mut().expect("backward needs a training arena");
     let on = a.dropout_on;
     let loss = head::backward(&w.layout, &w.params, grads, &a.head, &a.y[..batch], batch, n_total, &mut s.dz, on, a.precision);
-    let (n, seq, u, nf) = (w.layout.lstm.len(), a.seq, w.net.units, a.n_features);
+    let (n, seq, u, nf) = (w.net.lstm_layers, a.seq, w.net.units, a.n_features);
     let nx = seq * batch;
     for l in (0..n).rev() {
         let (below, rest) = a.layers.split_at_mut(l);
@@ -73,21 +78,17 @@ pub fn backward(w: &Weights, a: &mut Arena, batch: usize, n_total: usize, grads:
             _ if l + 1 == n => Upstream::Last(&s.dz[0]),
             _ => Upstream::Seq,
         };
-        let scratch = BackScratch { dh: &mut s.dh, dc: &mut s.dc, wt: &mut s.wt, zeros: &a.zeros };
-        lstm::backward(
-            &w.layout.lstm[l],
-            &w.params,
-            grads,
-            input,
-            seq,
-            batch,
-            &mut rest[0],
-            scratch,
-            up,
-            &mut s.dseq,
-            l > 0,
-            a.precision,
-        );
+        let (bufs, dseq, want_dx, p) = (&mut rest[0], &mut s.dseq, l > 0, a.precision);
+        match w.net.cell {
+            Cell::Lstm => {
+                let scratch = BackScratch { dh: &mut s.dh, dc: &mut s.dc, wt: &mut s.wt, zeros: &a.zeros };
+                lstm::backward(&w.layout.lstm[l], &w.params, grads, input, seq, batch, bufs, scratch, up, dseq, want_dx, p);
+            }
+            Cell::Gru => {
+                let scratch = gru::BackScratch { dh: &mut s.dh, dgh: &mut s.dgh, wt: &mut s.wt, zeros: &a.zeros };
+                gru::backward(&w.layout.gru[l], &w.params, grads, input, seq, batch, bufs, scratch, up, dseq, want_dx, p);
+            }
+        }
         if let Some(prev) = below.last()
             && on
         {

@@ -146,6 +146,7 @@ fn bf16_pass_against_fp32_over_the_paper_grid() {
                         units,
                         dropout: 0.0,
                         attention: false,
+                        cell: Default::default(),
                     };
                     let w = Weights::init(&net, case);
                     let (x, y) = (random(32 * seq, 7, 300 + case), random(32, 1, 400 + case));

@@ -14,7 +14,7 @@ use super::arena::Arena;
 use super::pass;
 use crate::engine::precision::Precision;
 use crate::engine::weights::Weights;
-use crate::model::network::{LstmNet, NetworkConfig};
+use crate::model::network::{Cell, LstmNet, NetworkConfig};
 use crate::rng::Rng;
 
 type Inner = NdArray<f32>;
@@ -34,7 +34,15 @@ pub fn rel_err(a: &[f32], b: &[f32]) -> f64 {
 }
 
 fn net(lstm: usize, dense: usize, units: usize) -> NetworkConfig {
-    NetworkConfig { n_features: 7, lstm_layers: lstm, dense_layers: dense, units, dropout: 0.0, attention: false }
+    NetworkConfig {
+        n_features: 7,
+        lstm_layers: lstm,
+        dense_layers: dense,
+        units,
+        dropout: 0.0,
+        attention: false,
+        cell: Default::default(),
+    }
 }
 
 /// Random inputs `[batch, seq, 7]` (standard normal) and labels `[batch]`.
@@ -67,6 +75,12 @@ fn flat_grads<I: Backend>(model: &LstmNet<Autodiff<I>>, grads: &GradientsParams,
         put(at.w_input, v2(l.w_input.id));
         put(at.w_hidden, v2(l.w_hidden.id));
         put(at.bias, v1(l.bias.id));
+    }
+    for (l, at) in model.grus.iter().flatten().zip(&w.layout.gru) {
+        put(at.w_input, v2(l.w_input.id));
+        put(at.w_hidden, v2(l.w_hidden.id));
+        put(at.bias, v1(l.bias.id));
+        put(at.bias_hn, v1(l.bias_hn.id));
     }
     if let (Some(t), Some(at)) = (&model.attention, &w.layout.attention) {
         put(at.hidden, v2(t.hidden.weight.id));
@@ -184,6 +198,51 @@ fn attention_outputs_and_gradients_equal_burn() {
     }
 }
 
+/// GRU layers (qlib's GRU; `model::gru`): the same agreement, without and with attention,
+/// over 1–3 GRU layers (1–2 with attention, as above: with 3 GRU layers the scoring bias's
+/// rounding reaches 1.3e-5 of its weights' gradient norm), 0–2 dense layers, units {16, 32}
+/// and mem_day {5, 10}, on NdArray. (Attention's scoring bias is held to its weights'
+/// gradient norm, as above.)
+#[test]
+fn gru_outputs_and_gradients_equal_burn() {
+    let (mut case, mut worst) = (200, 0.0f64);
+    for attention in [false, true] {
+        for gru in 1..=if attention { 2 } else { 3 } {
+            for dense in 0..=2 {
+                for units in [16, 32] {
+                    for seq in [5, 10] {
+                        case += 1;
+                        let n = NetworkConfig { attention, cell: Cell::Gru, ..net(gru, dense, units) };
+                        let w = Weights::init(&n, case);
+                        assert_eq!(w.params.len(), n.n_params());
+                        assert_eq!(w.layout.gru.len(), gru);
+                        let (x, y) = inputs(6, seq, 100 + case);
+                        let (bp, bl, bg) = burn_reference::<Inner>(&w, &x, &y, seq);
+                        let (ep, el, eg) = engine(&w, &x, &y, seq);
+                        let what = format!("GRU {gru}, attention {attention}, dense {dense}, units {units}, mem_day {seq}");
+                        assert!(rel_err(&ep, &bp) < 1e-5, "{what}: predictions differ by {}", rel_err(&ep, &bp));
+                        assert!(((el - bl) / bl).abs() < 1e-5, "{what}: loss {el} vs burn {bl}");
+                        let tensors = w.layout.tensors();
+                        assert_eq!(tensors.len(), 4 * gru + if attention { 3 } else { 0 } + 2 * (dense + 1), "{what}");
+                        for (k, r) in tensors.into_iter().enumerate() {
+                            let e = match w.layout.attention {
+                                Some(at) if r.start == at.bias => {
+                                    let diff: Vec<f32> = eg[r.clone()].iter().zip(&bg[r.clone()]).map(|(a, b)| a - b).collect();
+                                    norm(&diff) / norm(&bg[at.hidden..at.bias])
+                                }
+                                _ => rel_err(&eg[r.clone()], &bg[r]),
+                            };
+                            worst = worst.max(e);
+                            assert!(e < 1e-5, "{what}: gradient of tensor {k} differs by {e}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("GRU: worst gradient error over {} cases: {worst:.1e}", case - 200);
+}
+
 /// Two Adam steps (burn's gradients fed to both optimizers, so only the update is
 /// compared): the weight changes agree to 1e-5 of their norm, with no clipping and with a
 /// clipping norm small enough to clip every tensor.
@@ -220,8 +279,8 @@ fn adam_steps_equal_burn() {
 /// A model converted to burn and back is the same weights, bit for bit.
 #[test]
 fn burn_round_trip_is_exact() {
-    for attention in [false, true] {
-        let n = NetworkConfig { dropout: 0.1, attention, ..net(3, 2, 16) };
+    for (attention, cell) in [(false, Cell::Lstm), (true, Cell::Lstm), (false, Cell::Gru), (true, Cell::Gru)] {
+        let n = NetworkConfig { dropout: 0.1, attention, cell, ..net(3, 2, 16) };
         let w = Weights::init(&n, 3);
         let back = Weights::from_burn(&n, &w.to_burn::<Inner>(&Default::default()));
         assert_eq!(w.params, back.params);

@@ -29,7 +29,15 @@ fn device() -> GpuDevice {
 
 fn trial(lstm: usize, dense: usize, units: usize, mem_day: usize, batch: usize, dropout: f64) -> PackTrial {
     PackTrial {
-        net: NetworkConfig { n_features: 7, lstm_layers: lstm, dense_layers: dense, units, dropout, attention: false },
+        net: NetworkConfig {
+            n_features: 7,
+            lstm_layers: lstm,
+            dense_layers: dense,
+            units,
+            dropout,
+            attention: false,
+            cell: Default::default(),
+        },
         seq: mem_day,
         cfg: TrainConfig {
             epochs: 3,
