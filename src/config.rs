@@ -103,7 +103,7 @@ pub struct ModelConfig {
 
 impl Default for ModelConfig {
     fn default() -> Self {
-        ModelConfig { lstm_layers: 1, dense_layers: 1, units: 32, dropout: 0.1, attention: false, cell: Default::default() }
+        ModelConfig { lstm_layers: 1, dense_layers: 1, units: 32, dropout: 0.1, attention: false, cell: Cell::Lstm }
     }
 }
 

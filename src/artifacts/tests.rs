@@ -65,15 +65,7 @@ fn checkpoint_meta_round_trips_with_every_status_and_reads_old_names() {
     for status in [Status::Done, Status::StoppedEarly { epoch: 4 }, Status::Pruned { epoch: 2 }, Status::Diverged { epoch: 1 }] {
         let meta = CheckpointMeta {
             alphasweep: "0.1.0".into(),
-            network: NetworkConfig {
-                n_features: 7,
-                lstm_layers: 2,
-                dense_layers: 1,
-                units: 16,
-                dropout: 0.1,
-                attention: false,
-                cell: Default::default(),
-            },
+            network: NetworkConfig::lstm(7, 2, 1, 16, 0.1),
             dataset: Default::default(),
             train: Default::default(),
             best_epoch: 2,
@@ -95,15 +87,7 @@ fn checkpoint_meta_round_trips_with_every_status_and_reads_old_names() {
     // Sweeps before the typed status wrote its name alone.
     let mut v = serde_json::to_value(CheckpointMeta {
         alphasweep: String::new(),
-        network: NetworkConfig {
-            n_features: 1,
-            lstm_layers: 1,
-            dense_layers: 0,
-            units: 1,
-            dropout: 0.0,
-            attention: false,
-            cell: Default::default(),
-        },
+        network: NetworkConfig::lstm(1, 1, 0, 1, 0.0),
         dataset: Default::default(),
         train: Default::default(),
         best_epoch: 1,

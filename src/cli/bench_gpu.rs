@@ -99,15 +99,7 @@ fn measure(a: BenchGpuArgs) -> anyhow::Result<()> {
         panel.train_windows
     );
     let trial = |units, lstm, dense, mem_day, batch| PackTrial {
-        net: NetworkConfig {
-            n_features: data.n_features,
-            lstm_layers: lstm,
-            dense_layers: dense,
-            units,
-            dropout: 0.1,
-            attention: false,
-            cell: Default::default(),
-        },
+        net: NetworkConfig::lstm(data.n_features, lstm, dense, units, 0.1),
         seq: mem_day,
         cfg: TrainConfig { batch_size: batch, lr: 1e-3, grad_clip: Some(1.0), ..Default::default() },
     };

@@ -79,6 +79,11 @@ pub struct LstmNet<B: Backend> {
 }
 
 impl NetworkConfig {
+    /// An LSTM network without attention.
+    pub fn lstm(n_features: usize, lstm_layers: usize, dense_layers: usize, units: usize, dropout: f64) -> NetworkConfig {
+        NetworkConfig { n_features, lstm_layers, dense_layers, units, dropout, attention: false, cell: Cell::Lstm }
+    }
+
     pub fn init<B: Backend>(&self, device: &B::Device) -> LstmNet<B> {
         if self.cell == Cell::Gru {
             // Uniform in ±1/√units, as PyTorch's GRU (the seeded path; burn's Rng is not used).

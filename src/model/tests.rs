@@ -73,15 +73,7 @@ fn fused_lstm_equals_burn_lstm_outputs_and_gradients() {
 /// 1 dense: (7+16+1)·64 + (16+16+1)·64 + (16·16+16) + 17 = 1536 + 2112 + 272 + 17 = 3937.
 #[test]
 fn parameter_count() {
-    let cfg = NetworkConfig {
-        n_features: 7,
-        lstm_layers: 2,
-        dense_layers: 1,
-        units: 16,
-        dropout: 0.1,
-        attention: false,
-        cell: Default::default(),
-    };
+    let cfg = NetworkConfig::lstm(7, 2, 1, 16, 0.1);
     assert_eq!(cfg.n_params(), 3937);
     assert_eq!(cfg.init::<B>(&Default::default()).num_params(), 3937);
 }

@@ -12,7 +12,7 @@
 use super::arena::LayerBufs;
 use super::gemm::{View, product, transpose};
 use super::kernels::colsum;
-use super::lstm::Upstream;
+use super::lstm::{Upstream, input_side};
 use super::simd::{sigmoid, simd_fn, tanh};
 use crate::engine::precision::Precision;
 use crate::engine::weights::GruAt;
@@ -142,11 +142,7 @@ pub fn backward(
     transpose(s.wt, wh, h, g);
     s.dh[..bh].fill(0.0);
     for t in (0..seq).rev() {
-        let ext = match up {
-            Upstream::Last(d) if t + 1 == seq => &d[..bh],
-            Upstream::Last(_) => &s.zeros[..bh],
-            Upstream::Seq => &dseq[t * bh..(t + 1) * bh],
-        };
+        let ext = up.at(t, seq, bh, s.zeros, dseq);
         let h_prev = if t == 0 { &s.zeros[..bh] } else { &bufs.h[(t - 1) * bh..t * bh] };
         let gates = &mut bufs.gates[t * bg..(t + 1) * bg];
         let dgh = &mut s.dgh[t * bg..(t + 1) * bg];
@@ -168,10 +164,5 @@ pub fn backward(
     product(p, dwh, View::new(&bufs.h, (seq - 1) * batch, h).t(), View::new(&dgh[bg..], (seq - 1) * batch, g), false);
     colsum(db, dgh, g);
     db_hn.copy_from_slice(&db[2 * h..]);
-    product(p, dwi, View::new(input, seq * batch, d_in).t(), View::new(dgates, seq * batch, g), false);
-    colsum(db, dgates, g);
-    if want_dx {
-        transpose(s.wt, wi, d_in, g);
-        product(p, dseq, View::new(dgates, seq * batch, g), View::new(s.wt, g, d_in), false);
-    }
+    input_side(p, (dwi, db), wi, input, dgates, (seq * batch, d_in, g), s.wt, dseq, want_dx);
 }

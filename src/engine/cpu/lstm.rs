@@ -21,6 +21,41 @@ pub enum Upstream<'a> {
     Seq,
 }
 
+impl Upstream<'_> {
+    /// The gradient from above on step `t`'s hidden state (`bh = batch·h` values; `zeros`
+    /// where none arrives).
+    pub fn at<'b>(&'b self, t: usize, seq: usize, bh: usize, zeros: &'b [f32], dseq: &'b [f32]) -> &'b [f32] {
+        match self {
+            Upstream::Last(d) if t + 1 == seq => &d[..bh],
+            Upstream::Last(_) => &zeros[..bh],
+            Upstream::Seq => &dseq[t * bh..(t + 1) * bh],
+        }
+    }
+}
+
+/// The input side of a recurrent layer's backward, after the gate gradients `dgates
+/// [seq·batch, g]`: `dW_input = inputᵀ · dgates`, the bias gradient (column sums) and, when
+/// `want_dx`, the gradient sent below, `dseq = dgates · W_inputᵀ` (`wt`: room for `[g, d_in]`).
+#[allow(clippy::too_many_arguments)]
+pub fn input_side(
+    p: Precision,
+    (dwi, db): (&mut [f32], &mut [f32]),
+    wi: &[f32],
+    input: &[f32],
+    dgates: &[f32],
+    (rows, d_in, g): (usize, usize, usize),
+    wt: &mut [f32],
+    dseq: &mut [f32],
+    want_dx: bool,
+) {
+    product(p, dwi, View::new(input, rows, d_in).t(), View::new(dgates, rows, g), false);
+    colsum(db, dgates, g);
+    if want_dx {
+        transpose(wt, wi, d_in, g);
+        product(p, dseq, View::new(dgates, rows, g), View::new(wt, g, d_in), false);
+    }
+}
+
 /// Forward over `input [seq·batch, d_in]` (time-major), products at precision `p`. `train`
 /// keeps every step's cell state and its tanh for backward; otherwise only the last two
 /// steps' are kept.
@@ -103,11 +138,7 @@ pub fn backward(
     transpose(s.wt, wh, h, g);
     s.dc[..bh].fill(0.0);
     for t in (0..seq).rev() {
-        let ext = match up {
-            Upstream::Last(d) if t + 1 == seq => &d[..bh],
-            Upstream::Last(_) => &s.zeros[..bh],
-            Upstream::Seq => &dseq[t * bh..(t + 1) * bh],
-        };
+        let ext = up.at(t, seq, bh, s.zeros, dseq);
         let rec = if t + 1 == seq { &s.zeros[..bh] } else { &s.dh[..bh] };
         let c_prev = if t == 0 { &s.zeros[..bh] } else { &bufs.c[(t - 1) * bh..t * bh] };
         let gates = &mut bufs.gates[t * bg..(t + 1) * bg];
@@ -119,10 +150,5 @@ pub fn backward(
     let dgates = &bufs.gates[..seq * bg];
     // dW_hidden = Σ_{t≥1} h_{t−1}ᵀ · dgates_t: steps 0..seq−1 of h against steps 1..seq.
     product(p, dwh, View::new(&bufs.h, (seq - 1) * batch, h).t(), View::new(&dgates[bg..], (seq - 1) * batch, g), false);
-    product(p, dwi, View::new(input, seq * batch, d_in).t(), View::new(dgates, seq * batch, g), false);
-    colsum(db, dgates, g);
-    if want_dx {
-        transpose(s.wt, wi, d_in, g);
-        product(p, dseq, View::new(dgates, seq * batch, g), View::new(s.wt, g, d_in), false);
-    }
+    input_side(p, (dwi, db), wi, input, dgates, (seq * batch, d_in, g), s.wt, dseq, want_dx);
 }

@@ -56,15 +56,7 @@ fn cfg(epochs: usize, batch_size: usize) -> TrainConfig {
 #[test]
 fn dropout_gradient_matches_finite_differences() {
     let data = toy_data(6);
-    let n = NetworkConfig {
-        n_features: 7,
-        lstm_layers: 2,
-        dense_layers: 2,
-        units: 16,
-        dropout: 0.3,
-        attention: false,
-        cell: Default::default(),
-    };
+    let n = NetworkConfig::lstm(7, 2, 2, 16, 0.3);
     let w = Weights::init(&n, 5);
     let batch = &data.train[..32];
     let mut a = Arena::new(&n, 6, 32, true);
@@ -101,15 +93,7 @@ fn dropout_masks_have_the_rate_and_scale() {
 #[test]
 fn same_seed_same_weights() {
     let data = toy_data(5);
-    let n = NetworkConfig {
-        n_features: 7,
-        lstm_layers: 2,
-        dense_layers: 1,
-        units: 16,
-        dropout: 0.1,
-        attention: false,
-        cell: Default::default(),
-    };
+    let n = NetworkConfig::lstm(7, 2, 1, 16, 0.1);
     for threads in [1, 2] {
         let run = || train_weights(&data, &n, &cfg(2, 64), threads, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
         let (a, b) = (run(), run());
@@ -128,15 +112,7 @@ fn same_seed_same_weights() {
 #[test]
 fn thread_count_changes_no_bit() {
     let data = toy_data(5);
-    let n = NetworkConfig {
-        n_features: 7,
-        lstm_layers: 2,
-        dense_layers: 1,
-        units: 16,
-        dropout: 0.1,
-        attention: false,
-        cell: Default::default(),
-    };
+    let n = NetworkConfig::lstm(7, 2, 1, 16, 0.1);
     for batch in [32, 100, 256] {
         let run = |threads| train_weights(&data, &n, &cfg(2, batch), threads, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
         let one = run(1);
@@ -156,15 +132,7 @@ fn thread_count_changes_no_bit() {
 #[test]
 fn learns_the_toy_signal() {
     let data = toy_data(5);
-    let n = NetworkConfig {
-        n_features: 7,
-        lstm_layers: 1,
-        dense_layers: 1,
-        units: 16,
-        dropout: 0.1,
-        attention: false,
-        cell: Default::default(),
-    };
+    let n = NetworkConfig::lstm(7, 1, 1, 16, 0.1);
     for threads in [1, 2] {
         let t = train_weights(&data, &n, &cfg(4, 32), threads, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
         assert_eq!(t.status, Status::Done);
@@ -180,15 +148,7 @@ fn learns_the_toy_signal() {
 fn checkpoint_round_trip_predicts_the_same() {
     use crate::artifacts::checkpoint::{self, CheckpointMeta};
     let data = toy_data(5);
-    let n = NetworkConfig {
-        n_features: 7,
-        lstm_layers: 2,
-        dense_layers: 2,
-        units: 16,
-        dropout: 0.1,
-        attention: false,
-        cell: Default::default(),
-    };
+    let n = NetworkConfig::lstm(7, 2, 2, 16, 0.1);
     let tcfg = cfg(1, 64);
     let t = super::train(&data, &n, &tcfg, 1, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
     let engine_w = train_weights(&data, &n, &tcfg, 1, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(())).best.unwrap();
@@ -228,15 +188,7 @@ fn checkpoint_round_trip_predicts_the_same() {
 fn fine_tunes_a_burn_initialized_model() {
     use burn::tensor::backend::Backend;
     let data = toy_data(5);
-    let n = NetworkConfig {
-        n_features: 7,
-        lstm_layers: 1,
-        dense_layers: 1,
-        units: 16,
-        dropout: 0.1,
-        attention: false,
-        cell: Default::default(),
-    };
+    let n = NetworkConfig::lstm(7, 1, 1, 16, 0.1);
     let device = Default::default();
     burn::backend::Flex::seed(&device, 3);
     let start = Weights::from_burn(&n, &n.init::<burn::backend::Flex>(&device));
@@ -273,15 +225,7 @@ fn steps_in_one_day_train_as_days() {
     let (xd, yd) = days.batch(&days.train[..50]);
     let (xs, ys) = steps.batch(&steps.train[..50]);
     assert!(xd == xs && yd == ys);
-    let n = NetworkConfig {
-        n_features: 7,
-        lstm_layers: 2,
-        dense_layers: 1,
-        units: 16,
-        dropout: 0.1,
-        attention: false,
-        cell: Default::default(),
-    };
+    let n = NetworkConfig::lstm(7, 2, 1, 16, 0.1);
     let run = |d: &WindowData| train_weights(d, &n, &cfg(2, 64), 2, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
     let (a, b) = (run(&days), run(&steps));
     let (wa, wb) = (a.best.unwrap(), b.best.unwrap());

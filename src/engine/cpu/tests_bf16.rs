@@ -139,15 +139,7 @@ fn bf16_pass_against_fp32_over_the_paper_grid() {
             for units in [16, 32] {
                 for seq in [5, 10, 15] {
                     case += 1;
-                    let net = NetworkConfig {
-                        n_features: 7,
-                        lstm_layers: lstm,
-                        dense_layers: dense,
-                        units,
-                        dropout: 0.0,
-                        attention: false,
-                        cell: Default::default(),
-                    };
+                    let net = NetworkConfig::lstm(7, lstm, dense, units, 0.0);
                     let w = Weights::init(&net, case);
                     let (x, y) = (random(32 * seq, 7, 300 + case), random(32, 1, 400 + case));
                     let (fp, fl, fg) = engine_at(&w, &x, &y, seq, Precision::Fp32);

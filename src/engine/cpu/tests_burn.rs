@@ -34,15 +34,7 @@ pub fn rel_err(a: &[f32], b: &[f32]) -> f64 {
 }
 
 fn net(lstm: usize, dense: usize, units: usize) -> NetworkConfig {
-    NetworkConfig {
-        n_features: 7,
-        lstm_layers: lstm,
-        dense_layers: dense,
-        units,
-        dropout: 0.0,
-        attention: false,
-        cell: Default::default(),
-    }
+    NetworkConfig::lstm(7, lstm, dense, units, 0.0)
 }
 
 /// Random inputs `[batch, seq, 7]` (standard normal) and labels `[batch]`.

@@ -148,15 +148,7 @@ mod tests {
     use super::*;
 
     fn trial(units: usize, mem_day: usize) -> PackTrial {
-        let net = NetworkConfig {
-            n_features: 3,
-            lstm_layers: 2,
-            dense_layers: 2,
-            units,
-            dropout: 0.1,
-            attention: false,
-            cell: Default::default(),
-        };
+        let net = NetworkConfig::lstm(3, 2, 2, units, 0.1);
         PackTrial { net, seq: mem_day, cfg: TrainConfig { batch_size: 8, ..Default::default() } }
     }
 

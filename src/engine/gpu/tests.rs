@@ -29,15 +29,7 @@ fn device() -> GpuDevice {
 
 fn trial(lstm: usize, dense: usize, units: usize, mem_day: usize, batch: usize, dropout: f64) -> PackTrial {
     PackTrial {
-        net: NetworkConfig {
-            n_features: 7,
-            lstm_layers: lstm,
-            dense_layers: dense,
-            units,
-            dropout,
-            attention: false,
-            cell: Default::default(),
-        },
+        net: NetworkConfig::lstm(7, lstm, dense, units, dropout),
         seq: mem_day,
         cfg: TrainConfig {
             epochs: 3,
