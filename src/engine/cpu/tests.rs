@@ -8,7 +8,7 @@ use super::tests_burn::rel_err;
 use super::{predict, train_weights};
 use crate::engine::weights::Weights;
 use crate::model::dataset::{Sample, WindowData};
-use crate::model::network::NetworkConfig;
+use crate::model::network::{Cell, NetworkConfig};
 use crate::model::train::{Flow, Status, TrainConfig};
 use crate::rng::Rng;
 
@@ -52,11 +52,17 @@ fn cfg(epochs: usize, batch_size: usize) -> TrainConfig {
 
 /// With dropout on, the backward pass differentiates the masked network: for fixed masks,
 /// (L(w + εg) − L(w − εg)) / 2ε ≈ ‖g‖² (a directional derivative along the gradient g),
-/// checked in f32 with ε = 1e-3 / ‖g‖ to 1%.
+/// checked in f32 with ε = 1e-3 / ‖g‖ to 1%, for LSTM and GRU layers.
 #[test]
 fn dropout_gradient_matches_finite_differences() {
+    for cell in [Cell::Lstm, Cell::Gru] {
+        dropout_gradient_matches_finite_differences_for(cell);
+    }
+}
+
+fn dropout_gradient_matches_finite_differences_for(cell: Cell) {
     let data = toy_data(6);
-    let n = NetworkConfig::lstm(7, 2, 2, 16, 0.3);
+    let n = NetworkConfig { cell, ..NetworkConfig::lstm(7, 2, 2, 16, 0.3) };
     let w = Weights::init(&n, 5);
     let batch = &data.train[..32];
     let mut a = Arena::new(&n, 6, 32, true);
@@ -76,7 +82,7 @@ fn dropout_gradient_matches_finite_differences() {
         v
     };
     let fd = (loss_at(&shifted(1.0), &mut a) - loss_at(&shifted(-1.0), &mut a)) / (2.0 * eps);
-    assert!((fd / norm2 - 1.0).abs() < 0.01, "finite difference {fd} vs ‖g‖² {norm2}");
+    assert!((fd / norm2 - 1.0).abs() < 0.01, "{cell:?}: finite difference {fd} vs ‖g‖² {norm2}");
 }
 
 /// Masks: about p of the entries are 0, the rest 1/(1−p).
@@ -108,12 +114,12 @@ fn same_seed_same_weights() {
 /// The thread count does not change a bit: 1, 2 and 3 threads train the same weights and
 /// report the same losses and validation metrics, with batches of one part, of parts that
 /// split evenly, of parts that do not, and a last short batch (before, every figure moved
-/// with the thread count).
+/// with the thread count); GRU layers with batches whose parts do not split evenly.
 #[test]
 fn thread_count_changes_no_bit() {
     let data = toy_data(5);
-    let n = NetworkConfig::lstm(7, 2, 1, 16, 0.1);
-    for batch in [32, 100, 256] {
+    for (cell, batch) in [(Cell::Lstm, 32), (Cell::Lstm, 100), (Cell::Lstm, 256), (Cell::Gru, 100)] {
+        let n = NetworkConfig { cell, ..NetworkConfig::lstm(7, 2, 1, 16, 0.1) };
         let run = |threads| train_weights(&data, &n, &cfg(2, batch), threads, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
         let one = run(1);
         for threads in [2, 3] {
@@ -128,27 +134,34 @@ fn thread_count_changes_no_bit() {
 }
 
 /// The toy label is learnable: the validation IC after 4 epochs is clearly positive, with
-/// one thread and with two.
+/// one thread and with two, and with GRU layers.
 #[test]
 fn learns_the_toy_signal() {
     let data = toy_data(5);
-    let n = NetworkConfig::lstm(7, 1, 1, 16, 0.1);
-    for threads in [1, 2] {
+    for (cell, threads) in [(Cell::Lstm, 1), (Cell::Lstm, 2), (Cell::Gru, 1)] {
+        let n = NetworkConfig { cell, ..NetworkConfig::lstm(7, 1, 1, 16, 0.1) };
         let t = train_weights(&data, &n, &cfg(4, 32), threads, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
         assert_eq!(t.status, Status::Done);
         let ic = t.rows.iter().map(|r| r.valid.ic).fold(f64::MIN, f64::max);
-        eprintln!("threads {threads}: best valid IC {ic:.3}");
-        assert!(ic > 0.3, "threads {threads}: best valid IC {ic}");
+        eprintln!("{cell:?}, threads {threads}: best valid IC {ic:.3}");
+        assert!(ic > 0.3, "{cell:?}, threads {threads}: best valid IC {ic}");
     }
 }
 
 /// A model trained by the engine, converted to burn and saved with `checkpoint::save`,
-/// reloads and predicts (burn's `predict` on Flex) what `engine::cpu::predict` predicts.
+/// reloads and predicts (burn's `predict` on Flex) what `engine::cpu::predict` predicts (its
+/// inference arenas keep only the last steps' states), for LSTM and GRU layers.
 #[test]
 fn checkpoint_round_trip_predicts_the_same() {
+    for cell in [Cell::Lstm, Cell::Gru] {
+        checkpoint_round_trip_predicts_the_same_for(cell);
+    }
+}
+
+fn checkpoint_round_trip_predicts_the_same_for(cell: Cell) {
     use crate::artifacts::checkpoint::{self, CheckpointMeta};
     let data = toy_data(5);
-    let n = NetworkConfig::lstm(7, 2, 2, 16, 0.1);
+    let n = NetworkConfig { cell, ..NetworkConfig::lstm(7, 2, 2, 16, 0.1) };
     let tcfg = cfg(1, 64);
     let t = super::train(&data, &n, &tcfg, 1, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
     let engine_w = train_weights(&data, &n, &tcfg, 1, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(())).best.unwrap();
@@ -178,7 +191,7 @@ fn checkpoint_round_trip_predicts_the_same() {
     assert!(one.iter().zip(&three).all(|(a, b)| a.to_bits() == b.to_bits()) && one.len() == three.len());
     assert_eq!(burn_preds.len(), data.test.len());
     let e = rel_err(&engine_preds, &burn_preds);
-    assert!(e < 1e-5, "predictions differ by {e}");
+    assert!(e < 1e-5, "{cell:?}: predictions differ by {e}");
 }
 
 /// A burn-initialized model (burn's own generator and `NetworkConfig::init`) converted with
