@@ -79,3 +79,45 @@ fn a_packed_gpu_sweep_equals_the_same_trials_one_by_one() {
     let o = alphasweep(&["eval", "--model", best.to_str().unwrap()]);
     assert!(o.status.success(), "eval of a GPU-trained checkpoint failed: {}", stderr(&o));
 }
+
+/// Networks the GPU engine has no kernels for (GRU layers, attention pooling) are trained on
+/// the CPU engine; `predict --device wgpu` of their checkpoints runs them on the CPU engine:
+/// the same file, byte for byte, as `predict --device cpu`.
+#[test]
+fn gru_and_attention_checkpoints_predict_on_the_cpu_engine_under_wgpu() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let o = alphasweep(&[
+        "sweep",
+        "--config",
+        QUICK,
+        "--out",
+        out.to_str().unwrap(),
+        "--device",
+        "cpu",
+        "--set",
+        "synth.stocks=30",
+        "--set",
+        "synth.end=2017-12-31",
+        "--set",
+        "sweep.mem_days=[3]",
+        "--set",
+        "sweep.units=[4]",
+        "--set",
+        "sweep.epochs=1",
+        "--set",
+        "model.attention=true",
+        "--set",
+        r#"model.cell="gru""#,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ck = std::fs::read_dir(out.join("checkpoints")).unwrap().next().unwrap().unwrap().path();
+    assert!(ck.to_str().unwrap().ends_with("-gru-att"), "{}", ck.display());
+    let predict = |device: &str| {
+        let file = dir.path().join(format!("{device}.csv"));
+        let o = alphasweep(&["predict", "--model", ck.to_str().unwrap(), "--out", file.to_str().unwrap(), "--device", device]);
+        assert!(o.status.success(), "predict --device {device}: {}", stderr(&o));
+        std::fs::read(file).unwrap()
+    };
+    assert_eq!(predict("wgpu"), predict("cpu"));
+}
