@@ -1,8 +1,9 @@
 //! `LstmNet`: the paper's network, configurable as its sweep needs: `lstm_layers` stacked
-//! recurrent layers of `units` (LSTM, or GRU with `cell = "gru"`, qlib's GRU model), then `dense_layers` ReLU dense layers of `units`, dropout after
-//! each (0.1 as in the original script), and a 1-unit linear output. With `attention`, the
-//! head reads the last hidden state and an attention-pooled one (qlib's ALSTM,
-//! [`TemporalAttention`]) instead of the last alone.
+//! recurrent layers of `units` (LSTM, or GRU with `cell = "gru"`, qlib's GRU model), then
+//! `dense_layers` ReLU dense layers of `units`, dropout after each (0.1 as in the original
+//! script), and a 1-unit linear output. With `attention`, the head reads the last hidden
+//! state and an attention-pooled one (qlib's ALSTM, [`TemporalAttention`]) instead of the
+//! last alone.
 //!
 //! Initialization and dropout masks draw from the crate's own seeded [`Rng`], not burn's
 //! process-wide one, so trials running side by side in a sweep stay reproducible.
