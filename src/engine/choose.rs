@@ -192,15 +192,16 @@ fn on_gpu_engine(net: &NetworkConfig) -> bool {
 /// (burn's generic ops, `burn-wgpu` and `burn-cuda`, and the CPU engine have both) and `auto`
 /// takes the CPU engine.
 pub fn kind_for_network(kind: DeviceKind, attention: bool, cell: Cell) -> crate::error::Result<DeviceKind> {
-    let what = match (cell, attention) {
-        (Cell::Gru, _) => "model.cell = \"gru\": alphasweep's GPU engine (--device {}) has no GRU kernels yet",
-        (_, true) => "model.attention: alphasweep's GPU engine (--device {}) has no attention kernels yet",
+    let (key, kernels) = match (cell, attention) {
+        (Cell::Gru, _) => ("model.cell = \"gru\"", "GRU"),
+        (_, true) => ("model.attention", "attention"),
         _ => return Ok(kind),
     };
     match kind {
         DeviceKind::Wgpu | DeviceKind::Cuda => Err(crate::error::Error::Config(format!(
-            "{}; use --device cpu, or burn-wgpu / burn-cuda (burn's generic ops)",
-            what.replace("{}", if kind == DeviceKind::Wgpu { "wgpu" } else { "cuda" })
+            "{key}: alphasweep's GPU engine (--device {}) has no {kernels} kernels yet; \
+             use --device cpu, or burn-wgpu / burn-cuda (burn's generic ops)",
+            if kind == DeviceKind::Wgpu { "wgpu" } else { "cuda" }
         ))),
         DeviceKind::Auto => Ok(DeviceKind::Cpu),
         other => Ok(other),
