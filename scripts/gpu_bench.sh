@@ -18,6 +18,7 @@
 #   TORCH_ARGS      extra gpu_bench_torch.py arguments, e.g. "--quick" for a CPU smoke test
 #   ALPHASWEEP_ARGS extra `alphasweep bench gpu` arguments, e.g. "--quick" (with DEVICE=wgpu and
 #                   VK_DRIVER_FILES=.../lvp_icd.x86_64.json: a smoke test on Mesa's lavapipe)
+#   CELL            the recurrent cell of both sides: lstm (default) or gru
 #   OUT             output folder (default gpu-bench)
 # CUDA_PATH is set to /usr/local/cuda when that exists and CUDA_PATH is unset.
 set -uo pipefail  # no -e: each part reports its own failure
@@ -26,6 +27,7 @@ if [ -d /usr/local/cuda ] && [ -z "${CUDA_PATH:-}" ]; then export CUDA_PATH=/usr
 
 OUT="${OUT:-gpu-bench}"
 DEVICE="${DEVICE:-cuda}"
+CELL="${CELL:-lstm}"
 TORCH_DEVICE="${TORCH_DEVICE:-auto}"
 read -r -a TORCH_EXTRA <<< "${TORCH_ARGS:-}"
 read -r -a OURS_EXTRA <<< "${ALPHASWEEP_ARGS:-}"
@@ -61,8 +63,8 @@ fi
 
 # 1. alphasweep
 if [ -n "$BIN" ]; then
-  echo "== alphasweep bench gpu --device $DEVICE (timeout ${OURS_TIMEOUT}s)"
-  timeout "$OURS_TIMEOUT" "$BIN" bench gpu --device "$DEVICE" --json "$OUT/alphasweep.json" "${OURS_EXTRA[@]}" 2>&1 | tee "$OUT/alphasweep.log"
+  echo "== alphasweep bench gpu --device $DEVICE --cell $CELL (timeout ${OURS_TIMEOUT}s)"
+  timeout "$OURS_TIMEOUT" "$BIN" bench gpu --device "$DEVICE" --cell "$CELL" --json "$OUT/alphasweep.json" "${OURS_EXTRA[@]}" 2>&1 | tee "$OUT/alphasweep.log"
   rc=${PIPESTATUS[0]}
   if [ "$rc" -ne 0 ]; then
     echo "alphasweep bench gpu failed: $(why "$rc")"; failed+=("alphasweep ($(why "$rc"))")
@@ -79,8 +81,8 @@ try:
 except Exception:
     print(sys.argv[2])
 ' "$OUT/alphasweep.json" "$DEFAULT_WINDOWS" 2>/dev/null) || WINDOWS=$DEFAULT_WINDOWS
-echo "== gpu_bench_torch.py --device $TORCH_DEVICE --train-windows $WINDOWS ${TORCH_EXTRA[*]} (timeout ${TORCH_TIMEOUT}s)"
-timeout "$TORCH_TIMEOUT" python3 scripts/gpu_bench_torch.py --device "$TORCH_DEVICE" --json "$OUT/torch.json" \
+echo "== gpu_bench_torch.py --device $TORCH_DEVICE --cell $CELL --train-windows $WINDOWS ${TORCH_EXTRA[*]} (timeout ${TORCH_TIMEOUT}s)"
+timeout "$TORCH_TIMEOUT" python3 scripts/gpu_bench_torch.py --device "$TORCH_DEVICE" --cell "$CELL" --json "$OUT/torch.json" \
   --train-windows "$WINDOWS" "${TORCH_EXTRA[@]}" 2>&1 | tee "$OUT/torch.log"
 rc=${PIPESTATUS[0]}
 if [ "$rc" -ne 0 ]; then

@@ -7,7 +7,8 @@ Both files have the schema
   {"engine", "device", "single": [{"units", "lstm_layers", "dense_layers", "mem_day", "batch",
    "samples_per_s"}, ...], "grid": [{"batch", "trials", "epoch_s", "projected_50_epochs_s",
    "measured"}, ...], ...}
-(alphasweep's adds "panel", PyTorch's adds "torch", "cudnn" and "quick").
+(alphasweep's adds "panel", PyTorch's adds "torch", "cudnn" and "quick"; both may carry "cell",
+"lstm" when absent, and files of different cells are refused).
 
 Single-trial rows are matched on (units, lstm_layers, dense_layers, mem_day, batch), with the
 ratio alphasweep samples/s / PyTorch samples/s (above 1: alphasweep is faster). Grid rows are
@@ -74,7 +75,7 @@ def describe(data, label):
     """One line naming the engine's device and versions."""
     if data is None:
         return f"{label}: n/a (no results)"
-    parts = [f"device {data.get('device', NA)}"]
+    parts = [f"device {data.get('device', NA)}", f"cell {data.get('cell', 'lstm')}"]
     if data.get("torch"):
         parts.append(f"torch {data['torch']}")
     if "cudnn" in data:
@@ -134,6 +135,9 @@ def main():
 
     for line in (describe(ours, "alphasweep"), describe(peer, "pytorch")):
         print(f"- {line}" if md else line)
+    cells = {d.get("cell", "lstm") for d in (ours, peer) if d is not None}
+    if len(cells) > 1:
+        sys.exit(f"error: the two files time different cells ({', '.join(sorted(cells))})")
 
     # Single-trial throughput.
     s_ours, s_peer = single_rows(ours), single_rows(peer)

@@ -3,12 +3,12 @@
 `alphasweep bench gpu`. scripts/gpu_bench.sh runs both and scripts/gpu_bench_table.py prints them
 side by side.
 
-    python3 scripts/gpu_bench_torch.py [--device auto|cuda|cpu] [--json torch.json]
+    python3 scripts/gpu_bench_torch.py [--device auto|cuda|cpu] [--json torch.json] [--cell lstm|gru]
         [--seconds 2.0] [--grid-steps 100] [--train-windows 309600] [--skip-single] [--skip-grid]
     python3 scripts/gpu_bench_torch.py --quick --device cpu --json /tmp/torch_quick.json   # smoke test
 
-The model, fp32: nn.LSTM(7 features -> units, lstm_layers, batch_first, dropout 0.1 between LSTM
-layers), the last time step's hidden state, dropout 0.1, dense_layers x (Linear(units, units),
+The model, fp32: nn.LSTM (--cell gru: nn.GRU) (7 features -> units, lstm_layers, batch_first,
+dropout 0.1 between recurrent layers), the last time step's hidden state, dropout 0.1, dense_layers x (Linear(units, units),
 ReLU, dropout 0.1), Linear(units, 1); MSE loss, plain Adam(lr 1e-3), in training mode (dropout
 on). Inputs are random: a pool of distinct [batch, mem_day, 7] batches and [batch] labels made
 on the device once per case and cycled through, so no host-to-device copy is timed (throughput
@@ -31,7 +31,7 @@ trials at batch 32 with 5 timed steps each; the JSON then says "quick": true.
 
 The JSON (--json) has the schema that `alphasweep bench gpu --json` writes:
   {"engine": "pytorch", "device": ..., "torch": ..., "cudnn": <version or null>, "quick": false,
-   "single": [{"units", "lstm_layers", "dense_layers", "mem_day", "batch", "samples_per_s"}, ...],
+   "cell": "lstm" | "gru", "single": [{"units", "lstm_layers", "dense_layers", "mem_day", "batch", "samples_per_s"}, ...],
    "grid": [{"batch", "trials", "epoch_s", "projected_50_epochs_s", "measured"}, ...]}
 With the defaults it takes about 2 minutes on an H100.
 """
@@ -56,14 +56,19 @@ POOL = 64  # distinct input batches per case, cycled through
 MIN_STEPS = 5  # timed steps per single case, at least
 
 
+# The recurrent cell, set from --cell in main(): nn.LSTM or nn.GRU.
+CELL = {"lstm": nn.LSTM, "gru": nn.GRU}
+RNN = nn.LSTM
+
+
 class Net(nn.Module):
-    """LSTM stack -> last hidden state -> dense ReLU stack -> one output, with dropout 0.1."""
+    """LSTM (GRU) stack -> last hidden state -> dense ReLU stack -> one output, with dropout 0.1."""
 
     def __init__(self, units, lstm_layers, dense_layers):
         super().__init__()
-        # nn.LSTM applies its dropout between stacked layers only (not after the last one).
-        self.lstm = nn.LSTM(FEATURES, units, lstm_layers, batch_first=True,
-                            dropout=DROPOUT if lstm_layers > 1 else 0.0)
+        # nn.LSTM and nn.GRU apply their dropout between stacked layers only (not after the last one).
+        self.lstm = RNN(FEATURES, units, lstm_layers, batch_first=True,
+                        dropout=DROPOUT if lstm_layers > 1 else 0.0)
         layers = [nn.Dropout(DROPOUT)]
         for _ in range(dense_layers):
             layers += [nn.Linear(units, units), nn.ReLU(), nn.Dropout(DROPOUT)]
@@ -211,7 +216,10 @@ def main():
     ap.add_argument("--json", metavar="PATH", help="write the results as JSON here")
     ap.add_argument("--skip-single", action="store_true")
     ap.add_argument("--skip-grid", action="store_true")
+    ap.add_argument("--cell", choices=sorted(CELL), default="lstm", help="the recurrent cell (default lstm)")
     a = ap.parse_args()
+    global RNN
+    RNN = CELL[a.cell]
     if a.train_windows < 1 or a.grid_steps < 0:
         ap.error("--train-windows must be >= 1 and --grid-steps >= 0")
 
@@ -238,7 +246,7 @@ def main():
         "torch": torch.__version__,
         "cudnn": cudnn,
         "quick": a.quick,
-        "single": [],
+        "cell": "lstm" | "gru", "single": [],
         "grid": [],
     }
     log(f"device {res['device']}" + ("" if device.type == "cuda" else f", {torch.get_num_threads()} threads"))

@@ -95,8 +95,7 @@ pub struct ModelConfig {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub attention: bool,
     /// The recurrent cell of the `lstm_layers` layers: `"lstm"` (the paper's, default) or
-    /// `"gru"` (qlib's GRU model). GRUs run on the CPU engine and burn's backends (not
-    /// alphasweep's GPU engine).
+    /// `"gru"` (qlib's GRU model). Every engine runs both.
     #[serde(skip_serializing_if = "Cell::is_lstm")]
     pub cell: Cell,
 }

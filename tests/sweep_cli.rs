@@ -286,8 +286,8 @@ fn predicted(ck: &Path, out: &Path) -> BTreeMap<(String, String), f64> {
 
 /// `[sweep] cell = ["lstm", "gru"]` trains each configuration with both cells on the CPU
 /// engine (ids `-gru` for GRU layers); the GRU checkpoint records its cell (an LSTM's files
-/// carry no `cell` key, as before) and `predict` reloads it (finite scores, not the LSTM's);
-/// the GPU engine, which has no GRU kernels, is refused by name.
+/// carry no `cell` key, as before) and `predict` reloads it (finite scores, not the LSTM's).
+/// (The GPU engine's GRU kernels: `tests/sweep_gpu.rs`.)
 #[test]
 fn gru_trains_records_and_predicts() {
     let dir = tempfile::tempdir().unwrap();
@@ -319,20 +319,6 @@ fn gru_trains_records_and_predicts() {
     assert!(!g.is_empty() && g.values().all(|v| v.is_finite()), "{} GRU scores", g.len());
     assert_eq!(g.len(), l.len());
     assert!(g.iter().zip(&l).any(|(x, y)| x.1 != y.1), "the GRU scored as the LSTM");
-    let gpu = dir.path().join("gpu");
-    let o = alphasweep(&[
-        "sweep",
-        "--config",
-        QUICK,
-        "--out",
-        gpu.to_str().unwrap(),
-        "--device",
-        "wgpu",
-        "--set",
-        r#"model.cell="gru""#,
-    ]);
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("model.cell") && stderr(&o).contains("no GRU kernels"), "{}", stderr(&o));
 }
 
 /// Ctrl-C (SIGINT) stops starting trials, lets those in flight finish into the ledger, exits

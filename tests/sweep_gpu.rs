@@ -1,7 +1,8 @@
 //! `alphasweep sweep --device wgpu` end to end on the GPU engine (in CI over Mesa's lavapipe):
-//! trials of mixed `units` and `mem_day` trained as one pack give the same ledger (status,
-//! best epoch, valid and test IC within fp32 noise) as the same trials trained one by one
-//! (`--pack 1`); the best checkpoint reloads in `eval`. Built only with `--features wgpu`.
+//! trials of mixed `units` and `mem_day`, LSTM and GRU, trained in packs give the same ledger
+//! (status, best epoch, valid and test IC within fp32 noise) as the same trials trained one by
+//! one (`--pack 1`); the checkpoints reload in `eval` and `predict`. Built only with
+//! `--features wgpu`.
 #![cfg(feature = "wgpu")]
 
 mod common;
@@ -9,7 +10,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{alphasweep, stderr};
+use common::{alphasweep, scores, stderr};
 
 const QUICK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/sweep-quick.toml");
 
@@ -38,6 +39,8 @@ fn sweep(out: &Path, pack: &str) {
         "sweep.units=[4,8]",
         "--set",
         "sweep.epochs=2",
+        "--set",
+        r#"sweep.cell=["lstm","gru"]"#,
     ]);
     assert!(o.status.success(), "sweep --pack {pack} failed: {}", stderr(&o));
 }
@@ -58,6 +61,13 @@ fn ledger(dir: &Path) -> BTreeMap<String, (Vec<String>, [f64; 2])> {
         .collect()
 }
 
+/// `alphasweep predict` of checkpoint `ck` on `device` into `out`: its scores.
+fn predicted(ck: &Path, out: &Path, device: &str) -> BTreeMap<(String, String), f64> {
+    let o = alphasweep(&["predict", "--model", ck.to_str().unwrap(), "--out", out.to_str().unwrap(), "--device", device]);
+    assert!(o.status.success(), "predict --device {device}: {}", stderr(&o));
+    scores(out)
+}
+
 #[test]
 fn a_packed_gpu_sweep_equals_the_same_trials_one_by_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -65,7 +75,8 @@ fn a_packed_gpu_sweep_equals_the_same_trials_one_by_one() {
     sweep(&packed, "4");
     sweep(&alone, "1");
     let (a, b) = (ledger(&packed), ledger(&alone));
-    assert_eq!(a.len(), 4, "four trials");
+    assert_eq!(a.len(), 8, "eight trials");
+    assert_eq!(a.keys().filter(|id| id.ends_with("-gru")).count(), 4, "four GRU trials");
     for (id, (text, ics)) in &a {
         let (text_b, ics_b) = &b[id];
         assert_eq!(text, text_b, "{id}: status, best epoch, device");
@@ -78,13 +89,24 @@ fn a_packed_gpu_sweep_equals_the_same_trials_one_by_one() {
     let best = std::fs::read_dir(packed.join("checkpoints")).unwrap().next().unwrap().unwrap().path();
     let o = alphasweep(&["eval", "--model", best.to_str().unwrap()]);
     assert!(o.status.success(), "eval of a GPU-trained checkpoint failed: {}", stderr(&o));
+    // A GPU-trained GRU predicts on the GPU engine what the CPU engine predicts from it.
+    let gru = std::fs::read_dir(packed.join("checkpoints"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_str().unwrap().ends_with("-gru"))
+        .expect("a GRU checkpoint kept");
+    let (g, c) = (predicted(&gru, &dir.path().join("g.csv"), "wgpu"), predicted(&gru, &dir.path().join("c.csv"), "cpu"));
+    assert!(!g.is_empty() && g.keys().eq(c.keys()), "the same (date, code) rows");
+    for ((at, x), y) in g.iter().zip(c.values()) {
+        assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "{at:?}: {x} on wgpu vs {y} on cpu");
+    }
 }
 
-/// Networks the GPU engine has no kernels for (GRU layers, attention pooling) are trained on
-/// the CPU engine; `predict --device wgpu` of their checkpoints runs them on the CPU engine:
-/// the same file, byte for byte, as `predict --device cpu`.
+/// Networks the GPU engine has no kernels for (attention pooling, here over GRU layers) are
+/// trained on the CPU engine; `predict --device wgpu` of their checkpoints runs them on the CPU
+/// engine: the same file, byte for byte, as `predict --device cpu`.
 #[test]
-fn gru_and_attention_checkpoints_predict_on_the_cpu_engine_under_wgpu() {
+fn attention_checkpoints_predict_on_the_cpu_engine_under_wgpu() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s");
     let o = alphasweep(&[

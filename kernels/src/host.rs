@@ -193,6 +193,86 @@ impl<R: Runtime> Gpu<R> {
         );
     }
 
+    /// [`crate::gru::gru_forward`] over `trials` trials; `w_hidden`, `bias`, `bias_hn`:
+    /// offsets in a trial's parameter block of length `p_len`; `hn`, `h [T, S, B, H]`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn gru_forward(
+        &self,
+        gates: &Buf,
+        params: &Buf,
+        start: &Buf,
+        hn: &Buf,
+        h: &Buf,
+        p_len: usize,
+        at: [usize; 3],
+        trials: usize,
+        steps: usize,
+        batch: usize,
+        n_rows: usize,
+        units: usize,
+    ) {
+        let rows = Self::lstm_rows(batch);
+        let [w_hidden, bias, bias_hn] = at;
+        crate::gru::gru_forward::launch::<R>(
+            &self.client,
+            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
+            CubeDim::new_1d(u(units)),
+            arr(gates),
+            arr(params),
+            arr(start),
+            arr(hn),
+            arr(h),
+            u(p_len),
+            u(w_hidden),
+            u(bias),
+            u(bias_hn),
+            u(steps),
+            u(batch),
+            u(n_rows),
+            units,
+            rows,
+        );
+    }
+
+    /// [`crate::gru::gru_backward`]; `wt [T, 3H, H]` from [`Gpu::transpose`], `dgh [T, S, B, 3H]` out.
+    #[allow(clippy::too_many_arguments)]
+    pub fn gru_backward(
+        &self,
+        gates: &Buf,
+        hn: &Buf,
+        h: &Buf,
+        dh: &Buf,
+        dgh: &Buf,
+        wt: &Buf,
+        start: &Buf,
+        trials: usize,
+        steps: usize,
+        batch: usize,
+        n_rows: usize,
+        units: usize,
+        last_only: bool,
+    ) {
+        let rows = Self::lstm_rows(batch);
+        crate::gru::gru_backward::launch::<R>(
+            &self.client,
+            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
+            CubeDim::new_1d(u(units)),
+            arr(gates),
+            arr(hn),
+            arr(h),
+            arr(dh),
+            arr(dgh),
+            arr(wt),
+            arr(start),
+            u(steps),
+            u(batch),
+            u(n_rows),
+            units,
+            rows,
+            last_only,
+        );
+    }
+
     /// [`crate::ops::gather`] into `x [T, S, B, D]`, `y [T, B]`.
     #[allow(clippy::too_many_arguments)]
     pub fn gather(
@@ -354,6 +434,16 @@ impl<R: Runtime> Gpu<R> {
     /// [`crate::ops::colsum`]: `grads[z·P + at + col] = Σ_{r<rows} m[z·m_batch + r·n + col]`.
     #[allow(clippy::too_many_arguments)]
     pub fn colsum(&self, m: &Buf, grads: &Buf, m_batch: usize, rows: usize, n: usize, p_len: usize, at: usize, trials: usize) {
+        self.colsum_block(m, grads, [m_batch, 0, rows, n], n, p_len, at, trials);
+    }
+
+    /// [`crate::ops::colsum`] of columns `m_off .. m_off + n` of rows `stride` wide:
+    /// `grads[z·P + at + col] = Σ_{r<rows} m[z·m_batch + m_off + r·stride + col]`;
+    /// `m_at = [m_batch, m_off, rows, stride]`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn colsum_block(&self, m: &Buf, grads: &Buf, m_at: [usize; 4], n: usize, p_len: usize, at: usize, trials: usize) {
+        let [m_batch, m_off, rows, stride] = m_at;
+        assert!(stride >= n, "colsum: rows narrower than the block");
         crate::ops::colsum::launch::<R>(
             &self.client,
             self.elemwise(trials * n),
@@ -361,7 +451,9 @@ impl<R: Runtime> Gpu<R> {
             arr(m),
             arr(grads),
             u(m_batch),
+            u(m_off),
             u(rows),
+            u(stride),
             u(n),
             u(p_len),
             u(at),

@@ -3,6 +3,7 @@
 //!
 //! - [`lstm`]: one LSTM layer's recurrence over all time steps, forward and backward (BPTT),
 //!   gates, cell and hidden state fused, for a pack of trials in one launch;
+//! - [`gru`]: the same for a GRU layer (qlib's GRU, PyTorch's equations);
 //! - [`matmul`]: a batched strided GEMM (input projections, weight gradients, the head);
 //! - [`adam`]: per-tensor gradient clipping and the Adam update over every parameter of a pack;
 //! - [`ops`]: batch gathering on the device, dropout masks, the head's elementwise steps, the loss.
@@ -11,6 +12,7 @@
 //! has a plain reference in alphasweep's tests (burn tensors or the CPU engine).
 
 pub mod adam;
+pub mod gru;
 mod host;
 pub mod lstm;
 pub mod matmul;

@@ -231,6 +231,6 @@ pub fn lstm_backward(
 }
 
 #[cube]
-fn sigmoid(x: f32) -> f32 {
+pub(crate) fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (0.0 - x).exp())
 }

@@ -239,19 +239,33 @@ pub fn cube_sum(value: f32) -> f32 {
     part[0]
 }
 
-/// Column sums into parameter gradients: `grads[z·P + at + col] = Σ_r m[z·m_batch + r·n + col]`
-/// over `r < rows`. One unit per (trial, column).
+/// Column sums into parameter gradients: `grads[z·P + at + col] =
+/// Σ_r m[z·m_batch + m_off + r·stride + col]` over `r < rows`, `col < n` (`stride ≥ n`: a
+/// block of columns of wider rows). One unit per (trial, column).
 #[cube(launch)]
-pub fn colsum(m: &Array<f32>, grads: &mut Array<f32>, m_batch: u32, rows: u32, n: u32, p_len: u32, at: u32, trials: u32) {
+#[allow(clippy::too_many_arguments)]
+pub fn colsum(
+    m: &Array<f32>,
+    grads: &mut Array<f32>,
+    m_batch: u32,
+    m_off: u32,
+    rows: u32,
+    stride: u32,
+    n: u32,
+    p_len: u32,
+    at: u32,
+    trials: u32,
+) {
     let pos = ABSOLUTE_POS;
     let n = n as usize;
+    let stride = stride as usize;
     if pos < trials as usize * n {
         let col = pos % n;
         let trial = pos / n;
-        let base = trial * m_batch as usize + col;
+        let base = trial * m_batch as usize + m_off as usize + col;
         let mut s = 0.0;
         for r in 0..rows as usize {
-            s += m[base + r * n];
+            s += m[base + r * stride];
         }
         grads[trial * p_len as usize + at as usize + col] = s;
     }

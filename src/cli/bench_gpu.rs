@@ -31,6 +31,10 @@ pub struct BenchGpuArgs {
     /// A smoke test (e.g. on lavapipe): the first shape at batch 32 and 512, two grid packs at batch 32.
     #[arg(long)]
     pub quick: bool,
+    /// The recurrent cell of every case (`gru`: qlib's GRU; `scripts/gpu_bench_torch.py --cell`
+    /// times the same with `nn.GRU`).
+    #[arg(long, value_enum, default_value = "lstm")]
+    pub cell: alphasweep::model::network::Cell,
 }
 
 #[derive(Serialize)]
@@ -64,6 +68,7 @@ struct Panel {
 struct Report {
     engine: &'static str,
     device: String,
+    cell: alphasweep::model::network::Cell,
     quick: bool,
     panel: Panel,
     single: Vec<Single>,
@@ -91,15 +96,16 @@ fn measure(a: BenchGpuArgs) -> anyhow::Result<()> {
     let panel =
         Panel { stocks: data.n_stocks, days: data.dates.len(), features: data.n_features, train_windows: data.train.len() };
     println!(
-        "device: {}; panel {} stocks x {} days x {} factors, {} training windows",
+        "device: {}; {:?} cells; panel {} stocks x {} days x {} factors, {} training windows",
         dev.name(),
+        a.cell,
         panel.stocks,
         panel.days,
         panel.features,
         panel.train_windows
     );
     let trial = |units, lstm, dense, mem_day, batch| PackTrial {
-        net: NetworkConfig::lstm(data.n_features, lstm, dense, units, 0.1),
+        net: NetworkConfig { cell: a.cell, ..NetworkConfig::lstm(data.n_features, lstm, dense, units, 0.1) },
         seq: mem_day,
         cfg: TrainConfig { batch_size: batch, lr: 1e-3, grad_clip: Some(1.0), ..Default::default() },
     };
@@ -156,7 +162,8 @@ fn measure(a: BenchGpuArgs) -> anyhow::Result<()> {
             ),
         });
     }
-    let report = Report { engine: "alphasweep", device: dev.name().to_string(), quick: a.quick, panel, single, grid };
+    let report =
+        Report { engine: "alphasweep", device: dev.name().to_string(), cell: a.cell, quick: a.quick, panel, single, grid };
     if let Some(path) = &a.json {
         std::fs::write(path, serde_json::to_string_pretty(&report)?)
             .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;

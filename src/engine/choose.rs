@@ -9,7 +9,7 @@ use super::TrialJob;
 use super::device::{self, DeviceKind};
 use super::{Engine, OnEngine};
 use crate::model::dataset::{Sample, WindowData};
-use crate::model::network::{Cell, NetworkConfig};
+use crate::model::network::NetworkConfig;
 use crate::model::train::{self, EpochRow, Flow, OnBatch, TrainConfig, Trained};
 
 /// burn's generic tensor ops with autodiff on backend `B`.
@@ -137,8 +137,8 @@ impl Engine for GpuPackEngine {
 
     fn train_pack(&self, jobs: &mut [TrialJob]) -> Vec<Trained<burn::backend::Flex>> {
         use crate::engine::gpu::{PackJob, PackTrial};
-        // `kind_for_network` keeps attention and GRU networks off this engine.
-        assert!(jobs.iter().all(|j| on_gpu_engine(&j.net)), "the GPU engine has no attention or GRU kernels");
+        // `kind_for_network` keeps attention networks off this engine.
+        assert!(jobs.iter().all(|j| on_gpu_engine(&j.net)), "the GPU engine has no attention kernels");
         let mut packed: Vec<PackJob> = jobs
             .iter_mut()
             .map(|j| PackJob {
@@ -161,7 +161,7 @@ impl Engine for GpuPackEngine {
     ) -> Vec<f32> {
         let w = crate::engine::weights::Weights::from_burn(&net_of(model, data.n_features), model);
         if !on_gpu_engine(&w.net) {
-            // No attention or GRU kernels on the GPU engine: such a checkpoint predicts on the CPU engine.
+            // No attention kernels on the GPU engine: such a checkpoint predicts on the CPU engine.
             return crate::engine::cpu::predict(&w, data, samples, batch, device::default_threads());
         }
         crate::with_gpu!(&self.device, gpu => crate::engine::gpu::predict(gpu, &w, data, samples, batch))
@@ -181,25 +181,23 @@ fn net_of<B: Backend>(model: &crate::model::network::LstmNet<B>, n_features: usi
     }
 }
 
-/// Whether alphasweep's GPU engine has kernels for `net` (LSTM cells without attention).
+/// Whether alphasweep's GPU engine has kernels for `net` (LSTM or GRU cells, without attention).
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 fn on_gpu_engine(net: &NetworkConfig) -> bool {
-    !net.attention && net.cell == Cell::Lstm
+    !net.attention
 }
 
-/// The device kind that trains networks with `attention` and `cell` on `kind`: alphasweep's
-/// GPU engine has no attention or GRU kernels, so `wgpu` and `cuda` are refused for them
-/// (burn's generic ops, `burn-wgpu` and `burn-cuda`, and the CPU engine have both) and `auto`
-/// takes the CPU engine.
-pub fn kind_for_network(kind: DeviceKind, attention: bool, cell: Cell) -> crate::error::Result<DeviceKind> {
-    let (key, kernels) = match (cell, attention) {
-        (Cell::Gru, _) => ("model.cell = \"gru\"", "GRU"),
-        (_, true) => ("model.attention", "attention"),
-        _ => return Ok(kind),
-    };
+/// The device kind that trains networks with (or without) `attention` on `kind`: alphasweep's
+/// GPU engine has LSTM and GRU kernels but no attention kernels, so `wgpu` and `cuda` are
+/// refused for attention (burn's generic ops, `burn-wgpu` and `burn-cuda`, and the CPU engine
+/// have it) and `auto` takes the CPU engine.
+pub fn kind_for_network(kind: DeviceKind, attention: bool) -> crate::error::Result<DeviceKind> {
+    if !attention {
+        return Ok(kind);
+    }
     match kind {
         DeviceKind::Wgpu | DeviceKind::Cuda => Err(crate::error::Error::Config(format!(
-            "{key}: alphasweep's GPU engine (--device {}) has no {kernels} kernels yet; \
+            "model.attention: alphasweep's GPU engine (--device {}) has no attention kernels yet; \
              use --device cpu, or burn-wgpu / burn-cuda (burn's generic ops)",
             if kind == DeviceKind::Wgpu { "wgpu" } else { "cuda" }
         ))),

@@ -33,7 +33,7 @@ pub use precision::Precision;
 pub use trained::EngineTrained;
 
 use crate::model::dataset::{Sample, WindowData};
-use crate::model::network::NetworkConfig;
+use crate::model::network::{Cell, NetworkConfig};
 use crate::model::train::{self, EpochRow, Flow, OnBatch, TrainConfig, Trained};
 
 /// One trial handed to [`Engine::train_pack`]: its data view, network, settings and callbacks.
@@ -49,13 +49,14 @@ pub struct TrialJob<'a> {
 pub type BatchFn<'a> = Box<dyn FnMut(usize, usize, usize, f64) + 'a>;
 pub type EpochFn<'a> = Box<dyn FnMut(&EpochRow) -> Flow + 'a>;
 
-/// Trials a pack can hold together: same layers, factors, batch size and clipping (their
-/// units and `mem_day` may differ).
-pub type PackKey = (usize, usize, usize, usize, Option<u32>);
+/// Trials a pack can hold together: same cell, attention, layers, factors, batch size and
+/// clipping (their units and `mem_day` may differ).
+pub type PackKey = (Cell, bool, usize, usize, usize, usize, Option<u32>);
 
 /// The key of a trial for packing.
 pub fn pack_key(net: &NetworkConfig, cfg: &TrainConfig) -> PackKey {
-    (net.lstm_layers, net.dense_layers, net.n_features, cfg.batch_size, cfg.grad_clip.map(f32::to_bits))
+    let clip = cfg.grad_clip.map(f32::to_bits);
+    (net.cell, net.attention, net.lstm_layers, net.dense_layers, net.n_features, cfg.batch_size, clip)
 }
 
 /// A training engine for sweep trials (shared by the worker threads).

@@ -63,6 +63,19 @@ impl GruAt {
     }
 }
 
+/// One recurrent layer of either cell: `w_input [d_in, k·h]`, `w_hidden [h, k·h]`, `bias
+/// [k·h]` with `k = gates` blocks, and the GRU's `bias_hn [h]`.
+#[derive(Clone, Copy, Debug)]
+pub struct RecurrentAt {
+    pub d_in: usize,
+    pub h: usize,
+    pub gates: usize,
+    pub w_input: usize,
+    pub w_hidden: usize,
+    pub bias: usize,
+    pub bias_hn: Option<usize>,
+}
+
 /// Offsets of one linear layer's tensors: `weight [d_in, d_out]`, then `bias [d_out]`.
 #[derive(Clone, Copy, Debug)]
 pub struct LinearAt {
@@ -206,6 +219,29 @@ impl Layout {
             out.extend([(d.weight..d.bias, d.d_in), (d.bias..d.bias + d.d_out, d.d_in)]);
         }
         out
+    }
+
+    /// The recurrent layers (LSTM or GRU), bottom up.
+    pub fn recurrent(&self) -> Vec<RecurrentAt> {
+        let lstm = self.lstm.iter().map(|l| RecurrentAt {
+            d_in: l.d_in,
+            h: l.h,
+            gates: 4,
+            w_input: l.w_input,
+            w_hidden: l.w_hidden,
+            bias: l.bias,
+            bias_hn: None,
+        });
+        let gru = self.gru.iter().map(|l| RecurrentAt {
+            d_in: l.d_in,
+            h: l.h,
+            gates: 3,
+            w_input: l.w_input,
+            w_hidden: l.w_hidden,
+            bias: l.bias,
+            bias_hn: Some(l.bias_hn),
+        });
+        lstm.chain(gru).collect()
     }
 
     /// The head's input width (`units`, or `2·units` with attention).

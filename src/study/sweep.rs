@@ -189,11 +189,7 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
         earlier_best,
     };
     meta.write(&o.out)?;
-    let device = crate::engine::kind_for_network(
-        o.device,
-        full.iter().any(|t| t.attention),
-        full.iter().map(|t| t.cell).find(|c| !c.is_lstm()).unwrap_or_default(),
-    )?;
+    let device = crate::engine::kind_for_network(o.device, full.iter().any(|t| t.attention))?;
     let (ran, interrupted) = with_engine(device, o.pack, SweepTask { plan, jobs: o.jobs, stop: o.stop })??;
     let kept = folder::kept_checkpoints(&o.out);
     let (summary, table) = summary::finish(&o.out, &kept, epochs, tcfg.selection, o.top)?;

@@ -1,7 +1,7 @@
 //! Device buffers of a pack: the data set (uploaded once), the parameters and Adam's state,
 //! and the activations of a batch of `cap` rows (training adds what backward needs).
-//! Shapes: `T` trials, `S` steps, `B = cap` rows, `H` units, `G = 4H`, `D` factors, `P`
-//! parameters per trial.
+//! Shapes: `T` trials, `S` steps, `B = cap` rows, `H` units, `G` gate pre-activations a row
+//! (`4H` LSTM, `3H` GRU), `D` factors, `P` parameters per trial.
 
 use alphasweep_kernels::cubecl::Runtime;
 use alphasweep_kernels::{Buf, Gpu};
@@ -41,11 +41,13 @@ impl DeviceData {
     }
 }
 
-/// One LSTM layer's activations.
+/// One recurrent layer's activations.
 pub struct LayerBufs {
-    /// `[T, S, B, G]`: input projection → gate activations → (backward) gate gradients.
+    /// `[T, S, B, G]`: input projection → gate activations → (backward) gate gradients (the
+    /// GRU's input-side ones).
     pub gates: Buf,
-    /// `[T, S, B, H]` cell and hidden states.
+    /// `[T, S, B, H]`: the cell states (LSTM) or the recurrent candidate terms `h·W_hn + b_hn`
+    /// (GRU); the hidden states.
     pub c: Buf,
     pub h: Buf,
     /// `[T, S, B, H]` dropout mask and the hidden states after it (the next layer's input);
@@ -77,6 +79,8 @@ pub struct Activations {
 pub struct BackBufs {
     /// `[T, G, H]`: a transposed `W_hidden`.
     pub wt: Buf,
+    /// `[T, S, B, G]`: the GRU's recurrent-side gate gradients (`None` for an LSTM).
+    pub dgh: Option<Buf>,
     /// `[T, S, B, H]`: the gradient sent to the layer below.
     pub dseq: Buf,
     /// Two `[T, B, H]` head gradients.
@@ -85,14 +89,14 @@ pub struct BackBufs {
 
 impl Activations {
     pub fn new<R: Runtime>(gpu: &Gpu<R>, shape: &PackShape, cap: usize, train: bool, dropout: bool) -> Activations {
-        let (t, s, h, d) = (shape.trials, shape.steps, shape.units, shape.features);
+        let (t, s, h, d, g) = (shape.trials, shape.steps, shape.units, shape.features, shape.gate_width());
         let seq = t * s * cap;
         let n = shape.lstm_layers;
         let masked = train && dropout;
         let ones = (!masked).then(|| gpu.upload_f32(&vec![1.0; t * cap * h]));
         let layers = (0..n)
             .map(|l| LayerBufs {
-                gates: gpu.zeros(seq * 4 * h),
+                gates: gpu.zeros(seq * g),
                 c: gpu.zeros(seq * h),
                 h: gpu.zeros(seq * h),
                 mask: (masked && l + 1 < n).then(|| gpu.zeros(seq * h)),
@@ -110,7 +114,8 @@ impl Activations {
             pred: gpu.zeros(t * cap),
             dy: gpu.zeros(t * cap),
             back: train.then(|| BackBufs {
-                wt: gpu.zeros(t * 4 * h * h),
+                wt: gpu.zeros(t * g * h),
+                dgh: (!shape.cell.is_lstm()).then(|| gpu.zeros(seq * g)),
                 dseq: gpu.zeros(seq * h),
                 dz: [gpu.zeros(t * cap * h), gpu.zeros(t * cap * h)],
             }),

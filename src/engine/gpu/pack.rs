@@ -1,5 +1,6 @@
-//! A pack: trials trained together in lockstep by one set of launches. They share the
-//! number of LSTM and dense layers, the batch size, the factors and the clipping norm; each
+//! A pack: trials trained together in lockstep by one set of launches. They share the cell
+//! (LSTM or GRU), the number of recurrent and dense layers, the batch size, the factors and
+//! the clipping norm; each
 //! has its own units, `mem_day`, learning rate, dropout and seed. Shapes are padded to the
 //! pack's largest: `units` to `H` (the extra units have zero weights, stay exactly zero and
 //! get zero gradients, so a padded trial trains exactly as alone) and `mem_day` to `S` (a
@@ -7,8 +8,8 @@
 
 use std::ops::Range;
 
-use crate::engine::weights::{Layout, Weights};
-use crate::model::network::NetworkConfig;
+use crate::engine::weights::{Layout, RecurrentAt, Weights};
+use crate::model::network::{Cell, NetworkConfig};
 use crate::model::train::TrainConfig;
 
 /// One trial of a pack.
@@ -29,6 +30,8 @@ pub struct PackShape {
     pub units: usize,
     pub features: usize,
     pub batch: usize,
+    /// The recurrent cell and its layers (`lstm_layers` counts either), the dense layers.
+    pub cell: Cell,
     pub lstm_layers: usize,
     pub dense_layers: usize,
     /// The padded network's parameter layout (`P = layout.len` per trial).
@@ -48,6 +51,7 @@ impl PackShape {
             units,
             features: first.net.n_features,
             batch: first.cfg.batch_size.max(1),
+            cell: first.net.cell,
             lstm_layers: first.net.lstm_layers,
             dense_layers: first.net.dense_layers,
             layout: Layout::new(&padded),
@@ -59,6 +63,11 @@ impl PackShape {
         self.layout.len
     }
 
+    /// Gate pre-activations per row of a recurrent layer: `G = 4H` (LSTM) or `3H` (GRU).
+    pub fn gate_width(&self) -> usize {
+        self.cell.gates() * self.units
+    }
+
     /// Every parameter tensor's range in a trial's block (the clipping segments).
     pub fn tensors(&self) -> Vec<Range<usize>> {
         self.layout.tensors()
@@ -67,17 +76,42 @@ impl PackShape {
 
 /// Whether two trials can share a pack.
 pub fn packable(a: &PackTrial, b: &PackTrial) -> bool {
-    a.net.lstm_layers == b.net.lstm_layers
+    a.net.cell == b.net.cell
+        && a.net.lstm_layers == b.net.lstm_layers
         && a.net.dense_layers == b.net.dense_layers
         && a.net.n_features == b.net.n_features
         && a.cfg.batch_size == b.cfg.batch_size
         && a.cfg.grad_clip == b.cfg.grad_clip
 }
 
-/// `(row, column)` of a trial tensor's entry in the padded tensor: LSTM gate blocks of width
-/// `u` move to blocks of width `h`.
+/// The column of a trial tensor's entry in the padded tensor: gate blocks of width `u` move
+/// to blocks of width `h`.
 fn gate_col(col: usize, u: usize, h: usize) -> usize {
     (col / u) * h + col % u
+}
+
+/// Calls `f(trial index, padded index)` for every parameter of one recurrent layer: `s` in
+/// the trial's layout (`u` units), `d` in the padded one (`h` units).
+fn for_each_recurrent(s: &RecurrentAt, d: &RecurrentAt, u: usize, h: usize, mut f: impl FnMut(usize, usize)) {
+    let k = s.gates;
+    for r in 0..s.d_in {
+        for c in 0..k * u {
+            f(s.w_input + r * k * u + c, d.w_input + r * k * h + gate_col(c, u, h));
+        }
+    }
+    for r in 0..u {
+        for c in 0..k * u {
+            f(s.w_hidden + r * k * u + c, d.w_hidden + r * k * h + gate_col(c, u, h));
+        }
+    }
+    for c in 0..k * u {
+        f(s.bias + c, d.bias + gate_col(c, u, h));
+    }
+    if let (Some(sn), Some(dn)) = (s.bias_hn, d.bias_hn) {
+        for c in 0..u {
+            f(sn + c, dn + c);
+        }
+    }
 }
 
 /// Copies a trial's weights into its padded block `out` (zeros elsewhere).
@@ -86,20 +120,8 @@ pub fn pad(w: &Weights, shape: &PackShape, out: &mut [f32]) {
     let (u, h) = (w.net.units, shape.units);
     let (src, dst) = (&w.layout, &shape.layout);
     let p = &w.params;
-    for (s, d) in src.lstm.iter().zip(&dst.lstm) {
-        for r in 0..s.d_in {
-            for c in 0..4 * u {
-                out[d.w_input + r * 4 * h + gate_col(c, u, h)] = p[s.w_input + r * 4 * u + c];
-            }
-        }
-        for r in 0..u {
-            for c in 0..4 * u {
-                out[d.w_hidden + r * 4 * h + gate_col(c, u, h)] = p[s.w_hidden + r * 4 * u + c];
-            }
-        }
-        for c in 0..4 * u {
-            out[d.bias + gate_col(c, u, h)] = p[s.bias + c];
-        }
+    for (s, d) in src.recurrent().iter().zip(&dst.recurrent()) {
+        for_each_recurrent(s, d, u, h, |from, to| out[to] = p[from]);
     }
     for (s, d) in src.dense.iter().chain([&src.output]).zip(dst.dense.iter().chain([&dst.output])) {
         for r in 0..s.d_in {
@@ -117,20 +139,8 @@ pub fn unpad(block: &[f32], net: &NetworkConfig, shape: &PackShape) -> Weights {
     let (u, h) = (net.units, shape.units);
     let mut p = vec![0.0f32; layout.len];
     let dst = &shape.layout;
-    for (s, d) in layout.lstm.iter().zip(&dst.lstm) {
-        for r in 0..s.d_in {
-            for c in 0..4 * u {
-                p[s.w_input + r * 4 * u + c] = block[d.w_input + r * 4 * h + gate_col(c, u, h)];
-            }
-        }
-        for r in 0..u {
-            for c in 0..4 * u {
-                p[s.w_hidden + r * 4 * u + c] = block[d.w_hidden + r * 4 * h + gate_col(c, u, h)];
-            }
-        }
-        for c in 0..4 * u {
-            p[s.bias + c] = block[d.bias + gate_col(c, u, h)];
-        }
+    for (s, d) in layout.recurrent().iter().zip(&dst.recurrent()) {
+        for_each_recurrent(s, d, u, h, |from, to| p[from] = block[to]);
     }
     for (s, d) in layout.dense.iter().chain([&layout.output]).zip(dst.dense.iter().chain([&dst.output])) {
         for r in 0..s.d_in {
@@ -147,22 +157,30 @@ pub fn unpad(block: &[f32], net: &NetworkConfig, shape: &PackShape) -> Weights {
 mod tests {
     use super::*;
 
-    fn trial(units: usize, mem_day: usize) -> PackTrial {
-        let net = NetworkConfig::lstm(3, 2, 2, units, 0.1);
+    fn trial(units: usize, mem_day: usize, cell: Cell) -> PackTrial {
+        let net = NetworkConfig { cell, ..NetworkConfig::lstm(3, 2, 2, units, 0.1) };
         PackTrial { net, seq: mem_day, cfg: TrainConfig { batch_size: 8, ..Default::default() } }
     }
 
     #[test]
     fn pad_then_unpad_is_the_identity_and_pads_are_zero() {
-        let trials = [trial(4, 3), trial(6, 5)];
-        let shape = PackShape::of(&trials);
-        assert_eq!((shape.units, shape.steps), (6, 5));
-        let w = Weights::init(&trials[0].net, 9);
-        let mut block = vec![1.0; shape.p_len()];
-        pad(&w, &shape, &mut block);
-        let nonzero = block.iter().filter(|v| **v != 0.0).count();
-        assert_eq!(nonzero, w.params.iter().filter(|v| **v != 0.0).count());
-        let back = unpad(&block, &w.net, &shape);
-        assert_eq!(back.params, w.params);
+        for cell in [Cell::Lstm, Cell::Gru] {
+            let trials = [trial(4, 3, cell), trial(6, 5, cell)];
+            let shape = PackShape::of(&trials);
+            assert_eq!((shape.units, shape.steps, shape.gate_width()), (6, 5, cell.gates() * 6));
+            let w = Weights::init(&trials[0].net, 9);
+            let mut block = vec![1.0; shape.p_len()];
+            pad(&w, &shape, &mut block);
+            let nonzero = block.iter().filter(|v| **v != 0.0).count();
+            assert_eq!(nonzero, w.params.iter().filter(|v| **v != 0.0).count(), "{cell:?}");
+            let back = unpad(&block, &w.net, &shape);
+            assert_eq!(back.params, w.params, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn cells_do_not_share_a_pack() {
+        assert!(packable(&trial(4, 3, Cell::Gru), &trial(6, 5, Cell::Gru)));
+        assert!(!packable(&trial(4, 3, Cell::Lstm), &trial(4, 3, Cell::Gru)));
     }
 }

@@ -1,5 +1,5 @@
-//! One pass of a pack over a batch: gather on the device, each LSTM layer as one input GEMM
-//! plus one recurrence launch, the dense head, the loss; backward in reverse with the weight
+//! One pass of a pack over a batch: gather on the device, each recurrent layer (LSTM or GRU)
+//! as one input GEMM plus one recurrence launch, the dense head, the loss; backward in reverse with the weight
 //! gradients as GEMMs over all steps at once; then Adam. Nothing here waits for the device.
 
 use alphasweep_kernels::cubecl::Runtime;
@@ -17,7 +17,7 @@ pub struct BatchAt<'a> {
     pub rows: usize,
 }
 
-/// Mask counters: a trial's step × 16 + the mask's place (LSTM layer l: l; head mask k: 8 + k).
+/// Mask counters: a trial's step × 16 + the mask's place (recurrent layer l: l; head mask k: 8 + k).
 fn counter(step: u64, slot: usize) -> u32 {
     (step.wrapping_mul(16) as u32).wrapping_add(slot as u32)
 }
@@ -35,7 +35,7 @@ pub fn forward<R: Runtime>(
     step: Option<u64>,
 ) {
     let (t, s, b, h, d, p) = (shape.trials, shape.steps, a.cap, shape.units, shape.features, shape.p_len());
-    let g = 4 * h;
+    let g = shape.gate_width();
     let lay = &shape.layout;
     gpu.gather(
         &dd.features,
@@ -52,9 +52,8 @@ pub fn forward<R: Runtime>(
         dd.n_stocks,
         dd.steps_per_day,
     );
-    for (l, la) in a.layers.iter().enumerate() {
+    for ((l, la), w) in a.layers.iter().enumerate().zip(lay.recurrent()) {
         let (input, d_in) = layer_input(a, l, d, h);
-        let w = &lay.lstm[l];
         gpu.matmul(
             MatView::rows(input, 0, s * b * d_in, d_in),
             MatView::rows(&tb.params, w.w_input, p, g),
@@ -65,13 +64,19 @@ pub fn forward<R: Runtime>(
             t,
             false,
         );
-        gpu.lstm_forward(&la.gates, &tb.params, &tb.start, &la.c, &la.h, p, w.w_hidden, w.bias, t, s, b, at.rows, h);
+        match w.bias_hn {
+            None => gpu.lstm_forward(&la.gates, &tb.params, &tb.start, &la.c, &la.h, p, w.w_hidden, w.bias, t, s, b, at.rows, h),
+            Some(bias_hn) => {
+                let at_w = [w.w_hidden, w.bias, bias_hn];
+                gpu.gru_forward(&la.gates, &tb.params, &tb.start, &la.c, &la.h, p, at_w, t, s, b, at.rows, h)
+            }
+        }
         if let (Some(mask), Some(dropped), Some(step)) = (&la.mask, &la.dropped, step) {
             gpu.dropout_mask(mask, &tb.seed, &tb.threshold, &tb.keep, &tb.units, &tb.start, counter(step, l), s, b, h);
             gpu.mul(&la.h, mask, dropped);
         }
     }
-    let top = a.layers.last().expect("at least one LSTM layer");
+    let top = a.layers.last().expect("at least one recurrent layer");
     let draw = |k: usize| {
         if let (true, Some(step)) = (a.masked, step) {
             // Head masks index rows and units only (one step, starting at 0 for every trial).
@@ -119,7 +124,7 @@ pub fn forward<R: Runtime>(
     gpu.output_loss(&a.pred, &a.y, &a.dy, &tb.sse, &tb.params, p, out.bias, t, b, at.rows, a.back.is_some());
 }
 
-/// LSTM layer `l`'s input and its width: the windows `x` (`d` factors) for the first layer,
+/// Recurrent layer `l`'s input and its width: the windows `x` (`d` factors) for the first layer,
 /// else the layer below's hidden states (`h` units), after dropout when it has a mask.
 fn layer_input(a: &Activations, l: usize, d: usize, h: usize) -> (&Buf, usize) {
     match l {
@@ -136,7 +141,7 @@ fn layer_input(a: &Activations, l: usize, d: usize, h: usize) -> (&Buf, usize) {
 pub fn backward<R: Runtime>(gpu: &Gpu<R>, shape: &PackShape, tb: &TrialBufs, a: &Activations, rows: usize) {
     let bb = a.back.as_ref().expect("backward needs training buffers");
     let (t, s, b, h, d, p) = (shape.trials, shape.steps, a.cap, shape.units, shape.features, shape.p_len());
-    let g = 4 * h;
+    let g = shape.gate_width();
     let lay = &shape.layout;
     let grads = &tb.grads;
     let n_dense = lay.dense.len();
@@ -192,18 +197,32 @@ pub fn backward<R: Runtime>(gpu: &Gpu<R>, shape: &PackShape, tb: &TrialBufs, a: 
     }
     gpu.mul_assign(cur, &a.head_masks[0]);
     let n = a.layers.len();
+    let recurrent = lay.recurrent();
     for l in (0..n).rev() {
         let la = &a.layers[l];
-        let w = &lay.lstm[l];
+        let w = &recurrent[l];
         gpu.transpose(&tb.params, &bb.wt, p, w.w_hidden, h, g);
         let last = l + 1 == n;
         let dh = if last { cur } else { &bb.dseq };
-        gpu.lstm_backward(&la.gates, &la.c, dh, &bb.wt, &tb.start, t, s, b, rows, h, last);
+        // The gradients W_hidden's product sees: the gates' (LSTM), the recurrent side's (GRU).
+        let dgh = match (w.bias_hn, &bb.dgh) {
+            (None, _) => {
+                gpu.lstm_backward(&la.gates, &la.c, dh, &bb.wt, &tb.start, t, s, b, rows, h, last);
+                &la.gates
+            }
+            (Some(bias_hn), Some(dgh)) => {
+                gpu.gru_backward(&la.gates, &la.c, &la.h, dh, dgh, &bb.wt, &tb.start, t, s, b, rows, h, last);
+                // d bias_hn = Σ of the candidate block of the recurrent side.
+                gpu.colsum_block(dgh, grads, [s * b * g, 2 * h, s * b, g], h, p, bias_hn, t);
+                dgh
+            }
+            (Some(_), None) => unreachable!("GRU layers get a dgh buffer"),
+        };
         let (input, d_in) = layer_input(a, l, d, h);
         // dW_hidden = Σ_{t ≥ 1} h_{t−1}ᵀ · dgates_t.
         gpu.matmul(
             MatView::rows(&la.h, 0, s * b * h, h).t(),
-            MatView::rows(&la.gates, b * g, s * b * g, g),
+            MatView::rows(dgh, b * g, s * b * g, g),
             MatView::rows(grads, w.w_hidden, p, g),
             h,
             g,

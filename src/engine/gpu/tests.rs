@@ -1,11 +1,13 @@
 //! The GPU engine against its references, on the `wgpu` backend (in CI: Mesa's lavapipe,
 //! a CPU Vulkan driver; on a machine with a GPU, that GPU). Small shapes.
 //! - outputs and gradients of a batch equal burn's autodiff of the same `LstmNet` (relative
-//!   error below 1e-4), over layer counts, widths and window lengths;
-//! - a padded pack (mixed units and `mem_day`) gives each trial the gradients it gets alone;
+//!   error below 1e-4), over layer counts, widths and window lengths, for LSTM and GRU cells;
+//! - a padded pack (mixed units and `mem_day`) gives each trial the gradients it gets alone
+//!   (both cells);
 //! - the Adam kernel moves parameters as the CPU engine's Adam (itself checked against burn);
 //! - training a pack equals training its trials one by one, epoch by epoch;
-//! - without dropout, the engine trains as the CPU engine does (same start, batches, Adam);
+//! - without dropout, the engine trains as the CPU engine does (same start, batches, Adam),
+//!   LSTM and GRU;
 //! - steps held in one day's row (`feature_steps`) are gathered as the same steps held as days.
 
 use burn::backend::NdArray;
@@ -19,7 +21,7 @@ use crate::engine::device::DeviceKind;
 use crate::engine::weights::Weights;
 use crate::engine::{BatchFn, EpochFn};
 use crate::model::dataset::WindowData;
-use crate::model::network::NetworkConfig;
+use crate::model::network::{Cell, NetworkConfig};
 use crate::model::train::{EpochRow, Flow, TrainConfig};
 use crate::rng::Rng;
 
@@ -28,8 +30,12 @@ fn device() -> GpuDevice {
 }
 
 fn trial(lstm: usize, dense: usize, units: usize, mem_day: usize, batch: usize, dropout: f64) -> PackTrial {
+    cell_trial(Cell::Lstm, lstm, dense, units, mem_day, batch, dropout)
+}
+
+fn cell_trial(cell: Cell, lstm: usize, dense: usize, units: usize, mem_day: usize, batch: usize, dropout: f64) -> PackTrial {
     PackTrial {
-        net: NetworkConfig::lstm(7, lstm, dense, units, dropout),
+        net: NetworkConfig { cell, ..NetworkConfig::lstm(7, lstm, dense, units, dropout) },
         seq: mem_day,
         cfg: TrainConfig {
             epochs: 3,
@@ -62,8 +68,9 @@ fn batch_of(data: &WindowData, mem_day: usize, rows: usize) -> (Vec<f32>, Vec<f3
 fn outputs_and_gradients_equal_burn() {
     let dev = device();
     let data = toy_data(6);
-    for (lstm, dense, units, mem_day) in [(1, 1, 8, 1), (1, 2, 16, 4), (2, 1, 8, 6), (3, 3, 12, 5), (2, 0, 32, 3)] {
-        let tr = trial(lstm, dense, units, mem_day, 20, 0.0);
+    let shapes = [(1, 1, 8, 1), (1, 2, 16, 4), (2, 1, 8, 6), (3, 3, 12, 5), (2, 0, 32, 3)];
+    for (cell, (lstm, dense, units, mem_day)) in [Cell::Lstm, Cell::Gru].into_iter().flat_map(|c| shapes.map(|s| (c, s))) {
+        let tr = cell_trial(cell, lstm, dense, units, mem_day, 20, 0.0);
         let w = Weights::init(&tr.net, 3);
         let rows = 17;
         let got =
@@ -71,7 +78,8 @@ fn outputs_and_gradients_equal_burn() {
         let (x, y) = batch_of(&data, mem_day, rows);
         let (pred, _, grads) = burn_reference::<NdArray<f32>>(&w, &x, &y, mem_day);
         let (e_pred, e_grad) = (rel_err(&got[0].0, &pred), rel_err(&got[0].1, &grads));
-        assert!(e_pred < 1e-5 && e_grad < 1e-4, "({lstm},{dense},{units},{mem_day}): pred {e_pred:.2e}, grad {e_grad:.2e}");
+        let case = format!("{cell:?} ({lstm},{dense},{units},{mem_day})");
+        assert!(e_pred < 1e-5 && e_grad < 1e-4, "{case}: pred {e_pred:.2e}, grad {e_grad:.2e}");
     }
 }
 
@@ -95,16 +103,18 @@ fn steps_in_one_day_are_gathered_as_days() {
 fn a_padded_pack_gives_each_trial_its_own_gradients() {
     let dev = device();
     let data = toy_data(6);
-    let trials = [trial(2, 2, 8, 6, 24, 0.0), trial(2, 2, 16, 3, 24, 0.0), trial(2, 2, 12, 1, 24, 0.0)];
-    let start: Vec<Weights> = trials.iter().enumerate().map(|(k, t)| Weights::init(&t.net, k as u64)).collect();
-    let packed = crate::with_gpu!(&dev, gpu => batch_gradients(gpu, &trials, &start, &data, 24));
-    for (k, t) in trials.iter().enumerate() {
-        let alone = crate::with_gpu!(&dev, gpu => batch_gradients(gpu, std::slice::from_ref(t), &start[k..k + 1], &data, 24));
-        assert!(rel_err(&packed[k].0, &alone[0].0) < 1e-6, "trial {k}: predictions differ");
-        assert!(rel_err(&packed[k].1, &alone[0].1) < 1e-5, "trial {k}: gradients differ");
-        let (x, y) = batch_of(&data, t.seq, 24);
-        let (_, _, grads) = burn_reference::<NdArray<f32>>(&start[k], &x, &y, t.seq);
-        assert!(rel_err(&packed[k].1, &grads) < 1e-4, "trial {k}: gradients differ from burn's");
+    for cell in [Cell::Lstm, Cell::Gru] {
+        let trials = [(8, 6), (16, 3), (12, 1)].map(|(units, mem_day)| cell_trial(cell, 2, 2, units, mem_day, 24, 0.0));
+        let start: Vec<Weights> = trials.iter().enumerate().map(|(k, t)| Weights::init(&t.net, k as u64)).collect();
+        let packed = crate::with_gpu!(&dev, gpu => batch_gradients(gpu, &trials, &start, &data, 24));
+        for (k, t) in trials.iter().enumerate() {
+            let alone = crate::with_gpu!(&dev, gpu => batch_gradients(gpu, std::slice::from_ref(t), &start[k..k + 1], &data, 24));
+            assert!(rel_err(&packed[k].0, &alone[0].0) < 1e-6, "{cell:?} trial {k}: predictions differ");
+            assert!(rel_err(&packed[k].1, &alone[0].1) < 1e-5, "{cell:?} trial {k}: gradients differ");
+            let (x, y) = batch_of(&data, t.seq, 24);
+            let (_, _, grads) = burn_reference::<NdArray<f32>>(&start[k], &x, &y, t.seq);
+            assert!(rel_err(&packed[k].1, &grads) < 1e-4, "{cell:?} trial {k}: gradients differ from burn's");
+        }
     }
 }
 
@@ -176,9 +186,25 @@ fn a_packed_sweep_equals_its_trials_one_by_one() {
 fn without_dropout_it_trains_as_the_cpu_engine_does() {
     let dev = device();
     let data = toy_data(5);
-    let t = trial(2, 2, 16, 5, 32, 0.0);
-    let gpu_rows = train_rows(&dev, &data, std::slice::from_ref(&t));
-    let cpu = crate::engine::cpu::train_weights(&data, &t.net, &t.cfg, 1, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
-    assert_eq!(gpu_rows[0].1, cpu.best_epoch);
-    assert_rows_close(&gpu_rows[0].0, &cpu.rows, 1e-3, "gpu vs cpu engine");
+    for cell in [Cell::Lstm, Cell::Gru] {
+        let t = cell_trial(cell, 2, 2, 16, 5, 32, 0.0);
+        let gpu_rows = train_rows(&dev, &data, std::slice::from_ref(&t));
+        let cpu = crate::engine::cpu::train_weights(&data, &t.net, &t.cfg, 1, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
+        assert_eq!(gpu_rows[0].1, cpu.best_epoch, "{cell:?}");
+        assert_rows_close(&gpu_rows[0].0, &cpu.rows, 1e-3, &format!("{cell:?}: gpu vs cpu engine"));
+    }
+}
+
+/// A GRU checkpoint predicts on the GPU engine what it predicts on the CPU engine.
+#[test]
+fn gru_predictions_equal_the_cpu_engines() {
+    let dev = device();
+    let data = toy_data(5);
+    let t = cell_trial(Cell::Gru, 2, 1, 12, 5, 32, 0.0);
+    let w = Weights::init(&t.net, 11);
+    let view = data.with_mem_day(5).unwrap();
+    let gpu = crate::with_gpu!(&dev, gpu => super::predict(gpu, &w, &view, &view.test, 40));
+    let cpu = crate::engine::cpu::predict(&w, &view, &view.test, 40, 1);
+    assert_eq!(gpu.len(), view.test.len());
+    assert!(rel_err(&gpu, &cpu) < 1e-5, "{:.2e}", rel_err(&gpu, &cpu));
 }
