@@ -1,6 +1,7 @@
 //! One pass of a pack over a batch: gather on the device, each recurrent layer (LSTM or GRU)
-//! as one input GEMM plus one recurrence launch, the dense head, the loss; backward in reverse with the weight
-//! gradients as GEMMs over all steps at once; then Adam. Nothing here waits for the device.
+//! as one input GEMM plus one recurrence launch, the dense head, the loss; backward in
+//! reverse with the weight gradients as GEMMs over all steps at once; then Adam. Nothing here
+//! waits for the device.
 
 use alphasweep_kernels::cubecl::Runtime;
 use alphasweep_kernels::{Buf, Gpu, MatView};
