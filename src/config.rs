@@ -91,7 +91,7 @@ pub struct ModelConfig {
     pub dropout: f64,
     /// Attention pooling over the window's steps before the dense head (qlib's ALSTM): the
     /// head reads the last hidden state and the attention-weighted sum of all of them.
-    /// Runs on the CPU engine and burn's backends (not alphasweep's GPU engine).
+    /// Every engine runs it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub attention: bool,
     /// The recurrent cell of the `lstm_layers` layers: `"lstm"` (the paper's, default) or

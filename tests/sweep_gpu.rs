@@ -1,7 +1,8 @@
 //! `alphasweep sweep --device wgpu` end to end on the GPU engine (in CI over Mesa's lavapipe):
-//! trials of mixed `units` and `mem_day`, LSTM and GRU, trained in packs give the same ledger
+//! trials of mixed `units` and `mem_day`, LSTM and GRU, with and without attention pooling,
+//! trained in packs give the same ledger
 //! (status, best epoch, valid and test IC within fp32 noise) as the same trials trained one by
-//! one (`--pack 1`); the checkpoints reload in `eval` and `predict`. Built only with
+//! one (`--pack 1`); the checkpoints (all kept) reload in `eval` and `predict`. Built only with
 //! `--features wgpu`.
 #![cfg(feature = "wgpu")]
 
@@ -41,6 +42,10 @@ fn sweep(out: &Path, pack: &str) {
         "sweep.epochs=2",
         "--set",
         r#"sweep.cell=["lstm","gru"]"#,
+        "--set",
+        "sweep.attention=[false,true]",
+        "--set",
+        "sweep.keep=16",
     ]);
     assert!(o.status.success(), "sweep --pack {pack} failed: {}", stderr(&o));
 }
@@ -75,8 +80,9 @@ fn a_packed_gpu_sweep_equals_the_same_trials_one_by_one() {
     sweep(&packed, "4");
     sweep(&alone, "1");
     let (a, b) = (ledger(&packed), ledger(&alone));
-    assert_eq!(a.len(), 8, "eight trials");
-    assert_eq!(a.keys().filter(|id| id.ends_with("-gru")).count(), 4, "four GRU trials");
+    assert_eq!(a.len(), 16, "sixteen trials");
+    assert_eq!(a.keys().filter(|id| id.contains("-gru")).count(), 8, "eight GRU trials");
+    assert_eq!(a.keys().filter(|id| id.ends_with("-att")).count(), 8, "eight with attention");
     for (id, (text, ics)) in &a {
         let (text_b, ics_b) = &b[id];
         assert_eq!(text, text_b, "{id}: status, best epoch, device");
@@ -89,57 +95,19 @@ fn a_packed_gpu_sweep_equals_the_same_trials_one_by_one() {
     let best = std::fs::read_dir(packed.join("checkpoints")).unwrap().next().unwrap().unwrap().path();
     let o = alphasweep(&["eval", "--model", best.to_str().unwrap()]);
     assert!(o.status.success(), "eval of a GPU-trained checkpoint failed: {}", stderr(&o));
-    // A GPU-trained GRU predicts on the GPU engine what the CPU engine predicts from it.
-    let gru = std::fs::read_dir(packed.join("checkpoints"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.to_str().unwrap().ends_with("-gru"))
-        .expect("a GRU checkpoint kept");
-    let (g, c) = (predicted(&gru, &dir.path().join("g.csv"), "wgpu"), predicted(&gru, &dir.path().join("c.csv"), "cpu"));
-    assert!(!g.is_empty() && g.keys().eq(c.keys()), "the same (date, code) rows");
-    for ((at, x), y) in g.iter().zip(c.values()) {
-        assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "{at:?}: {x} on wgpu vs {y} on cpu");
+    // GPU-trained GRU and GRU + attention checkpoints predict on the GPU engine what the CPU
+    // engine predicts from them.
+    for suffix in ["-gru", "-gru-att"] {
+        let ck = std::fs::read_dir(packed.join("checkpoints"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_str().unwrap().ends_with(suffix))
+            .unwrap_or_else(|| panic!("a {suffix} checkpoint kept"));
+        let g = predicted(&ck, &dir.path().join(format!("g{suffix}.csv")), "wgpu");
+        let c = predicted(&ck, &dir.path().join(format!("c{suffix}.csv")), "cpu");
+        assert!(!g.is_empty() && g.keys().eq(c.keys()), "the same (date, code) rows");
+        for ((at, x), y) in g.iter().zip(c.values()) {
+            assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "{suffix} {at:?}: {x} on wgpu vs {y} on cpu");
+        }
     }
-}
-
-/// Networks the GPU engine has no kernels for (attention pooling, here over GRU layers) are
-/// trained on the CPU engine; `predict --device wgpu` of their checkpoints runs them on the CPU
-/// engine: the same file, byte for byte, as `predict --device cpu`.
-#[test]
-fn attention_checkpoints_predict_on_the_cpu_engine_under_wgpu() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("s");
-    let o = alphasweep(&[
-        "sweep",
-        "--config",
-        QUICK,
-        "--out",
-        out.to_str().unwrap(),
-        "--device",
-        "cpu",
-        "--set",
-        "synth.stocks=30",
-        "--set",
-        "synth.end=2017-12-31",
-        "--set",
-        "sweep.mem_days=[3]",
-        "--set",
-        "sweep.units=[4]",
-        "--set",
-        "sweep.epochs=1",
-        "--set",
-        "model.attention=true",
-        "--set",
-        r#"model.cell="gru""#,
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let ck = std::fs::read_dir(out.join("checkpoints")).unwrap().next().unwrap().unwrap().path();
-    assert!(ck.to_str().unwrap().ends_with("-gru-att"), "{}", ck.display());
-    let predict = |device: &str| {
-        let file = dir.path().join(format!("{device}.csv"));
-        let o = alphasweep(&["predict", "--model", ck.to_str().unwrap(), "--out", file.to_str().unwrap(), "--device", device]);
-        assert!(o.status.success(), "predict --device {device}: {}", stderr(&o));
-        std::fs::read(file).unwrap()
-    };
-    assert_eq!(predict("wgpu"), predict("cpu"));
 }

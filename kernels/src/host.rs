@@ -1,4 +1,5 @@
-//! Host side: device buffers and one typed launch function per kernel.
+//! Host side: device buffers and one typed launch function per kernel (the recurrences'
+//! in `host_recurrent`, the attention pooling's in `host_attention`).
 
 use cubecl::prelude::*;
 use cubecl::server::Handle;
@@ -39,17 +40,17 @@ pub struct Gpu<R: Runtime> {
     pub client: ComputeClient<R>,
 }
 
-fn arr<R: Runtime>(b: &Buf) -> ArrayArg<R> {
+pub(crate) fn arr<R: Runtime>(b: &Buf) -> ArrayArg<R> {
     // SAFETY: `len` is the buffer's element count; every kernel bounds-checks against the
     // shapes it is given, which the callers derive from the same lengths.
     unsafe { ArrayArg::from_raw_parts(b.handle.clone(), b.len) }
 }
 
-fn u(x: usize) -> u32 {
+pub(crate) fn u(x: usize) -> u32 {
     u32::try_from(x).expect("GPU buffer index beyond u32")
 }
 
-const ELEMWISE: CubeDim = CubeDim::new_1d(256);
+pub(crate) const ELEMWISE: CubeDim = CubeDim::new_1d(256);
 
 impl<R: Runtime> Gpu<R> {
     pub fn new(device: &R::Device) -> Self {
@@ -74,7 +75,7 @@ impl<R: Runtime> Gpu<R> {
         f32::from_bytes(&bytes)[..b.len].to_vec()
     }
 
-    fn elemwise(&self, n: usize) -> CubeCount {
+    pub(crate) fn elemwise(&self, n: usize) -> CubeCount {
         calculate_cube_count_elemwise(&self.client, n.max(1), ELEMWISE)
     }
 
@@ -109,167 +110,6 @@ impl<R: Runtime> Gpu<R> {
             u(c.batch),
             u(c.row),
             accumulate,
-        );
-    }
-
-    /// Rows per cube of the recurrence kernels (more rows reuse each weight load more, fewer
-    /// rows make more cubes for small batches).
-    fn lstm_rows(batch: usize) -> usize {
-        if batch >= 512 { 8 } else { 4 }
-    }
-
-    /// [`crate::lstm::lstm_forward`] over `trials` trials; `w_hidden`, `bias`: offsets in a
-    /// trial's parameter block of length `p_len`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn lstm_forward(
-        &self,
-        gates: &Buf,
-        params: &Buf,
-        start: &Buf,
-        c: &Buf,
-        h: &Buf,
-        p_len: usize,
-        w_hidden: usize,
-        bias: usize,
-        trials: usize,
-        steps: usize,
-        batch: usize,
-        n_rows: usize,
-        units: usize,
-    ) {
-        let rows = Self::lstm_rows(batch);
-        crate::lstm::lstm_forward::launch::<R>(
-            &self.client,
-            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
-            CubeDim::new_1d(u(units)),
-            arr(gates),
-            arr(params),
-            arr(start),
-            arr(c),
-            arr(h),
-            u(p_len),
-            u(w_hidden),
-            u(bias),
-            u(steps),
-            u(batch),
-            u(n_rows),
-            units,
-            rows,
-        );
-    }
-
-    /// [`crate::lstm::lstm_backward`]; `wt [T, 4H, H]` from [`Gpu::transpose`].
-    #[allow(clippy::too_many_arguments)]
-    pub fn lstm_backward(
-        &self,
-        gates: &Buf,
-        c: &Buf,
-        dh: &Buf,
-        wt: &Buf,
-        start: &Buf,
-        trials: usize,
-        steps: usize,
-        batch: usize,
-        n_rows: usize,
-        units: usize,
-        last_only: bool,
-    ) {
-        let rows = Self::lstm_rows(batch);
-        crate::lstm::lstm_backward::launch::<R>(
-            &self.client,
-            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
-            CubeDim::new_1d(u(units)),
-            arr(gates),
-            arr(c),
-            arr(dh),
-            arr(wt),
-            arr(start),
-            u(steps),
-            u(batch),
-            u(n_rows),
-            units,
-            rows,
-            last_only,
-        );
-    }
-
-    /// [`crate::gru::gru_forward`] over `trials` trials; `w_hidden`, `bias`, `bias_hn`:
-    /// offsets in a trial's parameter block of length `p_len`; `hn`, `h [T, S, B, H]`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn gru_forward(
-        &self,
-        gates: &Buf,
-        params: &Buf,
-        start: &Buf,
-        hn: &Buf,
-        h: &Buf,
-        p_len: usize,
-        at: [usize; 3],
-        trials: usize,
-        steps: usize,
-        batch: usize,
-        n_rows: usize,
-        units: usize,
-    ) {
-        let rows = Self::lstm_rows(batch);
-        let [w_hidden, bias, bias_hn] = at;
-        crate::gru::gru_forward::launch::<R>(
-            &self.client,
-            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
-            CubeDim::new_1d(u(units)),
-            arr(gates),
-            arr(params),
-            arr(start),
-            arr(hn),
-            arr(h),
-            u(p_len),
-            u(w_hidden),
-            u(bias),
-            u(bias_hn),
-            u(steps),
-            u(batch),
-            u(n_rows),
-            units,
-            rows,
-        );
-    }
-
-    /// [`crate::gru::gru_backward`]; `wt [T, 3H, H]` from [`Gpu::transpose`], `dgh [T, S, B, 3H]` out.
-    #[allow(clippy::too_many_arguments)]
-    pub fn gru_backward(
-        &self,
-        gates: &Buf,
-        hn: &Buf,
-        h: &Buf,
-        dh: &Buf,
-        dgh: &Buf,
-        wt: &Buf,
-        start: &Buf,
-        trials: usize,
-        steps: usize,
-        batch: usize,
-        n_rows: usize,
-        units: usize,
-        last_only: bool,
-    ) {
-        let rows = Self::lstm_rows(batch);
-        crate::gru::gru_backward::launch::<R>(
-            &self.client,
-            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
-            CubeDim::new_1d(u(units)),
-            arr(gates),
-            arr(hn),
-            arr(h),
-            arr(dh),
-            arr(dgh),
-            arr(wt),
-            arr(start),
-            u(steps),
-            u(batch),
-            u(n_rows),
-            units,
-            rows,
-            last_only,
         );
     }
 
@@ -317,7 +157,7 @@ impl<R: Runtime> Gpu<R> {
         );
     }
 
-    /// [`crate::ops::dropout_mask`] filling all of `mask [T, steps, batch, h_pad]`.
+    /// [`crate::ops::dropout_mask`] filling all of `mask [T, steps, batch, halves·h_pad]`.
     #[allow(clippy::too_many_arguments)]
     pub fn dropout_mask(
         &self,
@@ -331,6 +171,7 @@ impl<R: Runtime> Gpu<R> {
         steps: usize,
         batch: usize,
         h_pad: usize,
+        halves: usize,
     ) {
         crate::ops::dropout_mask::launch::<R>(
             &self.client,
@@ -346,6 +187,7 @@ impl<R: Runtime> Gpu<R> {
             u(steps),
             u(batch),
             u(h_pad),
+            u(halves),
         );
     }
 

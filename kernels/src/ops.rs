@@ -59,11 +59,12 @@ pub fn gather(
     }
 }
 
-/// Inverted-dropout masks `mask [T, S, B, H]` (`S = 1` for the dense head): each entry is 0
-/// with probability `threshold[z] / 2²⁴`, else `keep[z]` (= 1/(1−p)). The draw hashes the
-/// trial's `seed`, `counter` (its step and the mask's place in the network) and the entry's
-/// position in the trial's own unpadded shape (`units[z]`, steps from `start[z]`), so a
-/// trial draws the same masks alone as in any pack.
+/// Inverted-dropout masks `mask [T, S, B, halves·H]` (`S = 1` for the dense head; `halves =
+/// 2` for the attention head's input `[h_last, context]`, else 1): each entry is 0 with
+/// probability `threshold[z] / 2²⁴`, else `keep[z]` (= 1/(1−p)). The draw hashes the trial's
+/// `seed`, `counter` (its step and the mask's place in the network) and the entry's position
+/// in the trial's own unpadded shape (`units[z]` a half, steps from `start[z]`), so a trial
+/// draws the same masks alone as in any pack.
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
 pub fn dropout_mask(
@@ -77,13 +78,16 @@ pub fn dropout_mask(
     steps: u32,
     batch: u32,
     h_pad: u32,
+    halves: u32,
 ) {
     let pos = ABSOLUTE_POS;
     if pos < mask.len() {
-        let h = h_pad as usize;
+        let n_halves = halves as usize;
+        let h = h_pad as usize * n_halves;
         let b_len = batch as usize;
         let s_len = steps as usize;
-        let j = pos % h;
+        let j = pos % h_pad as usize;
+        let half = (pos % h) / h_pad as usize;
         let row = (pos / h) % b_len;
         let t = (pos / (h * b_len)) % s_len;
         let trial = pos / (h * b_len * s_len);
@@ -91,7 +95,7 @@ pub fn dropout_mask(
         let first = start[trial] as usize;
         let mut v = keep[trial];
         if j < u && t >= first {
-            let key = (((t - first) * b_len + row) * u + j) as u32;
+            let key = ((((t - first) * b_len + row) * n_halves + half) * u + j) as u32;
             let r = mix(mix(seed[trial] ^ mix(counter)) ^ key) >> 8u32;
             if r < threshold[trial] {
                 v = 0.0;

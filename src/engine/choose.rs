@@ -137,8 +137,6 @@ impl Engine for GpuPackEngine {
 
     fn train_pack(&self, jobs: &mut [TrialJob]) -> Vec<Trained<burn::backend::Flex>> {
         use crate::engine::gpu::{PackJob, PackTrial};
-        // `kind_for_network` keeps attention networks off this engine.
-        assert!(jobs.iter().all(|j| on_gpu_engine(&j.net)), "the GPU engine has no attention kernels");
         let mut packed: Vec<PackJob> = jobs
             .iter_mut()
             .map(|j| PackJob {
@@ -160,10 +158,6 @@ impl Engine for GpuPackEngine {
         batch: usize,
     ) -> Vec<f32> {
         let w = crate::engine::weights::Weights::from_burn(&net_of(model, data.n_features), model);
-        if !on_gpu_engine(&w.net) {
-            // No attention kernels on the GPU engine: such a checkpoint predicts on the CPU engine.
-            return crate::engine::cpu::predict(&w, data, samples, batch, device::default_threads());
-        }
         crate::with_gpu!(&self.device, gpu => crate::engine::gpu::predict(gpu, &w, data, samples, batch))
     }
 }
@@ -178,31 +172,6 @@ fn net_of<B: Backend>(model: &crate::model::network::LstmNet<B>, n_features: usi
         dropout: model.dropout.prob,
         attention: model.attention.is_some(),
         cell: model.cell(),
-    }
-}
-
-/// Whether alphasweep's GPU engine has kernels for `net` (LSTM or GRU cells, without attention).
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
-fn on_gpu_engine(net: &NetworkConfig) -> bool {
-    !net.attention
-}
-
-/// The device kind that trains networks with (or without) `attention` on `kind`: alphasweep's
-/// GPU engine has LSTM and GRU kernels but no attention kernels, so `wgpu` and `cuda` are
-/// refused for attention (burn's generic ops, `burn-wgpu` and `burn-cuda`, and the CPU engine
-/// have it) and `auto` takes the CPU engine.
-pub fn kind_for_network(kind: DeviceKind, attention: bool) -> crate::error::Result<DeviceKind> {
-    if !attention {
-        return Ok(kind);
-    }
-    match kind {
-        DeviceKind::Wgpu | DeviceKind::Cuda => Err(crate::error::Error::Config(format!(
-            "model.attention: alphasweep's GPU engine (--device {}) has no attention kernels yet; \
-             use --device cpu, or burn-wgpu / burn-cuda (burn's generic ops)",
-            if kind == DeviceKind::Wgpu { "wgpu" } else { "cuda" }
-        ))),
-        DeviceKind::Auto => Ok(DeviceKind::Cpu),
-        other => Ok(other),
     }
 }
 

@@ -27,7 +27,7 @@ use burn::tensor::backend::Backend;
 
 #[cfg(any(feature = "wgpu", feature = "cuda"))]
 pub use choose::GpuPackEngine;
-pub use choose::{BurnEngine, FusedCpuEngine, kind_for_network, with_engine};
+pub use choose::{BurnEngine, FusedCpuEngine, with_engine};
 pub use device::DeviceKind;
 pub use precision::Precision;
 pub use trained::EngineTrained;

@@ -189,8 +189,7 @@ pub fn run_sweep(o: &SweepOptions) -> Result<SweepOutcome> {
         earlier_best,
     };
     meta.write(&o.out)?;
-    let device = crate::engine::kind_for_network(o.device, full.iter().any(|t| t.attention))?;
-    let (ran, interrupted) = with_engine(device, o.pack, SweepTask { plan, jobs: o.jobs, stop: o.stop })??;
+    let (ran, interrupted) = with_engine(o.device, o.pack, SweepTask { plan, jobs: o.jobs, stop: o.stop })??;
     let kept = folder::kept_checkpoints(&o.out);
     let (summary, table) = summary::finish(&o.out, &kept, epochs, tcfg.selection, o.top)?;
     Ok(SweepOutcome { ran, interrupted, summary, table })

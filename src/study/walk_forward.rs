@@ -66,8 +66,7 @@ pub fn run_walk_forward(o: &WalkForwardOptions) -> Result<WalkForwardOutcome> {
         meta.train.epochs
     );
     crate::engine::precision::for_device(meta.train.precision, o.device)?;
-    let device = crate::engine::kind_for_network(o.device, meta.network.attention)?;
-    let folds = with_engine(device, 1, Task { data: &data, meta: &meta, wf: &wf })??;
+    let folds = with_engine(o.device, 1, Task { data: &data, meta: &meta, wf: &wf })??;
     let models: Vec<ModelScores> = folds
         .iter()
         .map(|f| ModelScores {

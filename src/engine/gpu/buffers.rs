@@ -63,10 +63,13 @@ pub struct Activations {
     pub x: Buf,
     pub y: Buf,
     pub layers: Vec<LayerBufs>,
-    /// `z[k]`, `[T, B, H]`: the head's activations (z[0]: the last hidden state after dropout).
+    /// `z[k]`, `[T, B, H]`: the head's activations (z[0]: its input after dropout, the last
+    /// hidden state, or `[T, B, 2H]` `[h_last, context]` with attention).
     pub z: Vec<Buf>,
-    /// The head's dropout masks, like `z` (inference: all ones, shared).
+    /// The head's dropout masks, like `z` (inference: all ones).
     pub head_masks: Vec<Buf>,
+    /// The attention pooling's activations (with attention).
+    pub attention: Option<AttentionBufs>,
     /// `[T, B]` predictions, the loss gradient.
     pub pred: Buf,
     pub dy: Buf,
@@ -85,6 +88,18 @@ pub struct BackBufs {
     pub dseq: Buf,
     /// Two `[T, B, H]` head gradients.
     pub dz: [Buf; 2],
+    /// `[T, B, H]` (`[T, B, 2H]` with attention): the gradient of the head's input.
+    pub dhead: Buf,
+    /// `[T, S, B]`: the attention scores' gradient (with attention).
+    pub ds: Option<Buf>,
+}
+
+/// The attention pooling's activations: `act [T, S, B, A]` (the scoring network's tanh
+/// layer; backward turns it into its gradient), `scores` and softmax weights `alpha [T, S, B]`.
+pub struct AttentionBufs {
+    pub act: Buf,
+    pub scores: Buf,
+    pub alpha: Buf,
 }
 
 impl Activations {
@@ -93,7 +108,13 @@ impl Activations {
         let seq = t * s * cap;
         let n = shape.lstm_layers;
         let masked = train && dropout;
-        let ones = (!masked).then(|| gpu.upload_f32(&vec![1.0; t * cap * h]));
+        let head_in = shape.head_in();
+        // The head's widths: its input, then the dense layers' outputs.
+        let width = |k: usize| if k == 0 { head_in } else { h };
+        let mask = |k: usize| match masked {
+            true => gpu.zeros(t * cap * width(k)),
+            false => gpu.upload_f32(&vec![1.0; t * cap * width(k)]),
+        };
         let layers = (0..n)
             .map(|l| LayerBufs {
                 gates: gpu.zeros(seq * g),
@@ -109,8 +130,13 @@ impl Activations {
             x: gpu.zeros(seq * d),
             y: gpu.zeros(t * cap),
             layers,
-            z: (0..head).map(|_| gpu.zeros(t * cap * h)).collect(),
-            head_masks: (0..head).map(|_| ones.clone().unwrap_or_else(|| gpu.zeros(t * cap * h))).collect(),
+            z: (0..head).map(|k| gpu.zeros(t * cap * width(k))).collect(),
+            head_masks: (0..head).map(mask).collect(),
+            attention: shape.layout.attention.map(|at| AttentionBufs {
+                act: gpu.zeros(seq * at.a),
+                scores: gpu.zeros(seq),
+                alpha: gpu.zeros(seq),
+            }),
             pred: gpu.zeros(t * cap),
             dy: gpu.zeros(t * cap),
             back: train.then(|| BackBufs {
@@ -118,6 +144,8 @@ impl Activations {
                 dgh: (!shape.cell.is_lstm()).then(|| gpu.zeros(seq * g)),
                 dseq: gpu.zeros(seq * h),
                 dz: [gpu.zeros(t * cap * h), gpu.zeros(t * cap * h)],
+                dhead: gpu.zeros(t * cap * head_in),
+                ds: shape.attention.then(|| gpu.zeros(seq)),
             }),
             masked,
         }

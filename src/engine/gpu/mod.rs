@@ -5,11 +5,13 @@
 //! parameter. The data set is uploaded once; batches are gathered on the device.
 //!
 //! - `pack`: which trials share a pack, the padded shape, padding weights in and out;
-//! - `buffers`: device buffers; `pass`: forward, backward; `train`: the epoch loop, prediction.
+//! - `buffers`: device buffers; `pass`: forward, backward (`attention`: the attention
+//!   pooling's part); `train`: the epoch loop, prediction.
 //!
 //! The burn model (`model::network`) stays the reference: checkpoints are burn records, and
 //! the tests compare this engine's outputs and gradients with burn's.
 
+mod attention;
 mod buffers;
 mod device;
 mod pack;

@@ -1,6 +1,6 @@
 //! A pack: trials trained together in lockstep by one set of launches. They share the cell
-//! (LSTM or GRU), the number of recurrent and dense layers, the batch size, the factors and
-//! the clipping norm; each
+//! (LSTM or GRU), attention pooling or not, the number of recurrent and dense layers, the
+//! batch size, the factors and the clipping norm; each
 //! has its own units, `mem_day`, learning rate, dropout and seed. Shapes are padded to the
 //! pack's largest: `units` to `H` (the extra units have zero weights, stay exactly zero and
 //! get zero gradients, so a padded trial trains exactly as alone) and `mem_day` to `S` (a
@@ -30,8 +30,10 @@ pub struct PackShape {
     pub units: usize,
     pub features: usize,
     pub batch: usize,
-    /// The recurrent cell and its layers (`lstm_layers` counts either), the dense layers.
+    /// The recurrent cell and its layers (`lstm_layers` counts either), attention pooling
+    /// over the top layer's steps, the dense layers.
     pub cell: Cell,
+    pub attention: bool,
     pub lstm_layers: usize,
     pub dense_layers: usize,
     /// The padded network's parameter layout (`P = layout.len` per trial).
@@ -52,6 +54,7 @@ impl PackShape {
             features: first.net.n_features,
             batch: first.cfg.batch_size.max(1),
             cell: first.net.cell,
+            attention: first.net.attention,
             lstm_layers: first.net.lstm_layers,
             dense_layers: first.net.dense_layers,
             layout: Layout::new(&padded),
@@ -68,6 +71,11 @@ impl PackShape {
         self.cell.gates() * self.units
     }
 
+    /// The head's input width: `H`, or `2H` with attention (`[h_last, context]`).
+    pub fn head_in(&self) -> usize {
+        if self.attention { 2 * self.units } else { self.units }
+    }
+
     /// Every parameter tensor's range in a trial's block (the clipping segments).
     pub fn tensors(&self) -> Vec<Range<usize>> {
         self.layout.tensors()
@@ -77,6 +85,7 @@ impl PackShape {
 /// Whether two trials can share a pack.
 pub fn packable(a: &PackTrial, b: &PackTrial) -> bool {
     a.net.cell == b.net.cell
+        && a.net.attention == b.net.attention
         && a.net.lstm_layers == b.net.lstm_layers
         && a.net.dense_layers == b.net.dense_layers
         && a.net.n_features == b.net.n_features
@@ -114,6 +123,36 @@ fn for_each_recurrent(s: &RecurrentAt, d: &RecurrentAt, u: usize, h: usize, mut 
     }
 }
 
+/// Calls `f(trial index, padded index)` for every parameter after the recurrent layers: the
+/// attention pooling (`[u, a]`, `[a]`, `[a]` into `[h, A]`, `[A]`, `[A]`), then the dense and
+/// output layers, whose inputs and outputs of width `u` move to width `h` (the first layer's
+/// input `[h_last, context]` with attention: each half to its own half).
+fn for_each_head(src: &Layout, dst: &Layout, u: usize, h: usize, mut f: impl FnMut(usize, usize)) {
+    if let (Some(s), Some(d)) = (&src.attention, &dst.attention) {
+        for r in 0..s.h {
+            for c in 0..s.a {
+                f(s.hidden + r * s.a + c, d.hidden + r * d.a + c);
+            }
+        }
+        for c in 0..s.a {
+            f(s.bias + c, d.bias + c);
+            f(s.score + c, d.score + c);
+        }
+    }
+    // A row (input) of the trial's layer to the padded layer's: halves of width u to halves of width h.
+    let row = |r: usize| (r / u) * h + r % u;
+    for (s, d) in src.dense.iter().chain([&src.output]).zip(dst.dense.iter().chain([&dst.output])) {
+        for r in 0..s.d_in {
+            for c in 0..s.d_out {
+                f(s.weight + r * s.d_out + c, d.weight + row(r) * d.d_out + c);
+            }
+        }
+        for c in 0..s.d_out {
+            f(s.bias + c, d.bias + c);
+        }
+    }
+}
+
 /// Copies a trial's weights into its padded block `out` (zeros elsewhere).
 pub fn pad(w: &Weights, shape: &PackShape, out: &mut [f32]) {
     out.fill(0.0);
@@ -123,14 +162,7 @@ pub fn pad(w: &Weights, shape: &PackShape, out: &mut [f32]) {
     for (s, d) in src.recurrent().iter().zip(&dst.recurrent()) {
         for_each_recurrent(s, d, u, h, |from, to| out[to] = p[from]);
     }
-    for (s, d) in src.dense.iter().chain([&src.output]).zip(dst.dense.iter().chain([&dst.output])) {
-        for r in 0..s.d_in {
-            for c in 0..s.d_out {
-                out[d.weight + r * d.d_out + c] = p[s.weight + r * s.d_out + c];
-            }
-        }
-        out[d.bias..d.bias + s.d_out].copy_from_slice(&p[s.bias..s.bias + s.d_out]);
-    }
+    for_each_head(src, dst, u, h, |from, to| out[to] = p[from]);
 }
 
 /// The trial's own weights from its padded block (the inverse of [`pad`]).
@@ -142,14 +174,7 @@ pub fn unpad(block: &[f32], net: &NetworkConfig, shape: &PackShape) -> Weights {
     for (s, d) in layout.recurrent().iter().zip(&dst.recurrent()) {
         for_each_recurrent(s, d, u, h, |from, to| p[from] = block[to]);
     }
-    for (s, d) in layout.dense.iter().chain([&layout.output]).zip(dst.dense.iter().chain([&dst.output])) {
-        for r in 0..s.d_in {
-            for c in 0..s.d_out {
-                p[s.weight + r * s.d_out + c] = block[d.weight + r * d.d_out + c];
-            }
-        }
-        p[s.bias..s.bias + s.d_out].copy_from_slice(&block[d.bias..d.bias + s.d_out]);
-    }
+    for_each_head(&layout, dst, u, h, |from, to| p[from] = block[to]);
     Weights { net: net.clone(), layout, params: p }
 }
 
@@ -164,17 +189,18 @@ mod tests {
 
     #[test]
     fn pad_then_unpad_is_the_identity_and_pads_are_zero() {
-        for cell in [Cell::Lstm, Cell::Gru] {
-            let trials = [trial(4, 3, cell), trial(6, 5, cell)];
+        for (cell, attention) in [(Cell::Lstm, false), (Cell::Gru, false), (Cell::Lstm, true), (Cell::Gru, true)] {
+            let mut trials = [trial(4, 3, cell), trial(6, 5, cell)];
+            trials.iter_mut().for_each(|t| t.net.attention = attention);
             let shape = PackShape::of(&trials);
             assert_eq!((shape.units, shape.steps, shape.gate_width()), (6, 5, cell.gates() * 6));
             let w = Weights::init(&trials[0].net, 9);
             let mut block = vec![1.0; shape.p_len()];
             pad(&w, &shape, &mut block);
             let nonzero = block.iter().filter(|v| **v != 0.0).count();
-            assert_eq!(nonzero, w.params.iter().filter(|v| **v != 0.0).count(), "{cell:?}");
+            assert_eq!(nonzero, w.params.iter().filter(|v| **v != 0.0).count(), "{cell:?} {attention}");
             let back = unpad(&block, &w.net, &shape);
-            assert_eq!(back.params, w.params, "{cell:?}");
+            assert_eq!(back.params, w.params, "{cell:?} {attention}");
         }
     }
 

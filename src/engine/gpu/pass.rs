@@ -73,14 +73,16 @@ pub fn forward<R: Runtime>(
             }
         }
         if let (Some(mask), Some(dropped), Some(step)) = (&la.mask, &la.dropped, step) {
-            gpu.dropout_mask(mask, &tb.seed, &tb.threshold, &tb.keep, &tb.units, &tb.start, counter(step, l), s, b, h);
+            gpu.dropout_mask(mask, &tb.seed, &tb.threshold, &tb.keep, &tb.units, &tb.start, counter(step, l), s, b, h, 1);
             gpu.mul(&la.h, mask, dropped);
         }
     }
     let top = a.layers.last().expect("at least one recurrent layer");
     let draw = |k: usize| {
         if let (true, Some(step)) = (a.masked, step) {
-            // Head masks index rows and units only (one step, starting at 0 for every trial).
+            // Head masks index rows and units only (one step, starting at 0 for every trial);
+            // the attention head's input has two halves of units.
+            let halves = if k == 0 && shape.attention { 2 } else { 1 };
             gpu.dropout_mask(
                 &a.head_masks[k],
                 &tb.seed,
@@ -92,19 +94,24 @@ pub fn forward<R: Runtime>(
                 1,
                 b,
                 h,
+                halves,
             );
         }
     };
     draw(0);
-    gpu.last_step(&top.h, &a.head_masks[0], &a.z[0], s, b, h);
+    match &a.attention {
+        Some(ab) => super::attention::forward(gpu, shape, tb, ab, &top.h, &a.head_masks[0], &a.z[0], b),
+        None => gpu.last_step(&top.h, &a.head_masks[0], &a.z[0], s, b, h),
+    }
     for (k, dense) in lay.dense.iter().enumerate() {
+        let w_in = head_width(shape, k);
         gpu.matmul(
-            MatView::rows(&a.z[k], 0, b * h, h),
+            MatView::rows(&a.z[k], 0, b * w_in, w_in),
             MatView::rows(&tb.params, dense.weight, p, h),
             MatView::rows(&a.z[k + 1], 0, b * h, h),
             b,
             h,
-            h,
+            w_in,
             t,
             false,
         );
@@ -112,17 +119,24 @@ pub fn forward<R: Runtime>(
         gpu.bias_relu_mask(&a.z[k + 1], &tb.params, &a.head_masks[k + 1], p, dense.bias, b, h);
     }
     let out = &lay.output;
+    let w_out = head_width(shape, lay.dense.len());
     gpu.matmul(
-        MatView::rows(&a.z[lay.dense.len()], 0, b * h, h),
+        MatView::rows(&a.z[lay.dense.len()], 0, b * w_out, w_out),
         MatView::rows(&tb.params, out.weight, p, 1),
         MatView::rows(&a.pred, 0, b, 1),
         b,
         1,
-        h,
+        w_out,
         t,
         false,
     );
     gpu.output_loss(&a.pred, &a.y, &a.dy, &tb.sse, &tb.params, p, out.bias, t, b, at.rows, a.back.is_some());
+}
+
+/// The input width of the head's layer `k` (dense layers, then the output layer): the head's
+/// input (`H`, or `2H` with attention) for the first, `H` after.
+fn head_width(shape: &PackShape, k: usize) -> usize {
+    if k == 0 { shape.head_in() } else { shape.units }
 }
 
 /// Recurrent layer `l`'s input and its width: the windows `x` (`d` factors) for the first layer,
@@ -146,65 +160,77 @@ pub fn backward<R: Runtime>(gpu: &Gpu<R>, shape: &PackShape, tb: &TrialBufs, a: 
     let lay = &shape.layout;
     let grads = &tb.grads;
     let n_dense = lay.dense.len();
-    // Output layer: dW = zᵀ·dy, db = Σ dy, dz = dy·Wᵀ.
+    // Output layer: dW = zᵀ·dy, db = Σ dy, dz = dy·Wᵀ. The gradient of the head's first
+    // layer's input goes to `dhead` (its width may be 2H), the others to `dz`.
     let out = &lay.output;
+    let w_out = head_width(shape, n_dense);
     gpu.matmul(
-        MatView::rows(&a.z[n_dense], 0, b * h, h).t(),
+        MatView::rows(&a.z[n_dense], 0, b * w_out, w_out).t(),
         MatView::rows(&a.dy, 0, b, 1),
         MatView::rows(grads, out.weight, p, 1),
-        h,
+        w_out,
         1,
         b,
         t,
         false,
     );
     gpu.colsum(&a.dy, grads, b, b, 1, p, out.bias, t);
-    let [mut cur, mut next] = [&bb.dz[0], &bb.dz[1]];
+    let [mut cur, mut next] = [if n_dense == 0 { &bb.dhead } else { &bb.dz[0] }, &bb.dz[1]];
     gpu.matmul(
         MatView::rows(&a.dy, 0, b, 1),
-        MatView { buf: &tb.params, off: out.weight, batch: p, row: h, col: 1 },
-        MatView::rows(cur, 0, b * h, h),
+        MatView { buf: &tb.params, off: out.weight, batch: p, row: w_out, col: 1 },
+        MatView::rows(cur, 0, b * w_out, w_out),
         b,
-        h,
+        w_out,
         1,
         t,
         false,
     );
     for k in (0..n_dense).rev() {
         let dense = &lay.dense[k];
+        let w_in = head_width(shape, k);
         gpu.relu_mask_back(cur, &a.z[k + 1], &a.head_masks[k + 1]);
         gpu.matmul(
-            MatView::rows(&a.z[k], 0, b * h, h).t(),
+            MatView::rows(&a.z[k], 0, b * w_in, w_in).t(),
             MatView::rows(cur, 0, b * h, h),
             MatView::rows(grads, dense.weight, p, h),
-            h,
+            w_in,
             h,
             b,
             t,
             false,
         );
         gpu.colsum(cur, grads, b * h, b, h, p, dense.bias, t);
+        if k == 0 {
+            next = &bb.dhead;
+        }
         gpu.matmul(
             MatView::rows(cur, 0, b * h, h),
             MatView::rows(&tb.params, dense.weight, p, h).t(),
-            MatView::rows(next, 0, b * h, h),
+            MatView::rows(next, 0, b * w_in, w_in),
             b,
-            h,
+            w_in,
             h,
             t,
             false,
         );
         std::mem::swap(&mut cur, &mut next);
     }
-    gpu.mul_assign(cur, &a.head_masks[0]);
+    gpu.mul_assign(&bb.dhead, &a.head_masks[0]);
+    // With attention, the top layer's gradient reaches every step (into `dseq`).
+    let top_h = &a.layers.last().expect("at least one recurrent layer").h;
+    if let Some(ab) = &a.attention {
+        super::attention::backward(gpu, shape, tb, ab, bb, top_h, b);
+    }
     let n = a.layers.len();
     let recurrent = lay.recurrent();
     for l in (0..n).rev() {
         let la = &a.layers[l];
         let w = &recurrent[l];
         gpu.transpose(&tb.params, &bb.wt, p, w.w_hidden, h, g);
-        let last = l + 1 == n;
-        let dh = if last { cur } else { &bb.dseq };
+        // The top layer's gradient: its last step's (`dhead`), or every step's with attention.
+        let last = l + 1 == n && a.attention.is_none();
+        let dh = if last { &bb.dhead } else { &bb.dseq };
         // The gradients W_hidden's product sees: the gates' (LSTM), the recurrent side's (GRU).
         let dgh = match (w.bias_hn, &bb.dgh) {
             (None, _) => {

@@ -1,13 +1,16 @@
 //! The GPU engine against its references, on the `wgpu` backend (in CI: Mesa's lavapipe,
-//! a CPU Vulkan driver; on a machine with a GPU, that GPU). Small shapes.
+//! a CPU Vulkan driver; on a machine with a GPU, that GPU) or, with
+//! `ALPHASWEEP_GPU_TEST_DEVICE=cuda`, on CUDA. Small shapes.
 //! - outputs and gradients of a batch equal burn's autodiff of the same `LstmNet` (relative
-//!   error below 1e-4), over layer counts, widths and window lengths, for LSTM and GRU cells;
+//!   error below 1e-4), over layer counts, widths and window lengths, for LSTM and GRU cells,
+//!   with and without attention pooling;
 //! - a padded pack (mixed units and `mem_day`) gives each trial the gradients it gets alone
-//!   (both cells);
+//!   (both cells, with and without attention);
 //! - the Adam kernel moves parameters as the CPU engine's Adam (itself checked against burn);
-//! - training a pack equals training its trials one by one, epoch by epoch;
+//! - training a pack equals training its trials one by one, epoch by epoch (dropout masks
+//!   included, with and without attention);
 //! - without dropout, the engine trains as the CPU engine does (same start, batches, Adam),
-//!   LSTM and GRU;
+//!   LSTM, GRU, and with attention;
 //! - steps held in one day's row (`feature_steps`) are gathered as the same steps held as days.
 
 use burn::backend::NdArray;
@@ -25,12 +28,23 @@ use crate::model::network::{Cell, NetworkConfig};
 use crate::model::train::{EpochRow, Flow, TrainConfig};
 use crate::rng::Rng;
 
+/// wgpu, or CUDA with `ALPHASWEEP_GPU_TEST_DEVICE=cuda` (a build with `--features cuda` on a
+/// machine with an NVIDIA card: the same tests on the card).
 fn device() -> GpuDevice {
-    open(DeviceKind::Wgpu).expect("a wgpu adapter (in CI: lavapipe, VK_DRIVER_FILES)")
+    match std::env::var("ALPHASWEEP_GPU_TEST_DEVICE").as_deref() {
+        Ok("cuda") => open(DeviceKind::Cuda).expect("a CUDA device (ALPHASWEEP_GPU_TEST_DEVICE=cuda)"),
+        _ => open(DeviceKind::Wgpu).expect("a wgpu adapter (in CI: lavapipe, VK_DRIVER_FILES)"),
+    }
 }
 
 fn trial(lstm: usize, dense: usize, units: usize, mem_day: usize, batch: usize, dropout: f64) -> PackTrial {
     cell_trial(Cell::Lstm, lstm, dense, units, mem_day, batch, dropout)
+}
+
+/// `t` with attention pooling.
+fn attended(mut t: PackTrial) -> PackTrial {
+    t.net.attention = true;
+    t
 }
 
 fn cell_trial(cell: Cell, lstm: usize, dense: usize, units: usize, mem_day: usize, batch: usize, dropout: f64) -> PackTrial {
@@ -69,8 +83,10 @@ fn outputs_and_gradients_equal_burn() {
     let dev = device();
     let data = toy_data(6);
     let shapes = [(1, 1, 8, 1), (1, 2, 16, 4), (2, 1, 8, 6), (3, 3, 12, 5), (2, 0, 32, 3)];
-    for (cell, (lstm, dense, units, mem_day)) in [Cell::Lstm, Cell::Gru].into_iter().flat_map(|c| shapes.map(|s| (c, s))) {
+    let cases = [(Cell::Lstm, false), (Cell::Gru, false), (Cell::Lstm, true), (Cell::Gru, true)];
+    for ((cell, att), (lstm, dense, units, mem_day)) in cases.into_iter().flat_map(|c| shapes.map(|s| (c, s))) {
         let tr = cell_trial(cell, lstm, dense, units, mem_day, 20, 0.0);
+        let tr = if att { attended(tr) } else { tr };
         let w = Weights::init(&tr.net, 3);
         let rows = 17;
         let got =
@@ -78,7 +94,7 @@ fn outputs_and_gradients_equal_burn() {
         let (x, y) = batch_of(&data, mem_day, rows);
         let (pred, _, grads) = burn_reference::<NdArray<f32>>(&w, &x, &y, mem_day);
         let (e_pred, e_grad) = (rel_err(&got[0].0, &pred), rel_err(&got[0].1, &grads));
-        let case = format!("{cell:?} ({lstm},{dense},{units},{mem_day})");
+        let case = format!("{cell:?}, attention {att} ({lstm},{dense},{units},{mem_day})");
         assert!(e_pred < 1e-5 && e_grad < 1e-4, "{case}: pred {e_pred:.2e}, grad {e_grad:.2e}");
     }
 }
@@ -103,17 +119,20 @@ fn steps_in_one_day_are_gathered_as_days() {
 fn a_padded_pack_gives_each_trial_its_own_gradients() {
     let dev = device();
     let data = toy_data(6);
-    for cell in [Cell::Lstm, Cell::Gru] {
-        let trials = [(8, 6), (16, 3), (12, 1)].map(|(units, mem_day)| cell_trial(cell, 2, 2, units, mem_day, 24, 0.0));
+    for (cell, att) in [(Cell::Lstm, false), (Cell::Gru, false), (Cell::Lstm, true), (Cell::Gru, true)] {
+        let trials = [(8, 6), (16, 3), (12, 1)].map(|(units, mem_day)| {
+            let t = cell_trial(cell, 2, 2, units, mem_day, 24, 0.0);
+            if att { attended(t) } else { t }
+        });
         let start: Vec<Weights> = trials.iter().enumerate().map(|(k, t)| Weights::init(&t.net, k as u64)).collect();
         let packed = crate::with_gpu!(&dev, gpu => batch_gradients(gpu, &trials, &start, &data, 24));
         for (k, t) in trials.iter().enumerate() {
             let alone = crate::with_gpu!(&dev, gpu => batch_gradients(gpu, std::slice::from_ref(t), &start[k..k + 1], &data, 24));
-            assert!(rel_err(&packed[k].0, &alone[0].0) < 1e-6, "{cell:?} trial {k}: predictions differ");
-            assert!(rel_err(&packed[k].1, &alone[0].1) < 1e-5, "{cell:?} trial {k}: gradients differ");
+            assert!(rel_err(&packed[k].0, &alone[0].0) < 1e-6, "{cell:?} {att} trial {k}: predictions differ");
+            assert!(rel_err(&packed[k].1, &alone[0].1) < 1e-5, "{cell:?} {att} trial {k}: gradients differ");
             let (x, y) = batch_of(&data, t.seq, 24);
             let (_, _, grads) = burn_reference::<NdArray<f32>>(&start[k], &x, &y, t.seq);
-            assert!(rel_err(&packed[k].1, &grads) < 1e-4, "{cell:?} trial {k}: gradients differ from burn's");
+            assert!(rel_err(&packed[k].1, &grads) < 1e-4, "{cell:?} {att} trial {k}: gradients differ from burn's");
         }
     }
 }
@@ -171,14 +190,19 @@ fn assert_rows_close(a: &[EpochRow], b: &[EpochRow], tol: f64, what: &str) {
 fn a_packed_sweep_equals_its_trials_one_by_one() {
     let dev = device();
     let data = toy_data(6);
-    let mut trials = vec![trial(2, 1, 8, 6, 32, 0.1), trial(2, 1, 16, 3, 32, 0.2), trial(2, 1, 12, 4, 32, 0.0)];
-    trials[1].cfg.lr = 1e-2;
-    trials[2].cfg.patience = Some(1);
-    let packed = train_rows(&dev, &data, &trials);
-    for (k, t) in trials.iter().enumerate() {
-        let alone = train_rows(&dev, &data, std::slice::from_ref(t));
-        assert_eq!(packed[k].1, alone[0].1, "trial {k}: best epoch");
-        assert_rows_close(&packed[k].0, &alone[0].0, 1e-4, &format!("trial {k}"));
+    for att in [false, true] {
+        let mut trials = vec![trial(2, 1, 8, 6, 32, 0.1), trial(2, 1, 16, 3, 32, 0.2), trial(2, 1, 12, 4, 32, 0.0)];
+        trials[1].cfg.lr = 1e-2;
+        trials[2].cfg.patience = Some(1);
+        if att {
+            trials = trials.into_iter().map(attended).collect();
+        }
+        let packed = train_rows(&dev, &data, &trials);
+        for (k, t) in trials.iter().enumerate() {
+            let alone = train_rows(&dev, &data, std::slice::from_ref(t));
+            assert_eq!(packed[k].1, alone[0].1, "attention {att}, trial {k}: best epoch");
+            assert_rows_close(&packed[k].0, &alone[0].0, 1e-4, &format!("attention {att}, trial {k}"));
+        }
     }
 }
 
@@ -186,25 +210,27 @@ fn a_packed_sweep_equals_its_trials_one_by_one() {
 fn without_dropout_it_trains_as_the_cpu_engine_does() {
     let dev = device();
     let data = toy_data(5);
-    for cell in [Cell::Lstm, Cell::Gru] {
+    for (cell, att) in [(Cell::Lstm, false), (Cell::Gru, false), (Cell::Gru, true)] {
         let t = cell_trial(cell, 2, 2, 16, 5, 32, 0.0);
+        let t = if att { attended(t) } else { t };
         let gpu_rows = train_rows(&dev, &data, std::slice::from_ref(&t));
         let cpu = crate::engine::cpu::train_weights(&data, &t.net, &t.cfg, 1, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
-        assert_eq!(gpu_rows[0].1, cpu.best_epoch, "{cell:?}");
-        assert_rows_close(&gpu_rows[0].0, &cpu.rows, 1e-3, &format!("{cell:?}: gpu vs cpu engine"));
+        assert_eq!(gpu_rows[0].1, cpu.best_epoch, "{cell:?} {att}");
+        assert_rows_close(&gpu_rows[0].0, &cpu.rows, 1e-3, &format!("{cell:?}, attention {att}: gpu vs cpu engine"));
     }
 }
 
-/// A GRU checkpoint predicts on the GPU engine what it predicts on the CPU engine.
+/// GRU and attention checkpoints predict on the GPU engine what they predict on the CPU engine.
 #[test]
-fn gru_predictions_equal_the_cpu_engines() {
+fn gru_and_attention_predictions_equal_the_cpu_engines() {
     let dev = device();
     let data = toy_data(5);
-    let t = cell_trial(Cell::Gru, 2, 1, 12, 5, 32, 0.0);
-    let w = Weights::init(&t.net, 11);
     let view = data.with_mem_day(5).unwrap();
-    let gpu = crate::with_gpu!(&dev, gpu => super::predict(gpu, &w, &view, &view.test, 40));
-    let cpu = crate::engine::cpu::predict(&w, &view, &view.test, 40, 1);
-    assert_eq!(gpu.len(), view.test.len());
-    assert!(rel_err(&gpu, &cpu) < 1e-5, "{:.2e}", rel_err(&gpu, &cpu));
+    for t in [cell_trial(Cell::Gru, 2, 1, 12, 5, 32, 0.0), attended(cell_trial(Cell::Lstm, 1, 0, 10, 5, 32, 0.0))] {
+        let w = Weights::init(&t.net, 11);
+        let gpu = crate::with_gpu!(&dev, gpu => super::predict(gpu, &w, &view, &view.test, 40));
+        let cpu = crate::engine::cpu::predict(&w, &view, &view.test, 40, 1);
+        assert_eq!(gpu.len(), view.test.len());
+        assert!(rel_err(&gpu, &cpu) < 1e-5, "{:?}: {:.2e}", t.net, rel_err(&gpu, &cpu));
+    }
 }

@@ -1,0 +1,168 @@
+//! Launches of the recurrence kernels ([`crate::lstm`], [`crate::gru`]).
+
+use cubecl::prelude::*;
+
+use crate::host::{Buf, Gpu, arr, u};
+
+impl<R: Runtime> Gpu<R> {
+    /// Rows per cube of the recurrence kernels (more rows reuse each weight load more, fewer
+    /// rows make more cubes for small batches).
+    fn lstm_rows(batch: usize) -> usize {
+        if batch >= 512 { 8 } else { 4 }
+    }
+
+    /// [`crate::lstm::lstm_forward`] over `trials` trials; `w_hidden`, `bias`: offsets in a
+    /// trial's parameter block of length `p_len`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn lstm_forward(
+        &self,
+        gates: &Buf,
+        params: &Buf,
+        start: &Buf,
+        c: &Buf,
+        h: &Buf,
+        p_len: usize,
+        w_hidden: usize,
+        bias: usize,
+        trials: usize,
+        steps: usize,
+        batch: usize,
+        n_rows: usize,
+        units: usize,
+    ) {
+        let rows = Self::lstm_rows(batch);
+        crate::lstm::lstm_forward::launch::<R>(
+            &self.client,
+            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
+            CubeDim::new_1d(u(units)),
+            arr(gates),
+            arr(params),
+            arr(start),
+            arr(c),
+            arr(h),
+            u(p_len),
+            u(w_hidden),
+            u(bias),
+            u(steps),
+            u(batch),
+            u(n_rows),
+            units,
+            rows,
+        );
+    }
+
+    /// [`crate::lstm::lstm_backward`]; `wt [T, 4H, H]` from [`Gpu::transpose`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn lstm_backward(
+        &self,
+        gates: &Buf,
+        c: &Buf,
+        dh: &Buf,
+        wt: &Buf,
+        start: &Buf,
+        trials: usize,
+        steps: usize,
+        batch: usize,
+        n_rows: usize,
+        units: usize,
+        last_only: bool,
+    ) {
+        let rows = Self::lstm_rows(batch);
+        crate::lstm::lstm_backward::launch::<R>(
+            &self.client,
+            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
+            CubeDim::new_1d(u(units)),
+            arr(gates),
+            arr(c),
+            arr(dh),
+            arr(wt),
+            arr(start),
+            u(steps),
+            u(batch),
+            u(n_rows),
+            units,
+            rows,
+            last_only,
+        );
+    }
+
+    /// [`crate::gru::gru_forward`] over `trials` trials; `w_hidden`, `bias`, `bias_hn`:
+    /// offsets in a trial's parameter block of length `p_len`; `hn`, `h [T, S, B, H]`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn gru_forward(
+        &self,
+        gates: &Buf,
+        params: &Buf,
+        start: &Buf,
+        hn: &Buf,
+        h: &Buf,
+        p_len: usize,
+        at: [usize; 3],
+        trials: usize,
+        steps: usize,
+        batch: usize,
+        n_rows: usize,
+        units: usize,
+    ) {
+        let rows = Self::lstm_rows(batch);
+        let [w_hidden, bias, bias_hn] = at;
+        crate::gru::gru_forward::launch::<R>(
+            &self.client,
+            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
+            CubeDim::new_1d(u(units)),
+            arr(gates),
+            arr(params),
+            arr(start),
+            arr(hn),
+            arr(h),
+            u(p_len),
+            u(w_hidden),
+            u(bias),
+            u(bias_hn),
+            u(steps),
+            u(batch),
+            u(n_rows),
+            units,
+            rows,
+        );
+    }
+
+    /// [`crate::gru::gru_backward`]; `wt [T, 3H, H]` from [`Gpu::transpose`], `dgh [T, S, B, 3H]` out.
+    #[allow(clippy::too_many_arguments)]
+    pub fn gru_backward(
+        &self,
+        gates: &Buf,
+        hn: &Buf,
+        h: &Buf,
+        dh: &Buf,
+        dgh: &Buf,
+        wt: &Buf,
+        start: &Buf,
+        trials: usize,
+        steps: usize,
+        batch: usize,
+        n_rows: usize,
+        units: usize,
+        last_only: bool,
+    ) {
+        let rows = Self::lstm_rows(batch);
+        crate::gru::gru_backward::launch::<R>(
+            &self.client,
+            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
+            CubeDim::new_1d(u(units)),
+            arr(gates),
+            arr(hn),
+            arr(h),
+            arr(dh),
+            arr(dgh),
+            arr(wt),
+            arr(start),
+            u(steps),
+            u(batch),
+            u(n_rows),
+            units,
+            rows,
+            last_only,
+        );
+    }
+}
