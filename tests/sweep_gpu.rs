@@ -1,9 +1,8 @@
 //! `alphasweep sweep --device wgpu` end to end on the GPU engine (in CI over Mesa's lavapipe):
 //! trials of mixed `units` and `mem_day`, LSTM and GRU, with and without attention pooling,
-//! trained in packs give the same ledger
-//! (status, best epoch, valid and test IC within fp32 noise) as the same trials trained one by
-//! one (`--pack 1`); the checkpoints (all kept) reload in `eval` and `predict`. Built only with
-//! `--features wgpu`.
+//! trained in packs give the same ledger (status, best epoch, valid and test IC within fp32
+//! noise) as the same trials trained one by one (`--pack 1`); the checkpoints (all kept)
+//! reload in `eval` and `predict`. Built only with `--features wgpu`.
 #![cfg(feature = "wgpu")]
 
 mod common;

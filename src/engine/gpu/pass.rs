@@ -232,18 +232,18 @@ pub fn backward<R: Runtime>(gpu: &Gpu<R>, shape: &PackShape, tb: &TrialBufs, a: 
         let last = l + 1 == n && a.attention.is_none();
         let dh = if last { &bb.dhead } else { &bb.dseq };
         // The gradients W_hidden's product sees: the gates' (LSTM), the recurrent side's (GRU).
-        let dgh = match (w.bias_hn, &bb.dgh) {
-            (None, _) => {
+        let dgh = match w.bias_hn {
+            None => {
                 gpu.lstm_backward(&la.gates, &la.c, dh, &bb.wt, &tb.start, t, s, b, rows, h, last);
                 &la.gates
             }
-            (Some(bias_hn), Some(dgh)) => {
+            Some(bias_hn) => {
+                let dgh = bb.dgh.as_ref().expect("GRU layers get a dgh buffer");
                 gpu.gru_backward(&la.gates, &la.c, &la.h, dh, dgh, &bb.wt, &tb.start, t, s, b, rows, h, last);
                 // d bias_hn = Σ of the candidate block of the recurrent side.
                 gpu.colsum_block(dgh, grads, [s * b * g, 2 * h, s * b, g], h, p, bias_hn, t);
                 dgh
             }
-            (Some(_), None) => unreachable!("GRU layers get a dgh buffer"),
         };
         let (input, d_in) = layer_input(a, l, d, h);
         // dW_hidden = Σ_{t ≥ 1} h_{t−1}ᵀ · dgates_t.

@@ -41,9 +41,9 @@ fn trial(lstm: usize, dense: usize, units: usize, mem_day: usize, batch: usize, 
     cell_trial(Cell::Lstm, lstm, dense, units, mem_day, batch, dropout)
 }
 
-/// `t` with attention pooling.
-fn attended(mut t: PackTrial) -> PackTrial {
-    t.net.attention = true;
+/// `t` with attention pooling `on` or off.
+fn with_attention(mut t: PackTrial, on: bool) -> PackTrial {
+    t.net.attention = on;
     t
 }
 
@@ -85,8 +85,7 @@ fn outputs_and_gradients_equal_burn() {
     let shapes = [(1, 1, 8, 1), (1, 2, 16, 4), (2, 1, 8, 6), (3, 3, 12, 5), (2, 0, 32, 3)];
     let cases = [(Cell::Lstm, false), (Cell::Gru, false), (Cell::Lstm, true), (Cell::Gru, true)];
     for ((cell, att), (lstm, dense, units, mem_day)) in cases.into_iter().flat_map(|c| shapes.map(|s| (c, s))) {
-        let tr = cell_trial(cell, lstm, dense, units, mem_day, 20, 0.0);
-        let tr = if att { attended(tr) } else { tr };
+        let tr = with_attention(cell_trial(cell, lstm, dense, units, mem_day, 20, 0.0), att);
         let w = Weights::init(&tr.net, 3);
         let rows = 17;
         let got =
@@ -120,10 +119,8 @@ fn a_padded_pack_gives_each_trial_its_own_gradients() {
     let dev = device();
     let data = toy_data(6);
     for (cell, att) in [(Cell::Lstm, false), (Cell::Gru, false), (Cell::Lstm, true), (Cell::Gru, true)] {
-        let trials = [(8, 6), (16, 3), (12, 1)].map(|(units, mem_day)| {
-            let t = cell_trial(cell, 2, 2, units, mem_day, 24, 0.0);
-            if att { attended(t) } else { t }
-        });
+        let trials = [(8, 6), (16, 3), (12, 1)]
+            .map(|(units, mem_day)| with_attention(cell_trial(cell, 2, 2, units, mem_day, 24, 0.0), att));
         let start: Vec<Weights> = trials.iter().enumerate().map(|(k, t)| Weights::init(&t.net, k as u64)).collect();
         let packed = crate::with_gpu!(&dev, gpu => batch_gradients(gpu, &trials, &start, &data, 24));
         for (k, t) in trials.iter().enumerate() {
@@ -191,12 +188,12 @@ fn a_packed_sweep_equals_its_trials_one_by_one() {
     let dev = device();
     let data = toy_data(6);
     for att in [false, true] {
-        let mut trials = vec![trial(2, 1, 8, 6, 32, 0.1), trial(2, 1, 16, 3, 32, 0.2), trial(2, 1, 12, 4, 32, 0.0)];
+        let mut trials: Vec<PackTrial> = [trial(2, 1, 8, 6, 32, 0.1), trial(2, 1, 16, 3, 32, 0.2), trial(2, 1, 12, 4, 32, 0.0)]
+            .into_iter()
+            .map(|t| with_attention(t, att))
+            .collect();
         trials[1].cfg.lr = 1e-2;
         trials[2].cfg.patience = Some(1);
-        if att {
-            trials = trials.into_iter().map(attended).collect();
-        }
         let packed = train_rows(&dev, &data, &trials);
         for (k, t) in trials.iter().enumerate() {
             let alone = train_rows(&dev, &data, std::slice::from_ref(t));
@@ -211,8 +208,7 @@ fn without_dropout_it_trains_as_the_cpu_engine_does() {
     let dev = device();
     let data = toy_data(5);
     for (cell, att) in [(Cell::Lstm, false), (Cell::Gru, false), (Cell::Gru, true)] {
-        let t = cell_trial(cell, 2, 2, 16, 5, 32, 0.0);
-        let t = if att { attended(t) } else { t };
+        let t = with_attention(cell_trial(cell, 2, 2, 16, 5, 32, 0.0), att);
         let gpu_rows = train_rows(&dev, &data, std::slice::from_ref(&t));
         let cpu = crate::engine::cpu::train_weights(&data, &t.net, &t.cfg, 1, &mut |_, _, _, _| {}, &mut |_| Flow::Continue(()));
         assert_eq!(gpu_rows[0].1, cpu.best_epoch, "{cell:?} {att}");
@@ -226,7 +222,7 @@ fn gru_and_attention_predictions_equal_the_cpu_engines() {
     let dev = device();
     let data = toy_data(5);
     let view = data.with_mem_day(5).unwrap();
-    for t in [cell_trial(Cell::Gru, 2, 1, 12, 5, 32, 0.0), attended(cell_trial(Cell::Lstm, 1, 0, 10, 5, 32, 0.0))] {
+    for t in [cell_trial(Cell::Gru, 2, 1, 12, 5, 32, 0.0), with_attention(cell_trial(Cell::Lstm, 1, 0, 10, 5, 32, 0.0), true)] {
         let w = Weights::init(&t.net, 11);
         let gpu = crate::with_gpu!(&dev, gpu => super::predict(gpu, &w, &view, &view.test, 40));
         let cpu = crate::engine::cpu::predict(&w, &view, &view.test, 40, 1);
