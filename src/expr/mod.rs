@@ -1,10 +1,13 @@
 //! Formulaic features in qlib's expression language (`Mean($close, 5)/$close`): parsing
-//! ([`parse`]), qlib's operators with pandas' window rules ([`rolling`]), shared-subexpression
+//! ([`parse`]), qlib's operators with pandas' window rules ([`rolling`], [`moments`],
+//! [`order`]), shared-subexpression
 //! evaluation over `[date, stock]` matrices ([`plan`]), and the built-in Alpha158 and
 //! Alpha360 sets ([`sets`]). qlib's `$open $high $low $close $vwap` are adjusted prices
 //! (raw × adjustment factor); every other panel field is read by its name.
 
 pub mod ast;
+pub mod moments;
+pub mod order;
 pub mod parse;
 pub mod plan;
 pub mod rolling;

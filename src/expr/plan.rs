@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::data::Matrix;
 use crate::expr::ast::{BinOp, Expr, Op, Shape};
-use crate::expr::rolling::{ema, pair, rolling};
+use crate::expr::rolling::{Family, ema, family, pair, rolling, rolling_many};
 
 /// One node of the graph; children come before their parents.
 #[derive(Clone, Debug)]
@@ -54,6 +54,10 @@ pub struct Plan {
     roots: Vec<usize>,
     /// Per node: the nodes whose values are no longer needed once it is computed.
     frees: Vec<Vec<usize>>,
+    /// Per node: when it is the first of window operators of one [`Family`] over the same
+    /// series and window (say `Mean`, `Std`, `Slope` of `$close` over 20 days), every
+    /// member (itself first), computed in one pass when it is reached.
+    together: Vec<Vec<usize>>,
     /// Days before a day that any expression's value on it reads (through every window
     /// under it); `None` when one reads the whole past (`EMA`, an expanding window) or the
     /// future (a negative `Ref`).
@@ -86,7 +90,8 @@ impl Plan {
         }
         let reach = reaches(&b.nodes);
         let reach = roots.iter().try_fold(0, |m, &r| reach[r].map(|x| x.max(m)));
-        Plan { nodes: b.nodes, tys: b.tys, fields: b.fields, roots, frees, reach }
+        let together = families(&b.nodes);
+        Plan { nodes: b.nodes, tys: b.tys, fields: b.fields, roots, frees, together, reach }
     }
 
     /// Distinct nodes (after sharing).
@@ -96,6 +101,11 @@ impl Plan {
 
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
+    }
+
+    /// Window operators computed together: the groups of one family, series and window.
+    pub fn passes(&self) -> usize {
+        self.together.iter().filter(|g| !g.is_empty()).count()
     }
 
     /// Every expression on one stock: `inputs[slot]` is field `slot`'s `[date]` series.
@@ -112,6 +122,29 @@ impl Plan {
         let start = start.min(len);
         let mut vals: Vec<Option<Vec<f64>>> = vec![None; self.nodes.len()];
         for (i, node) in self.nodes.iter().enumerate() {
+            if let [_, _, ..] = self.together[i].as_slice()
+                && let Node::Call(_, args, Some(n), _) = node
+            {
+                // A family's first member computes them all.
+                let ops: Vec<(Op, f64)> = self.together[i]
+                    .iter()
+                    .map(|&k| match &self.nodes[k] {
+                        Node::Call(op, _, _, q) => (*op, *q),
+                        _ => unreachable!("families hold calls only"),
+                    })
+                    .collect();
+                let x = vals[args[0]].as_deref().expect("child evaluated before its parent");
+                let outs = rolling_many(&ops, x, start, *n as usize);
+                for (&k, v) in self.together[i].iter().zip(outs) {
+                    vals[k] = Some(v);
+                }
+            }
+            if vals[i].is_some() {
+                for &k in &self.frees[i] {
+                    vals[k] = None;
+                }
+                continue;
+            }
             let f32 = self.tys[i] == Ty::F32;
             let get = |k: usize| vals[k].as_deref().expect("child evaluated before its parent");
             let mut v = match node {
@@ -264,6 +297,27 @@ const TILE: usize = 32;
 fn first_value(inputs: &[&[f64]]) -> usize {
     let len = inputs.first().map_or(0, |x| x.len());
     inputs.iter().filter_map(|x| x.iter().position(|v| !v.is_nan())).min().unwrap_or(len)
+}
+
+/// Per node, the members of its [`Family`] group when it is the group's first (a group of
+/// one is left empty): calls of one family over the same series node and window.
+fn families(nodes: &[Node]) -> Vec<Vec<usize>> {
+    let mut first: HashMap<(Family, usize, u64), usize> = HashMap::new();
+    let mut out = vec![vec![]; nodes.len()];
+    for (i, node) in nodes.iter().enumerate() {
+        if let Node::Call(op, args, Some(n), _) = node
+            && let Some(f) = family(*op, *n)
+        {
+            let lead = *first.entry((f, args[0], n.to_bits())).or_insert(i);
+            out[lead].push(i);
+        }
+    }
+    for g in &mut out {
+        if g.len() < 2 {
+            g.clear();
+        }
+    }
+    out
 }
 
 /// Per node, the days before a day its value there reads ([`Plan::reach`]).

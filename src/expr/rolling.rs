@@ -7,7 +7,9 @@
 //! exactly 0 and no error accumulates along the series.
 
 use crate::expr::ast::Op;
-use crate::expr::sliding::{Sums, block_len, equal_run, references, window_start, window_sums};
+use crate::expr::moments::{is_moment, moments, var};
+use crate::expr::order::{is_order, order_statistics};
+use crate::expr::sliding::{block_len, equal_run, references, window_start, window_sums};
 use crate::factors::window::{kurt, skew};
 
 /// Applies rolling `op` with window `n` (0 = expanding) and quantile `q` to `x`, whose
@@ -17,8 +19,40 @@ pub fn rolling(op: Op, x: &[f64], start: usize, n: i64, q: f64) -> Vec<f64> {
         Op::Ref => shift(x, n),
         Op::Delta => shift(x, n).iter().zip(x).map(|(p, v)| v - p).collect(),
         Op::Ema => ema(x, 2.0 / (n as f64 + 1.0)),
-        Op::Slope | Op::Rsquare | Op::Resi => regression(op, x, start, n as usize),
         _ => windows(op, x, start, n as usize, q),
+    }
+}
+
+/// Window operators that one pass over a series and window computes together
+/// ([`rolling_many`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// `Mean Sum Std Var Slope Rsquare Resi`: one set of window sums.
+    Moments,
+    /// `Quantile Med Rank`: one sorted window.
+    Order,
+}
+
+/// The family `op` belongs to with window `n`, if any (a smoothing `Mean(x, 0.5)` is none).
+pub fn family(op: Op, n: f64) -> Option<Family> {
+    let whole = n == 0.0 || (n >= 1.0 && n.fract() == 0.0);
+    match op {
+        _ if !whole => None,
+        _ if is_moment(op) => Some(Family::Moments),
+        _ if is_order(op) => Some(Family::Order),
+        _ => None,
+    }
+}
+
+/// [`rolling`] of several operators of one [`Family`] (each with its quantile) over the
+/// same series and window: the same values, one series per operator, in order.
+pub fn rolling_many(ops: &[(Op, f64)], x: &[f64], start: usize, n: usize) -> Vec<Vec<f64>> {
+    if ops.iter().all(|(op, _)| is_moment(*op)) {
+        moments(&ops.iter().map(|(op, _)| *op).collect::<Vec<_>>(), x, start, n)
+    } else if ops.iter().all(|(op, _)| is_order(*op)) {
+        order_statistics(ops, x, start, n)
+    } else {
+        ops.iter().map(|&(op, q)| rolling(op, x, start, n as i64, q)).collect()
     }
 }
 
@@ -28,8 +62,8 @@ fn shift(x: &[f64], k: i64) -> Vec<f64> {
     (0..len).map(|t| if (0..len).contains(&(t - k)) { x[(t - k) as usize] } else { f64::NAN }).collect()
 }
 
-/// `bad[t]`: how many of `x[..t]` are not finite (so a window's count is a difference).
-fn prefix_bad(x: &[f64], keep: impl Fn(f64) -> bool) -> Vec<u32> {
+/// `bad[t]`: how many of `x[..t]` are not kept (so a window's count is a difference).
+pub fn prefix_bad(x: &[f64], keep: impl Fn(f64) -> bool) -> Vec<u32> {
     let mut out = Vec::with_capacity(x.len() + 1);
     let mut c = 0;
     out.push(0);
@@ -40,36 +74,16 @@ fn prefix_bad(x: &[f64], keep: impl Fn(f64) -> bool) -> Vec<u32> {
     out
 }
 
-/// Each block's reference and, per day, the window sums of deviations from it and of their
-/// squares (missing values count 0; callers use them for gap-free windows only).
-fn deviation_sums(x: &[f64], start: usize, n: usize, positions: bool) -> (Vec<f64>, Sums<2>) {
-    let r = references(x, start, block_len(x.len(), n));
-    let top = r.len() - 1;
-    let sums = window_sums(x.len(), start, n, positions, |j, k| {
-        let d = if x[j].is_finite() { x[j] - r[k.min(top)] } else { 0.0 };
-        [d, d * d]
-    });
-    (r, sums)
-}
-
 /// Window statistics over the finite values of `x[lo..=t]`.
 fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
     match op {
         Op::Max | Op::Min | Op::IdxMax | Op::IdxMin => return extremes(op, x, start, n),
-        Op::Quantile | Op::Med | Op::Rank => return order_statistics(op, x, start, n, if op == Op::Med { 0.5 } else { q }),
+        Op::Quantile | Op::Med | Op::Rank => return order_statistics(&[(op, q)], x, start, n).remove(0),
+        _ if is_moment(op) => return moments(&[op], x, start, n).remove(0),
         _ => {}
     }
     let bad = prefix_bad(x, f64::is_finite);
     let nan = if op == Op::Count { prefix_bad(x, |v| !v.is_nan()) } else { vec![] };
-    // Mean, Sum, Std, Var of gap-free windows from block sums of deviations.
-    let moments = matches!(op, Op::Mean | Op::Sum | Op::Std | Op::Var);
-    let (refs, sums, run, zeros) = if moments {
-        let (r, sums) = deviation_sums(x, start, n, false);
-        let zeros = if matches!(op, Op::Mean | Op::Sum) { prefix_bad(x, |v| v == 0.0) } else { vec![] };
-        (r, Some(sums), equal_run(x), zeros)
-    } else {
-        (vec![], None, vec![], vec![])
-    };
     let mut buf: Vec<f64> = Vec::with_capacity(n.max(1));
     let mut out = vec![f64::NAN; x.len()];
     for t in start..x.len() {
@@ -77,27 +91,6 @@ fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
         let w = &x[a..=t];
         if op == Op::Count {
             out[t] = (w.len() - (nan[t + 1] - nan[a]) as usize) as f64;
-            continue;
-        }
-        if let Some(sums) = &sums
-            && bad[t + 1] == bad[a]
-        {
-            let l = w.len() as f64;
-            // A window of zeros sums to exactly 0, one repeated value has no variance.
-            let flat = run[t] >= w.len();
-            let all_zero = !zeros.is_empty() && zeros[t + 1] == zeros[a];
-            let [s1, s2] = sums.at(t);
-            let r = refs[sums.block(t)];
-            let var = || if flat { 0.0 } else { ((s2 - s1 * s1 / l) / (l - 1.0)).max(0.0) };
-            out[t] = match op {
-                _ if all_zero && matches!(op, Op::Mean | Op::Sum) => 0.0,
-                Op::Mean if flat => x[t],
-                Op::Mean => r + s1 / l,
-                Op::Sum => l * r + s1,
-                _ if w.len() < 2 => f64::NAN,
-                Op::Var => var(),
-                _ => var().sqrt(),
-            };
             continue;
         }
         let vals: &[f64] = if bad[t + 1] == bad[a] {
@@ -111,16 +104,11 @@ fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
         if m == 0 {
             continue;
         }
-        let mean = || vals.iter().sum::<f64>() / m as f64;
         out[t] = match op {
-            Op::Mean => mean(),
-            Op::Sum => vals.iter().sum(),
-            Op::Std => var(vals).sqrt(),
-            Op::Var => var(vals),
             Op::Skew => moment(vals, 3, 0.0, skew),
             Op::Kurt => moment(vals, 4, -3.0, kurt),
             Op::Mad => {
-                let c = mean();
+                let c = vals.iter().sum::<f64>() / m as f64;
                 vals.iter().map(|v| (v - c).abs()).sum::<f64>() / m as f64
             }
             // nanmean(w * x) with weights 1..L over the window's days, normalized to sum 1
@@ -135,19 +123,6 @@ fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
         };
     }
     out
-}
-
-/// Sample variance (ddof 1); exactly 0 for a window of one repeated value (as pandas).
-fn var(x: &[f64]) -> f64 {
-    let m = x.len();
-    if m < 2 {
-        return f64::NAN;
-    }
-    if x.iter().all(|v| *v == x[0]) {
-        return 0.0;
-    }
-    let c = x.iter().sum::<f64>() / m as f64;
-    (x.iter().map(|v| (v - c) * (v - c)).sum::<f64>() / (m - 1) as f64).max(0.0)
 }
 
 /// pandas' rolling skew/kurt: at least `need` values; `flat` for one repeated value; `NaN`
@@ -197,108 +172,6 @@ fn extremes(op: Op, x: &[f64], start: usize, n: usize) -> Vec<f64> {
         };
     }
     out
-}
-
-/// `Quantile`, `Med` and `Rank` from the window's finite values kept sorted as it slides
-/// (numpy's linear interpolation; ranks average ties, over the count of values).
-fn order_statistics(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
-    let mut sorted: Vec<f64> = Vec::with_capacity(n.max(1) + 1);
-    let mut out = vec![f64::NAN; x.len()];
-    for t in start..x.len() {
-        let a = window_start(t, n, start);
-        // Only finite values are kept, so `<` orders them (0.0 and -0.0 are one value).
-        if a > start && x[a - 1].is_finite() {
-            let leaving = x[a - 1];
-            let i = sorted.partition_point(|u| *u < leaving);
-            sorted.remove(i);
-        }
-        let v = x[t];
-        // Where today's value went in: the count of smaller values.
-        let less = v.is_finite().then(|| {
-            let i = sorted.partition_point(|u| *u < v);
-            sorted.insert(i, v);
-            i
-        });
-        let m = sorted.len();
-        if m == 0 {
-            continue;
-        }
-        out[t] = if op == Op::Rank {
-            match less {
-                Some(less) => {
-                    let eq = sorted[less..].iter().take_while(|u| **u == v).count() as f64;
-                    (less as f64 + (eq + 1.0) / 2.0) / m as f64
-                }
-                None => f64::NAN,
-            }
-        } else {
-            let pos = q * (m - 1) as f64;
-            let i = pos.floor() as usize;
-            let frac = pos - i as f64;
-            if i + 1 < m { sorted[i] + (sorted[i + 1] - sorted[i]) * frac } else { sorted[i] }
-        };
-    }
-    out
-}
-
-/// Least squares of the window's finite values on their day position (qlib's `Slope`,
-/// `Rsquare`, and `Resi`: the last day's residual, `NaN` when that day is missing).
-/// `Rsquare` is `NaN` where the values' standard deviation is within 2e-5 of 0 (qlib's rule).
-fn regression(op: Op, x: &[f64], start: usize, n: usize) -> Vec<f64> {
-    let bad = prefix_bad(x, f64::is_finite);
-    let (r, sums) = deviation_sums(x, start, n, true);
-    let run = equal_run(x);
-    let mut out = vec![f64::NAN; x.len()];
-    for t in start..x.len() {
-        let a = window_start(t, n, start);
-        let (c, mx, my, vxx, vxy, vyy) = if bad[t + 1] == bad[a] {
-            // Gap-free: positions 0..L, sums of deviations from the block's reference.
-            let l = (t - a + 1) as f64;
-            let [s1, s2] = sums.at(t);
-            let mx = (l - 1.0) / 2.0;
-            let flat = run[t] > t - a;
-            let vxy = if flat { 0.0 } else { sums.pos(t) - mx * s1 };
-            let vyy = if flat { 0.0 } else { (s2 - s1 * s1 / l).max(0.0) };
-            (l, mx, r[sums.block(t)] + s1 / l, l * (l * l - 1.0) / 12.0, vxy, vyy)
-        } else {
-            direct_regression(&x[a..=t])
-        };
-        if c < 2.0 {
-            continue;
-        }
-        let slope = vxy / vxx;
-        out[t] = match op {
-            Op::Slope => slope,
-            Op::Rsquare if (vyy / (c - 1.0)).sqrt() <= 2e-5 => f64::NAN,
-            Op::Rsquare => vxy * vxy / (vxx * vyy),
-            _ => x[t] - (my + slope * ((t - a) as f64 - mx)),
-        };
-    }
-    out
-}
-
-/// Count, mean position, mean value and the centered sums (xx, xy, yy) of a window's
-/// finite values against their positions.
-fn direct_regression(w: &[f64]) -> (f64, f64, f64, f64, f64, f64) {
-    let (mut c, mut sx, mut sy) = (0.0, 0.0, 0.0);
-    for (i, &y) in w.iter().enumerate() {
-        if y.is_finite() {
-            c += 1.0;
-            sx += i as f64;
-            sy += y;
-        }
-    }
-    let (mx, my) = (sx / c, sy / c);
-    let (mut vxx, mut vxy, mut vyy) = (0.0, 0.0, 0.0);
-    for (i, &y) in w.iter().enumerate() {
-        if y.is_finite() {
-            let (dx, dy) = (i as f64 - mx, y - my);
-            vxx += dx * dx;
-            vxy += dx * dy;
-            vyy += dy * dy;
-        }
-    }
-    (c, mx, my, vxx, vxy, vyy)
 }
 
 /// pandas' `ewm(alpha, adjust=True, ignore_na=False, min_periods=1).mean()`: missing days

@@ -200,3 +200,52 @@ fn span_evaluation_equals_whole_history_on_the_span() {
         }
     }
 }
+
+/// One pass over a family (moments, order statistics) gives each operator's own values, bit
+/// for bit, on series with gaps, infinities, zeros and repeated runs, for every window
+/// length and start; and a plan groups Alpha158's window operators into such passes.
+#[test]
+fn family_passes_equal_each_operator_alone() {
+    use super::rolling::{family, rolling, rolling_many};
+    let mut rng = crate::rng::Rng::new(11);
+    let x: Vec<f64> = (0..300)
+        .map(|i| match i % 41 {
+            7 => f64::NAN,
+            13 if i > 100 => f64::INFINITY,
+            20..=24 => 0.0,
+            30..=33 => 5.0,
+            _ => 10.0 + rng.normal(),
+        })
+        .collect();
+    let groups: [&[(Op, f64)]; 2] = [
+        &[
+            (Op::Mean, f64::NAN),
+            (Op::Std, f64::NAN),
+            (Op::Slope, f64::NAN),
+            (Op::Sum, f64::NAN),
+            (Op::Rsquare, f64::NAN),
+            (Op::Var, f64::NAN),
+            (Op::Resi, f64::NAN),
+        ],
+        &[(Op::Quantile, 0.8), (Op::Rank, f64::NAN), (Op::Quantile, 0.2), (Op::Med, f64::NAN)],
+    ];
+    for ops in groups {
+        for n in [0usize, 1, 2, 5, 20, 60, 200] {
+            assert!(ops.iter().all(|(op, _)| family(*op, n as f64).is_some()));
+            for start in [0, 9] {
+                let together = rolling_many(ops, &x, start, n);
+                for ((op, q), got) in ops.iter().zip(&together) {
+                    let alone = rolling(*op, &x, start, n as i64, *q);
+                    let same = alone.iter().zip(got).all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "{op:?} n={n} start={start}");
+                }
+            }
+        }
+    }
+    assert_eq!(family(Op::Mean, 0.5), None);
+    let exprs: Vec<Expr> = sets::alpha158().iter().map(|(_, t)| parse(t).unwrap()).collect();
+    let plan = Plan::new(&exprs.iter().collect::<Vec<_>>());
+    // Per window length: Mean/Std/Slope/Rsquare/Resi of $close, Quantile x2/Rank of $close,
+    // Mean/Std of $volume and of the volume-weighted move.
+    assert_eq!(plan.passes(), 5 * 4, "{}", plan.passes());
+}

@@ -1,0 +1,162 @@
+//! The sum-based window operators, `Mean Sum Std Var` and the regressions on the day
+//! position `Slope Rsquare Resi`, several of them over one series and window in one pass:
+//! they read the same window sums (Alpha158 asks for five of them on `$close` per window
+//! length), which are built once. pandas' `rolling(N, min_periods=1)` rules as in
+//! [`crate::expr::rolling`]: non-finite values are skipped, a standard deviation needs 2
+//! values, a window of zeros sums to exactly 0 and one repeated value has no variance.
+
+use crate::expr::ast::Op;
+use crate::expr::rolling::prefix_bad;
+use crate::expr::sliding::{Sums, block_len, equal_run, references, window_start, window_sums};
+
+/// Whether `op` is one of this module's operators.
+pub fn is_moment(op: Op) -> bool {
+    matches!(op, Op::Mean | Op::Sum | Op::Std | Op::Var | Op::Slope | Op::Rsquare | Op::Resi)
+}
+
+/// What every operator of the family reads, built once per series and window.
+struct Prep {
+    /// `bad[t]`: non-finite values among `x[..t]`.
+    bad: Vec<u32>,
+    /// Each block's reference value (see [`crate::expr::sliding`]).
+    refs: Vec<f64>,
+    /// Window sums of deviations from the reference and of their squares (with positions
+    /// when a regression is asked for).
+    sums: Sums<2>,
+    /// `run[t]`: days up to `t` repeating `x[t]`.
+    run: Vec<usize>,
+    /// `zeros[t]`: values among `x[..t]` that are not 0 (built only for `Mean` and `Sum`).
+    zeros: Vec<u32>,
+}
+
+/// `ops[i]` with window `n` (0 = expanding) over `x`, whose stock starts at `start`: one
+/// `[day]` series per operator, in order.
+pub fn moments(ops: &[Op], x: &[f64], start: usize, n: usize) -> Vec<Vec<f64>> {
+    let positions = ops.iter().any(|op| matches!(op, Op::Slope | Op::Rsquare | Op::Resi));
+    let r = references(x, start, block_len(x.len(), n));
+    let top = r.len() - 1;
+    let sums = window_sums(x.len(), start, n, positions, |j, k| {
+        let d = if x[j].is_finite() { x[j] - r[k.min(top)] } else { 0.0 };
+        [d, d * d]
+    });
+    let zeros = if ops.iter().any(|op| matches!(op, Op::Mean | Op::Sum)) { prefix_bad(x, |v| v == 0.0) } else { vec![] };
+    let prep = Prep { bad: prefix_bad(x, f64::is_finite), refs: r, sums, run: equal_run(x), zeros };
+    ops.iter()
+        .map(|&op| match op {
+            Op::Slope | Op::Rsquare | Op::Resi => regression(op, &prep, x, start, n),
+            _ => plain(op, &prep, x, start, n),
+        })
+        .collect()
+}
+
+/// `Mean`, `Sum`, `Std` or `Var` over the finite values of each window.
+fn plain(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
+    let mut buf: Vec<f64> = Vec::with_capacity(n.max(1));
+    let mut out = vec![f64::NAN; x.len()];
+    for t in start..x.len() {
+        let a = window_start(t, n, start);
+        let w = &x[a..=t];
+        if p.bad[t + 1] == p.bad[a] {
+            let l = w.len() as f64;
+            // A window of zeros sums to exactly 0, one repeated value has no variance.
+            let flat = p.run[t] >= w.len();
+            let all_zero = !p.zeros.is_empty() && p.zeros[t + 1] == p.zeros[a];
+            let [s1, s2] = p.sums.at(t);
+            let r = p.refs[p.sums.block(t)];
+            let var = || if flat { 0.0 } else { ((s2 - s1 * s1 / l) / (l - 1.0)).max(0.0) };
+            out[t] = match op {
+                _ if all_zero && matches!(op, Op::Mean | Op::Sum) => 0.0,
+                Op::Mean if flat => x[t],
+                Op::Mean => r + s1 / l,
+                Op::Sum => l * r + s1,
+                _ if w.len() < 2 => f64::NAN,
+                Op::Var => var(),
+                _ => var().sqrt(),
+            };
+            continue;
+        }
+        buf.clear();
+        buf.extend(w.iter().copied().filter(|v| v.is_finite()));
+        let m = buf.len();
+        if m == 0 {
+            continue;
+        }
+        out[t] = match op {
+            Op::Mean => buf.iter().sum::<f64>() / m as f64,
+            Op::Sum => buf.iter().sum(),
+            Op::Std => var(&buf).sqrt(),
+            _ => var(&buf),
+        };
+    }
+    out
+}
+
+/// Sample variance (ddof 1); exactly 0 for a window of one repeated value (as pandas).
+pub fn var(x: &[f64]) -> f64 {
+    let m = x.len();
+    if m < 2 {
+        return f64::NAN;
+    }
+    if x.iter().all(|v| *v == x[0]) {
+        return 0.0;
+    }
+    let c = x.iter().sum::<f64>() / m as f64;
+    (x.iter().map(|v| (v - c) * (v - c)).sum::<f64>() / (m - 1) as f64).max(0.0)
+}
+
+/// Least squares of the window's finite values on their day position (qlib's `Slope`,
+/// `Rsquare`, and `Resi`: the last day's residual, `NaN` when that day is missing).
+/// `Rsquare` is `NaN` where the values' standard deviation is within 2e-5 of 0 (qlib's rule).
+fn regression(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
+    let mut out = vec![f64::NAN; x.len()];
+    for t in start..x.len() {
+        let a = window_start(t, n, start);
+        let (c, mx, my, vxx, vxy, vyy) = if p.bad[t + 1] == p.bad[a] {
+            // Gap-free: positions 0..L, sums of deviations from the block's reference.
+            let l = (t - a + 1) as f64;
+            let [s1, s2] = p.sums.at(t);
+            let mx = (l - 1.0) / 2.0;
+            let flat = p.run[t] > t - a;
+            let vxy = if flat { 0.0 } else { p.sums.pos(t) - mx * s1 };
+            let vyy = if flat { 0.0 } else { (s2 - s1 * s1 / l).max(0.0) };
+            (l, mx, p.refs[p.sums.block(t)] + s1 / l, l * (l * l - 1.0) / 12.0, vxy, vyy)
+        } else {
+            direct_regression(&x[a..=t])
+        };
+        if c < 2.0 {
+            continue;
+        }
+        let slope = vxy / vxx;
+        out[t] = match op {
+            Op::Slope => slope,
+            Op::Rsquare if (vyy / (c - 1.0)).sqrt() <= 2e-5 => f64::NAN,
+            Op::Rsquare => vxy * vxy / (vxx * vyy),
+            _ => x[t] - (my + slope * ((t - a) as f64 - mx)),
+        };
+    }
+    out
+}
+
+/// Count, mean position, mean value and the centered sums (xx, xy, yy) of a window's
+/// finite values against their positions.
+fn direct_regression(w: &[f64]) -> (f64, f64, f64, f64, f64, f64) {
+    let (mut c, mut sx, mut sy) = (0.0, 0.0, 0.0);
+    for (i, &y) in w.iter().enumerate() {
+        if y.is_finite() {
+            c += 1.0;
+            sx += i as f64;
+            sy += y;
+        }
+    }
+    let (mx, my) = (sx / c, sy / c);
+    let (mut vxx, mut vxy, mut vyy) = (0.0, 0.0, 0.0);
+    for (i, &y) in w.iter().enumerate() {
+        if y.is_finite() {
+            let (dx, dy) = (i as f64 - mx, y - my);
+            vxx += dx * dx;
+            vxy += dx * dy;
+            vyy += dy * dy;
+        }
+    }
+    (c, mx, my, vxx, vxy, vyy)
+}
