@@ -124,7 +124,7 @@ fn run_equals_the_stages_one_after_another() {
     .unwrap();
     let kept = alphasweep::sweep::folder::kept_checkpoints(&b.join("sweep"));
     study::predict::run_predict(&study::predict::PredictOptions {
-        models: Models::Sweep { dir: b.join("sweep"), top_k: kept.len() },
+        models: Models::Sweep { dirs: vec![b.join("sweep")], top_k: kept.len() },
         data: None,
         out: b.join("predictions.csv.gz"),
         device: DeviceKind::Cpu,

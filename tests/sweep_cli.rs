@@ -377,3 +377,38 @@ fn sweep_predictions_are_the_mean_of_each_checkpoints_z_scores() {
     let worst = combined.iter().map(|(k, v)| (v - sum[k].0 / sum[k].1).abs()).fold(0.0, f64::max);
     assert!(worst < 2e-3, "mean_of_4 differs from the mean of the models' z-scores by {worst}");
 }
+
+/// `predict --sweep A --sweep B` ranks both ledgers as one: with `--top-k 1` it scores with
+/// the checkpoint whose validation score is the best of either sweep (its own predictions,
+/// its name prefixed by its sweep), and sweeps validated on other periods are refused.
+#[test]
+fn pooled_sweeps_rank_their_checkpoints_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    let one = ["--set", "sweep.lstm_layers=[1]", "--set", "sweep.mem_days=[5]", "--set", "sweep.epochs=1"];
+    for (out, units) in [(&a, "sweep.units=[8]"), (&b, "sweep.units=[16]")] {
+        let o = sweep(out, &[&one[..], &["--set", units]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let (ia, ib) = (checkpoints(&a).remove(0), checkpoints(&b).remove(0));
+    let (best_dir, best) = if rows_ic(&a, &ia) >= rows_ic(&b, &ib) { (&a, ia) } else { (&b, ib) };
+    let (pooled, alone) = (dir.path().join("pooled.csv"), dir.path().join("alone.csv"));
+    let (sa, sb, p) = (a.to_str().unwrap(), b.to_str().unwrap(), pooled.to_str().unwrap());
+    let ck = best_dir.join("checkpoints").join(&best);
+    let o = alphasweep(&["predict", "--model", ck.to_str().unwrap(), "--out", alone.to_str().unwrap(), "--device", "cpu"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Either order of the sweeps picks the same checkpoint.
+    for (first, second) in [(sa, sb), (sb, sa)] {
+        let o = alphasweep(&["predict", "--sweep", first, "--sweep", second, "--top-k", "1", "--out", p, "--device", "cpu"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let named = format!("{}:{best}", best_dir.display());
+        assert!(stdout(&o).contains(&named), "{} names not {named}", stdout(&o));
+        assert_eq!(scores(&pooled), scores(&alone));
+    }
+    // Another validation period (a longer training share) does not pool.
+    let o = sweep(&c, &[&one[..], &["--set", "sweep.units=[8]", "--set", "dataset.train=0.7"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = alphasweep(&["predict", "--sweep", sa, "--sweep", c.to_str().unwrap(), "--out", p, "--device", "cpu"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("cannot be pooled"), "{}", stderr(&o));
+}

@@ -1,6 +1,6 @@
 //! `alphasweep predict`: score every universe member on every date with a checkpoint, or
-//! with the mean of a sweep's best K, into `predictions.csv.gz` for `backtest`; or, with
-//! `--walk-forward`, retrain a checkpoint's configuration fold by fold.
+//! with the mean of the best K of one or more sweeps, into `predictions.csv.gz` for
+//! `backtest`; or, with `--walk-forward`, retrain a checkpoint's configuration fold by fold.
 
 use std::path::PathBuf;
 
@@ -16,9 +16,12 @@ pub struct PredictArgs {
     /// One checkpoint folder (from `train`, or a sweep's checkpoints/<id>).
     #[arg(long, conflicts_with = "sweep")]
     pub model: Option<PathBuf>,
-    /// A sweep folder: the mean of its best --top-k checkpoints (per-date z-scores).
-    #[arg(long)]
-    pub sweep: Option<PathBuf>,
+    /// A sweep folder: the mean of its best --top-k checkpoints (per-date z-scores). Give it
+    /// more than once to pool sweeps (say an LSTM and a GRU sweep of one config) into one
+    /// ranking by their ledgers' scores; they must share the selection rule and the
+    /// validation and test periods.
+    #[arg(long, num_args = 1)]
+    pub sweep: Vec<PathBuf>,
     #[arg(long, default_value_t = 5, value_parser = super::count)]
     pub top_k: usize,
     /// With --sweep: average only the best k <= --top-k, k chosen on the validation period
@@ -57,9 +60,9 @@ pub struct PredictArgs {
 }
 
 pub fn run(a: PredictArgs) -> anyhow::Result<()> {
-    let models = match (a.model, a.sweep) {
-        (Some(dir), None) => Models::Checkpoint(dir),
-        (None, Some(dir)) => Models::Sweep { dir, top_k: a.top_k },
+    let models = match (a.model, a.sweep.is_empty()) {
+        (Some(dir), true) => Models::Checkpoint(dir),
+        (None, false) => Models::Sweep { dirs: a.sweep, top_k: a.top_k },
         _ => anyhow::bail!("name exactly one of --model DIR or --sweep DIR"),
     };
     if a.walk_forward {

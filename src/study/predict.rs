@@ -1,28 +1,33 @@
 //! The predict stage: scores for every universe member with a full window on every date,
-//! from one checkpoint or the mean of a sweep's best K (per-date z-scores), written as
-//! `date, code, score, model, in_sample` for the backtest.
+//! from one checkpoint or the mean of the best K of one or more sweeps (per-date z-scores),
+//! written as `date, code, score, model, in_sample` for the backtest.
 
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::artifacts::checkpoint;
+use crate::artifacts::read_json;
+use crate::artifacts::records::{Span, SplitRecord};
 use crate::data::Date;
 use crate::engine::device::DeviceKind;
 use crate::engine::{Engine, OnEngine, with_engine};
 use crate::error::{Error, Result};
+use crate::model::train::Selection;
 use crate::predict::{self, ModelScores, all_windows, ensemble};
 use crate::study::prepare::{DataCache, data_set_order};
 use crate::sweep::ledger::{LedgerRow, read_rows};
-use crate::sweep::summary::ranked;
+use crate::sweep::summary::{SweepSummary, rank_order};
 
 /// Which models score.
 #[derive(Clone, Debug)]
 pub enum Models {
     /// One checkpoint folder.
     Checkpoint(PathBuf),
-    /// The mean of a sweep folder's best `top_k` kept checkpoints (by the ledger's score).
-    Sweep { dir: PathBuf, top_k: usize },
+    /// The mean of the best `top_k` kept checkpoints of one or more sweep folders (by their
+    /// ledgers' scores; pooled sweeps must share the selection rule and the validation and
+    /// test periods, so the scores rank alike).
+    Sweep { dirs: Vec<PathBuf>, top_k: usize },
 }
 
 /// Windows per inference batch, unless told otherwise.
@@ -61,24 +66,70 @@ pub struct PredictOutcome {
     pub by_size: Option<(Vec<f64>, PathBuf)>,
 }
 
-/// The checkpoint folders `models` names (a sweep's best `top_k` that have a checkpoint).
+/// The checkpoint folders `models` names (the best `top_k` with a checkpoint of the sweeps
+/// pooled, best first).
 pub fn checkpoint_dirs(models: &Models) -> Result<Vec<PathBuf>> {
     match models {
         Models::Checkpoint(dir) => Ok(vec![dir.clone()]),
-        Models::Sweep { dir, top_k } => {
-            let rows: Vec<LedgerRow> = read_rows(&dir.join("ledger.csv"))?;
-            let dirs: Vec<PathBuf> = ranked(&rows)
-                .into_iter()
-                .filter(|r| r.has_model() && dir.join("checkpoints").join(&r.trial).join("config.json").is_file())
-                .take((*top_k).max(1))
-                .map(|r| dir.join("checkpoints").join(&r.trial))
-                .collect();
-            if dirs.is_empty() {
-                return Err(Error::Invalid(format!("{}: the sweep has no kept checkpoints", dir.display())));
+        Models::Sweep { dirs, top_k } => {
+            check_poolable(dirs)?;
+            // Every ledger's rows with their sweep, ranked as one.
+            let mut rows: Vec<(usize, LedgerRow)> = vec![];
+            for (i, dir) in dirs.iter().enumerate() {
+                rows.extend(read_rows::<LedgerRow>(&dir.join("ledger.csv"))?.into_iter().map(|r| (i, r)));
             }
-            Ok(dirs)
+            rows.sort_by(|a, b| rank_order(&a.1, &b.1));
+            let out: Vec<PathBuf> = rows
+                .iter()
+                .map(|(i, r)| (dirs[*i].join("checkpoints").join(&r.trial), r))
+                .filter(|(c, r)| r.has_model() && c.join("config.json").is_file())
+                .take((*top_k).max(1))
+                .map(|(c, _)| c)
+                .collect();
+            if out.is_empty() {
+                let names: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+                return Err(Error::Invalid(format!("{}: no kept checkpoints", names.join(", "))));
+            }
+            Ok(out)
         }
     }
+}
+
+/// Sweeps pooled into one ranking must have chosen by the same rule over the same validation
+/// period (and share the test period), or their scores do not compare.
+fn check_poolable(dirs: &[PathBuf]) -> Result<()> {
+    let Some((first, rest)) = dirs.split_first() else {
+        return Err(Error::Invalid("no sweep folder given".into()));
+    };
+    if rest.is_empty() {
+        return Ok(());
+    }
+    // The selection rule, and the first and last days of the validation and test periods.
+    type Periods = (Selection, Option<[Date; 2]>, Option<[Date; 2]>);
+    let periods = |d: &Path| -> Result<Periods> {
+        let summary: SweepSummary = read_json(&d.join("summary.json"))?;
+        let split: SplitRecord = read_json(&d.join("split.json"))?;
+        let span = |s: Option<Span>| s.map(|s| [s.first, s.last]);
+        Ok((summary.selection, span(split.valid), span(split.test)))
+    };
+    let want = periods(first)?;
+    for d in rest {
+        let got = periods(d)?;
+        if got != want {
+            return Err(Error::Invalid(format!(
+                "sweeps {} and {} cannot be pooled: selection {:?} vs {:?}, validation {:?} vs {:?}, test {:?} vs {:?}",
+                first.display(),
+                d.display(),
+                want.0,
+                got.0,
+                want.1,
+                got.1,
+                want.2,
+                got.2
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Runs the stage.
@@ -91,6 +142,15 @@ pub fn run_predict(o: &PredictOptions) -> Result<PredictOutcome> {
 pub fn run_predict_with(o: &PredictOptions, cache: &mut DataCache) -> Result<PredictOutcome> {
     let dirs = checkpoint_dirs(&o.models)?;
     let mut models = with_engine(o.device, 1, Task { dirs: &dirs, data: o.data.as_deref(), batch: o.batch, cache })??;
+    if let Models::Sweep { dirs: sweeps, .. } = &o.models
+        && sweeps.len() > 1
+    {
+        // Trials of different sweeps may share a name: say which sweep each came from.
+        for (m, dir) in models.iter_mut().zip(&dirs) {
+            let sweep = dir.parent().and_then(Path::parent).unwrap_or(dir);
+            m.name = format!("{}:{}", sweep.display(), m.name);
+        }
+    }
     let by_size = if o.choose_k && models.len() > 1 { Some(choose_size(&mut models, &o.out)?) } else { None };
     let name = if models.len() == 1 { models[0].name.clone() } else { format!("mean_of_{}", models.len()) };
     let rows = predict::combine(&models);

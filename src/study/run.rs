@@ -180,7 +180,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         return Ok(RunOutcome { interrupted: true, best: None, report: None });
     }
     let kept = kept_checkpoints(&sweep_dir);
-    let best = checkpoint_dirs(&Models::Sweep { dir: sweep_dir.clone(), top_k: 1 })?.remove(0);
+    let best = checkpoint_dirs(&Models::Sweep { dirs: vec![sweep_dir.clone()], top_k: 1 })?.remove(0);
     eprintln!("\n== 5/7 best model: {}", best.display());
     let models_stamp = stamp(&[sweep_stamp, checkpoints_stamp(&sweep_dir, &kept)?]);
     // The best model's data set, built for eval, serves predict's first model too.
@@ -200,7 +200,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
     stages.run("predict", &predict_stamp, std::slice::from_ref(&preds), || {
         obs.predict(&run_predict_with(
             &PredictOptions {
-                models: Models::Sweep { dir: sweep_dir.clone(), top_k: kept.len().max(1) },
+                models: Models::Sweep { dirs: vec![sweep_dir.clone()], top_k: kept.len().max(1) },
                 data: None,
                 out: preds.clone(),
                 device: o.device,

@@ -30,8 +30,14 @@ pub struct SweepSummary {
 /// Rows ranked by score (best first); trials without a model last.
 pub fn ranked(rows: &[LedgerRow]) -> Vec<&LedgerRow> {
     let mut r: Vec<&LedgerRow> = rows.iter().collect();
-    r.sort_by(|a, b| b.has_model().cmp(&a.has_model()).then(b.score.total_cmp(&a.score)).then(a.trial.cmp(&b.trial)));
+    r.sort_by(|a, b| rank_order(a, b));
     r
+}
+
+/// The order of [`ranked`]: rows with a model first, then by score (higher first), then by
+/// trial id.
+pub fn rank_order(a: &LedgerRow, b: &LedgerRow) -> std::cmp::Ordering {
+    b.has_model().cmp(&a.has_model()).then(b.score.total_cmp(&a.score)).then(a.trial.cmp(&b.trial))
 }
 
 /// Brings the ledger's checkpoint column in line with the folders kept, writes
