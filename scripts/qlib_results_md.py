@@ -110,7 +110,10 @@ def run_row(run: Path):
     sets = sets if isinstance(sets, list) else [sets]
     steps = cfg.get("dataset", {}).get("feature_steps", 1)
     width = f"{split['factors'] * steps} features as {steps} steps x {split['factors']}" if steps > 1 else f"{split['factors']} features"
+    label = {"cs_rank": "CSRankNorm", "zscore": "CSZScoreNorm", "rank": "rank", "none": "raw"}
+    norm = cfg.get("dataset", {}).get("label_norm", "zscore")
     return {
+        "label": label.get(norm, norm),
         "name": network_name(done),
         "features": "+".join(sets) + f" ({width})",
         "trial": top,
@@ -171,8 +174,8 @@ def main():
     out.append(f"Runs of `alphasweep run` with configs/qlib-alpha158.toml and configs/qlib-alpha360.toml "
                f"(table written at commit {commit} by `scripts/qlib_results_md.py` from the run folders). "
                "IC and rank IC are per-date means over the test period, ICIR = mean / standard deviation over dates. "
-               "Two alphasweep rows per run: **the best trial's IC against the label it trains on** (ranked per "
-               "date, CSRankNorm: its Pearson IC is higher than against the raw return), and **the traded scores "
+               "Two alphasweep rows per run: **the best trial's IC against the label it trains on** (normalized per "
+               "date; ranked, CSRankNorm, its Pearson IC is higher than against the raw return), and **the traded scores "
                "(the mean of the kept models) against the raw return close t+1 → t+2 of that day's CSI 300 "
                "members: qlib's own IC (its `SigAnaRecord`), the row to compare with qlib's**; the backtest "
                "(top-k dropout with qlib's costs, see the configs) trades those scores: excess over the "
@@ -187,7 +190,7 @@ def main():
                    f"{fmt(s.get('ic'))} | {fmt(s.get('ic_ir'))} | {fmt(s.get('rank_ic'))} | {fmt(s.get('rank_ic_ir'))} | "
                    f"{fmt(r['excess'], True)} | {fmt(r['ir'])} | {fmt(r['mdd'], True)} | this run: "
                    f"{s.get('dates', 0)} signal dates {s.get('first', '?')} .. {s.get('last', '?')}; {r['port']} |")
-        out.append(f"| alphasweep {r['name']} ({r['run'].name}), best of {r['trials']} trials ({r['trial']}), vs its CSRankNorm label | "
+        out.append(f"| alphasweep {r['name']} ({r['run'].name}), best of {r['trials']} trials ({r['trial']}), vs its {r['label']} label | "
                    f"{r['features']} | {fmt(r['ic'])} | {fmt(r['ic_ir'])} | {fmt(r['rank_ic'])} | {fmt(r['rank_ic_ir'])} "
                    f"| – | – | – | this run: test {r['test']['first']} .. {r['test']['last']}, {r['test']['samples']} samples |")
     peers = [peer_row(p) for p in a.peer]
