@@ -5,10 +5,14 @@ use cubecl::prelude::*;
 use crate::host::{Buf, Gpu, arr, u};
 
 impl<R: Runtime> Gpu<R> {
-    /// Rows per cube of the recurrence kernels (more rows reuse each weight load more, fewer
-    /// rows make more cubes for small batches).
-    fn lstm_rows(batch: usize) -> usize {
-        if batch >= 512 { 8 } else { 4 }
+    /// Launch geometry shared by the four recurrence kernels: `rows` batch rows per cube (more
+    /// rows reuse each weight load more, fewer make more cubes for small batches), cubes over
+    /// `[batch / rows, trials]`, one invocation per hidden unit. Returns `(count, dim, rows)`;
+    /// the kernels tile their rows by the same `rows` (a comptime argument).
+    fn recurrence_grid(batch: usize, trials: usize, units: usize) -> (CubeCount, CubeDim, usize) {
+        let rows = if batch >= 512 { 8 } else { 4 };
+        let count = CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1);
+        (count, CubeDim::new_1d(u(units)), rows)
     }
 
     /// [`crate::lstm::lstm_forward`] over `trials` trials; `w_hidden`, `bias`: offsets in a
@@ -30,11 +34,11 @@ impl<R: Runtime> Gpu<R> {
         n_rows: usize,
         units: usize,
     ) {
-        let rows = Self::lstm_rows(batch);
+        let (count, dim, rows) = Self::recurrence_grid(batch, trials, units);
         crate::lstm::lstm_forward::launch::<R>(
             &self.client,
-            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
-            CubeDim::new_1d(u(units)),
+            count,
+            dim,
             arr(gates),
             arr(params),
             arr(start),
@@ -67,11 +71,11 @@ impl<R: Runtime> Gpu<R> {
         units: usize,
         last_only: bool,
     ) {
-        let rows = Self::lstm_rows(batch);
+        let (count, dim, rows) = Self::recurrence_grid(batch, trials, units);
         crate::lstm::lstm_backward::launch::<R>(
             &self.client,
-            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
-            CubeDim::new_1d(u(units)),
+            count,
+            dim,
             arr(gates),
             arr(c),
             arr(dh),
@@ -104,12 +108,12 @@ impl<R: Runtime> Gpu<R> {
         n_rows: usize,
         units: usize,
     ) {
-        let rows = Self::lstm_rows(batch);
+        let (count, dim, rows) = Self::recurrence_grid(batch, trials, units);
         let [w_hidden, bias, bias_hn] = at;
         crate::gru::gru_forward::launch::<R>(
             &self.client,
-            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
-            CubeDim::new_1d(u(units)),
+            count,
+            dim,
             arr(gates),
             arr(params),
             arr(start),
@@ -145,11 +149,11 @@ impl<R: Runtime> Gpu<R> {
         units: usize,
         last_only: bool,
     ) {
-        let rows = Self::lstm_rows(batch);
+        let (count, dim, rows) = Self::recurrence_grid(batch, trials, units);
         crate::gru::gru_backward::launch::<R>(
             &self.client,
-            CubeCount::Static(u(batch.div_ceil(rows)), u(trials), 1),
-            CubeDim::new_1d(u(units)),
+            count,
+            dim,
             arr(gates),
             arr(hn),
             arr(h),

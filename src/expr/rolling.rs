@@ -78,7 +78,7 @@ pub fn prefix_bad(x: &[f64], keep: impl Fn(f64) -> bool) -> Vec<u32> {
 fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
     match op {
         Op::Max | Op::Min | Op::IdxMax | Op::IdxMin => return extremes(op, x, start, n),
-        Op::Quantile | Op::Med | Op::Rank => return order_statistics(&[(op, q)], x, start, n).remove(0),
+        _ if is_order(op) => return order_statistics(&[(op, q)], x, start, n).remove(0),
         _ if is_moment(op) => return moments(&[op], x, start, n).remove(0),
         _ => {}
     }
