@@ -42,11 +42,15 @@ pub enum BenchCommand {
         runs: u16,
     },
     /// Time evaluating a config's formulaic features (`[factors] set`, `[factors.expr]`,
-    /// e.g. Alpha158) on its data, load excluded: the figure beside qlib's `D.features`.
+    /// e.g. Alpha158) on its data, load excluded: into the `[date, stock]` matrices the
+    /// pipeline reads, or with --members into member rows, the frame qlib's `D.features` returns.
     Features {
         /// A config with `[factors] set = "alpha158"` (e.g. configs/qlib-alpha158.toml).
         #[arg(long)]
         config: PathBuf,
+        /// Member rows (index members' stock-days, float32) instead of `[date, stock]` matrices.
+        #[arg(long)]
+        members: bool,
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
         runs: u16,
     },
@@ -155,7 +159,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 Ok(format!("{} factors, {} dates x {} stocks", t.names.len(), panel.n_dates(), panel.n_stocks()))
             })
         }
-        BenchCommand::Features { config, runs } => {
+        BenchCommand::Features { config, members, runs } => {
             let cfg = alphasweep::config::Config::from_file(&config)?;
             let opts = cfg.load_options(&config.parent().map(PathBuf::from).unwrap_or_default())?;
             let t = Instant::now();
@@ -163,6 +167,12 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             println!("load_s={:.4}", t.elapsed().as_secs_f64());
             let feats: Vec<_> = alphasweep::factors::formulaic::features(&cfg.factors)?.into_iter().map(|(f, _)| f).collect();
             anyhow::ensure!(!feats.is_empty(), "{}: [factors] has no formulaic features to time", config.display());
+            if members {
+                return time_runs(runs, || {
+                    let ev = alphasweep::expr::evaluate_members(&panel, &feats)?;
+                    Ok(format!("{} features ({} missing), {} member rows", ev.names.len(), ev.missing.len(), ev.n_rows()))
+                });
+            }
             time_runs(runs, || {
                 let ev = alphasweep::expr::evaluate(&panel, &feats)?;
                 Ok(format!(

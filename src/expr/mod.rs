@@ -1,11 +1,13 @@
 //! Formulaic features in qlib's expression language (`Mean($close, 5)/$close`): parsing
 //! ([`parse`]), qlib's operators with pandas' window rules ([`rolling`], [`moments`],
-//! [`order`]), shared-subexpression
-//! evaluation over `[date, stock]` matrices ([`plan`]), and the built-in Alpha158 and
-//! Alpha360 sets ([`sets`]). qlib's `$open $high $low $close $vwap` are adjusted prices
+//! [`order`]), shared-subexpression evaluation stock by stock ([`plan`]) into `[date, stock]`
+//! matrices ([`matrices`]) or qlib's member rows ([`members`]), and the built-in Alpha158
+//! and Alpha360 sets ([`sets`]). qlib's `$open $high $low $close $vwap` are adjusted prices
 //! (raw × adjustment factor); every other panel field is read by its name.
 
 pub mod ast;
+pub mod matrices;
+pub mod members;
 pub mod moments;
 pub mod order;
 pub mod parse;
@@ -19,6 +21,7 @@ mod tests;
 use crate::data::{Matrix, Panel, field};
 use crate::error::{Error, Result};
 pub use ast::Expr;
+pub use members::MemberRows;
 pub use plan::Plan;
 
 /// A named, parsed expression.
@@ -117,9 +120,21 @@ pub fn member_spans(panel: &Panel) -> Vec<Option<(usize, usize)>> {
         .collect()
 }
 
-/// Evaluates `features` on `panel`, all in one shared plan, in parallel over stocks.
-/// Features that read a field the panel lacks are listed in `missing`.
-pub fn evaluate(panel: &Panel, features: &[Feature]) -> Result<Evaluated> {
+/// Features compiled into one plan with their input matrices: what [`evaluate`] and
+/// [`evaluate_members`] share.
+struct Compiled<'a> {
+    names: Vec<String>,
+    plan: Plan,
+    /// `[date, stock]` per plan slot.
+    inputs: Vec<Matrix>,
+    missing: Vec<(String, Vec<String>)>,
+    spans: Vec<Option<(usize, usize)>>,
+    panel: &'a Panel,
+}
+
+/// Resolves the fields `features` read (those the panel lacks make a feature missing) and
+/// compiles the rest into one shared plan.
+fn compile<'a>(panel: &'a Panel, features: &[Feature]) -> Result<Compiled<'a>> {
     let mut cache: Vec<(String, Option<Matrix>)> = vec![];
     let mut ok = vec![];
     let mut missing = vec![];
@@ -140,18 +155,37 @@ pub fn evaluate(panel: &Panel, features: &[Feature]) -> Result<Evaluated> {
     }
     let exprs: Vec<&Expr> = ok.iter().map(|f| &f.expr).collect();
     let plan = Plan::new(&exprs);
-    let inputs: Vec<&Matrix> = plan
+    let mut inputs: Vec<Matrix> = plan
         .fields
         .iter()
-        .map(|n| cache.iter().find(|(c, _)| c == n).and_then(|(_, m)| m.as_ref()).expect("field present"))
+        .map(|n| cache.iter_mut().find(|(c, _)| c == n).and_then(|(_, m)| m.take()).expect("field present once"))
         .collect();
-    let spans = member_spans(panel);
-    let values = if inputs.is_empty() {
+    if inputs.is_empty() {
         // Expressions of numbers only.
-        let one = Matrix::nan(panel.n_dates(), panel.n_stocks()).map(|_| 0.0);
-        plan.eval_spans_finite(&[&one], &spans)
-    } else {
-        plan.eval_spans_finite(&inputs, &spans)
+        inputs.push(Matrix::nan(panel.n_dates(), panel.n_stocks()).map(|_| 0.0));
+    }
+    let names = ok.iter().map(|f| f.name.clone()).collect();
+    Ok(Compiled { names, plan, inputs, missing, spans: member_spans(panel), panel })
+}
+
+/// Evaluates `features` on `panel`, all in one shared plan, in parallel over stocks.
+/// Features that read a field the panel lacks are listed in `missing`.
+pub fn evaluate(panel: &Panel, features: &[Feature]) -> Result<Evaluated> {
+    let c = compile(panel, features)?;
+    let inputs: Vec<&Matrix> = c.inputs.iter().collect();
+    let values = c.plan.eval_spans_finite(&inputs, &c.spans);
+    Ok(Evaluated { names: c.names, values, missing: c.missing, nodes: c.plan.len() })
+}
+
+/// Evaluates `features` on `panel` into [`MemberRows`]: the index members' stock-days only
+/// (every stock-day without a membership list), float32, stock-major: what qlib's
+/// `D.features` on a market returns. Values equal [`evaluate`]'s on those cells.
+pub fn evaluate_members(panel: &Panel, features: &[Feature]) -> Result<MemberRows> {
+    let c = compile(panel, features)?;
+    let inputs: Vec<&Matrix> = c.inputs.iter().collect();
+    let mask = match c.panel.universe {
+        Some(_) => c.panel.universe_mask(),
+        None => vec![true; c.panel.n_dates() * c.panel.n_stocks()],
     };
-    Ok(Evaluated { names: ok.iter().map(|f| f.name.clone()).collect(), values, missing, nodes: plan.len() })
+    Ok(c.plan.eval_members(&inputs, &c.spans, &mask, c.names, c.missing))
 }

@@ -14,7 +14,7 @@ pub mod registry;
 pub mod risk;
 pub mod spec;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 pub mod trade;
 pub mod value;
 pub mod window;

@@ -46,11 +46,12 @@ pub(crate) fn normalize_per_date(labels: &mut [f32], samples: &[Sample], ns: usi
 
 /// qlib's RobustZScoreNorm on `features` (`[date, stock, feature]`): per feature, the median
 /// and MAD over the training samples' dates (every stock those days), then
-/// `(x − median) / (1.4826 · MAD)` clipped to ±3 everywhere; missing values of a member
-/// (a stock-day with any finite feature) become 0 (qlib's Fillna). Non-members (rows with no
-/// finite feature) stay `NaN`: filled, they would get windows, and predictions.
+/// `(x − median) / (1.4826 · MAD)` clipped to ±3 everywhere (±∞ give ±3, and count in the
+/// fit as numpy's `nanmedian` counts them); missing values of a member (a stock-day with
+/// any non-`NaN` feature) become 0 (qlib's Fillna). Non-members (rows of `NaN` only) stay
+/// `NaN`: filled, they would get windows, and predictions.
 pub(crate) fn robust_zscore(features: &mut [f32], ns: usize, nf: usize, train: &[Sample]) {
-    let member: Vec<bool> = features.chunks(nf.max(1)).map(|r| r.iter().any(|x| x.is_finite())).collect();
+    let member: Vec<bool> = features.chunks(nf.max(1)).map(|r| r.iter().any(|x| !x.is_nan())).collect();
     let mut train_dates: Vec<usize> = train.iter().map(|s| s.date as usize).collect();
     train_dates.dedup();
     for f in 0..nf {
@@ -58,7 +59,7 @@ pub(crate) fn robust_zscore(features: &mut [f32], ns: usize, nf: usize, train: &
         for &t in &train_dates {
             for s in 0..ns {
                 let x = features[(t * ns + s) * nf + f];
-                if x.is_finite() {
+                if !x.is_nan() {
                     v.push(x as f64);
                 }
             }
@@ -67,9 +68,9 @@ pub(crate) fn robust_zscore(features: &mut [f32], ns: usize, nf: usize, train: &
         let med = if med.is_finite() { med } else { 0.0 };
         let mut dev: Vec<f64> = v.iter().map(|x| (x - med).abs()).collect();
         let mad = median(&mut dev) * 1.4826;
-        let scale = if mad > 0.0 { mad } else { 1.0 };
+        let scale = if mad > 0.0 && mad.is_finite() { mad } else { 1.0 };
         for (x, m) in features.iter_mut().skip(f).step_by(nf).zip(&member) {
-            *x = match (x.is_finite(), m) {
+            *x = match (!x.is_nan(), m) {
                 (true, _) => (((*x as f64 - med) / scale).clamp(-3.0, 3.0)) as f32,
                 (false, true) => 0.0,
                 (false, false) => f32::NAN,
@@ -97,6 +98,20 @@ mod tests {
         // Feature 1: constant 5 on the training date (MAD 0: scale 1) → 0; stock 2's missing value → 0.
         assert_eq!(f[11], 0.0);
         assert!(f[9].is_nan());
+    }
+
+    /// An infinite value (a division by 0 upstream) is clipped as qlib's `np.clip` clips it,
+    /// not filled with 0; a row whose only value is infinite is a member.
+    #[test]
+    fn robust_zscore_clips_infinities() {
+        let (nan, inf) = (f32::NAN, f32::INFINITY);
+        // One feature, 5 stocks; train date 0: 1, 2, 3, 4, +inf (median 3, MAD 1).
+        let mut f = vec![1.0, 2.0, 3.0, 4.0, inf, -inf, inf, 3.0, nan, nan];
+        robust_zscore(&mut f, 5, 1, &[Sample { date: 0, stock: 0 }]);
+        assert_eq!(f[4], 3.0);
+        assert_eq!((f[5], f[6], f[7]), (-3.0, 3.0, 0.0));
+        assert!(f[8].is_nan() && f[9].is_nan(), "{f:?}");
+        assert!((f[0] as f64 + 2.0 / 1.4826).abs() < 1e-6, "{f:?}");
     }
 
     /// CSRankNorm of 10, 30, 20: rank percentiles 1/3, 1, 2/3 → (p − 0.5) × 3.46.
