@@ -39,13 +39,13 @@ impl MemberRows {
 const ROW_BLOCK: usize = 64;
 
 impl Plan {
-    /// Every expression on the cells of `mask` (`[date, stock]`, true for a member), which
-    /// lie within `spans` ([`Plan::eval_spans`]): each stock is evaluated as there, in
-    /// parallel, and writes its own rows (one contiguous block) directly.
+    /// Every expression on the cells of `mask` (`[date, stock]`, true for a member): each
+    /// stock is evaluated over the span from its first to its last member day as
+    /// [`Plan::eval_spans`] evaluates it, in parallel, and writes its own rows (one
+    /// contiguous block) directly.
     pub(super) fn eval_members(
         &self,
         fields: &[&Matrix],
-        spans: &[Option<(usize, usize)>],
         mask: &[bool],
         names: Vec<String>,
         missing: Vec<(String, Vec<String>)>,
@@ -53,8 +53,7 @@ impl Plan {
         let (nd, ns) = fields.first().map_or((0, 0), |m| (m.n_dates, m.n_stocks));
         let nf = self.n_outputs();
         // Per stock, its member days.
-        let days: Vec<Vec<usize>> =
-            (0..ns).map(|s| spans[s].map_or(vec![], |(a, b)| (a..=b).filter(|&d| mask[d * ns + s]).collect())).collect();
+        let days: Vec<Vec<usize>> = (0..ns).map(|s| (0..nd).filter(|&d| mask[d * ns + s]).collect()).collect();
         let rows: Vec<(u32, u32)> =
             days.iter().enumerate().flat_map(|(s, ds)| ds.iter().map(move |&d| (d as u32, s as u32))).collect();
         // Zeroed: fresh pages, each touched first by the stock that writes it.

@@ -122,19 +122,17 @@ pub fn member_spans(panel: &Panel) -> Vec<Option<(usize, usize)>> {
 
 /// Features compiled into one plan with their input matrices: what [`evaluate`] and
 /// [`evaluate_members`] share.
-struct Compiled<'a> {
+struct Compiled {
     names: Vec<String>,
     plan: Plan,
     /// `[date, stock]` per plan slot.
     inputs: Vec<Matrix>,
     missing: Vec<(String, Vec<String>)>,
-    spans: Vec<Option<(usize, usize)>>,
-    panel: &'a Panel,
 }
 
 /// Resolves the fields `features` read (those the panel lacks make a feature missing) and
 /// compiles the rest into one shared plan.
-fn compile<'a>(panel: &'a Panel, features: &[Feature]) -> Result<Compiled<'a>> {
+fn compile(panel: &Panel, features: &[Feature]) -> Result<Compiled> {
     let mut cache: Vec<(String, Option<Matrix>)> = vec![];
     let mut ok = vec![];
     let mut missing = vec![];
@@ -165,7 +163,7 @@ fn compile<'a>(panel: &'a Panel, features: &[Feature]) -> Result<Compiled<'a>> {
         inputs.push(Matrix::nan(panel.n_dates(), panel.n_stocks()).map(|_| 0.0));
     }
     let names = ok.iter().map(|f| f.name.clone()).collect();
-    Ok(Compiled { names, plan, inputs, missing, spans: member_spans(panel), panel })
+    Ok(Compiled { names, plan, inputs, missing })
 }
 
 /// Evaluates `features` on `panel`, all in one shared plan, in parallel over stocks.
@@ -173,7 +171,7 @@ fn compile<'a>(panel: &'a Panel, features: &[Feature]) -> Result<Compiled<'a>> {
 pub fn evaluate(panel: &Panel, features: &[Feature]) -> Result<Evaluated> {
     let c = compile(panel, features)?;
     let inputs: Vec<&Matrix> = c.inputs.iter().collect();
-    let values = c.plan.eval_spans_finite(&inputs, &c.spans);
+    let values = c.plan.eval_spans_finite(&inputs, &member_spans(panel));
     Ok(Evaluated { names: c.names, values, missing: c.missing, nodes: c.plan.len() })
 }
 
@@ -183,9 +181,10 @@ pub fn evaluate(panel: &Panel, features: &[Feature]) -> Result<Evaluated> {
 pub fn evaluate_members(panel: &Panel, features: &[Feature]) -> Result<MemberRows> {
     let c = compile(panel, features)?;
     let inputs: Vec<&Matrix> = c.inputs.iter().collect();
-    let mask = match c.panel.universe {
-        Some(_) => c.panel.universe_mask(),
-        None => vec![true; c.panel.n_dates() * c.panel.n_stocks()],
+    // Every stock-day without a membership list, as `member_spans` has it.
+    let mask = match panel.universe {
+        Some(_) => panel.universe_mask(),
+        None => vec![true; panel.n_dates() * panel.n_stocks()],
     };
-    Ok(c.plan.eval_members(&inputs, &c.spans, &mask, c.names, c.missing))
+    Ok(c.plan.eval_members(&inputs, &mask, c.names, c.missing))
 }
