@@ -168,10 +168,22 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             let feats: Vec<_> = alphasweep::factors::formulaic::features(&cfg.factors)?.into_iter().map(|(f, _)| f).collect();
             anyhow::ensure!(!feats.is_empty(), "{}: [factors] has no formulaic features to time", config.display());
             if members {
-                return time_runs(runs, || {
+                let mut last = None;
+                time_runs(runs, || {
                     let ev = alphasweep::expr::evaluate_members(&panel, &feats)?;
-                    Ok(format!("{} features ({} missing), {} member rows", ev.names.len(), ev.missing.len(), ev.n_rows()))
+                    let what = format!("{} features ({} missing), {} member rows", ev.names.len(), ev.missing.len(), ev.n_rows());
+                    last = Some(ev);
+                    Ok(what)
+                })?;
+                // Untimed: a digest of the last run's values, equal between builds that
+                // compute the same bits (FNV-1a over each value's float32 bits).
+                let digest = last.map_or(0, |ev| {
+                    ev.values
+                        .iter()
+                        .fold(0xcbf2_9ce4_8422_2325u64, |h, v| (h ^ u64::from(v.to_bits())).wrapping_mul(0x100_0000_01b3))
                 });
+                println!("digest={digest:016x}");
+                return Ok(());
             }
             time_runs(runs, || {
                 let ev = alphasweep::expr::evaluate(&panel, &feats)?;

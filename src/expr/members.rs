@@ -34,10 +34,6 @@ impl MemberRows {
     }
 }
 
-/// Rows written feature by feature in blocks of this many (a block of 157 features is
-/// 40 KB: it stays in cache while each feature's values go in).
-const ROW_BLOCK: usize = 64;
-
 impl Plan {
     /// Every expression on the cells of `mask` (`[date, stock]`, true for a member): each
     /// stock is evaluated over the span from its first to its last member day as
@@ -71,13 +67,12 @@ impl Plan {
         blocks.par_iter_mut().for_each(|(s, out)| {
             let ds = &days[*s];
             let (lo, vals) = self.eval_stock(&by_stock, nd, *s, (ds[0], ds[ds.len() - 1]));
-            for (k, chunk) in ds.chunks(ROW_BLOCK).enumerate() {
-                let block = &mut out[k * ROW_BLOCK * nf..(k * ROW_BLOCK + chunk.len()) * nf];
-                for (f, v) in vals.iter().enumerate() {
-                    for (cells, &d) in block.chunks_exact_mut(nf).zip(chunk) {
-                        let x = v[d - lo] as f32;
-                        cells[f] = if x.is_finite() { x } else { f32::NAN };
-                    }
+            // Row by row: the stores run in order; the loads (one day of each feature)
+            // come from one cache line per feature, which the next 7 rows read too.
+            for (cells, &d) in out.chunks_exact_mut(nf).zip(ds) {
+                for (cell, v) in cells.iter_mut().zip(&vals) {
+                    let x = v[d - lo] as f32;
+                    *cell = if x.is_finite() { x } else { f32::NAN };
                 }
             }
         });

@@ -5,6 +5,7 @@
 //! and Alpha360 sets ([`sets`]). qlib's `$open $high $low $close $vwap` are adjusted prices
 //! (raw × adjustment factor); every other panel field is read by its name.
 
+pub mod apply;
 pub mod ast;
 pub mod matrices;
 pub mod members;

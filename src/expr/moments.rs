@@ -1,7 +1,7 @@
 //! The sum-based window operators, `Mean Sum Std Var` and the regressions on the day
-//! position `Slope Rsquare Resi`, several of them over one series and window in one pass:
-//! they read the same window sums (Alpha158 asks for five of them on `$close` per window
-//! length), which are built once. pandas' `rolling(N, min_periods=1)` rules as in
+//! position `Slope Rsquare Resi`, several of them over one series in one pass, windows of
+//! several lengths alike: they read the same block sums (Alpha158 asks for five of them on
+//! `$close` for each of five window lengths), which are built once. pandas' `rolling(N, min_periods=1)` rules as in
 //! [`crate::expr::rolling`]: non-finite values are skipped, a standard deviation needs 2
 //! values, a window of zeros sums to exactly 0 and one repeated value has no variance.
 
@@ -29,20 +29,22 @@ struct Prep {
     zeros: Vec<u32>,
 }
 
-/// `ops[i]` with window `n` (0 = expanding) over `x`, whose stock starts at `start`: one
-/// `[day]` series per operator, in order.
-pub fn moments(ops: &[Op], x: &[f64], start: usize, n: usize) -> Vec<Vec<f64>> {
-    let positions = ops.iter().any(|op| matches!(op, Op::Slope | Op::Rsquare | Op::Resi));
-    let r = references(x, start, block_len(x.len(), n));
+/// `ops[i]` with its window `n` (0 = expanding; all or none of them) over `x`, whose stock
+/// starts at `start`: one `[day]` series per operator, in order.
+pub fn moments(ops: &[(Op, usize)], x: &[f64], start: usize) -> Vec<Vec<f64>> {
+    let positions = ops.iter().any(|(op, _)| matches!(op, Op::Slope | Op::Rsquare | Op::Resi));
+    let longest = if ops.iter().any(|(_, n)| *n == 0) { 0 } else { ops.iter().map(|(_, n)| *n).max().unwrap_or(1) };
+    let b = block_len(x.len(), longest);
+    let r = references(x, start, b);
     let top = r.len() - 1;
-    let sums = window_sums(x.len(), start, n, positions, |j, k| {
+    let sums = window_sums(x.len(), start, b, positions, |j, k| {
         let d = if x[j].is_finite() { x[j] - r[k.min(top)] } else { 0.0 };
         [d, d * d]
     });
-    let zeros = if ops.iter().any(|op| matches!(op, Op::Mean | Op::Sum)) { prefix_bad(x, |v| v == 0.0) } else { vec![] };
+    let zeros = if ops.iter().any(|(op, _)| matches!(op, Op::Mean | Op::Sum)) { prefix_bad(x, |v| v == 0.0) } else { vec![] };
     let prep = Prep { bad: prefix_bad(x, f64::is_finite), refs: r, sums, run: equal_run(x), zeros };
     ops.iter()
-        .map(|&op| match op {
+        .map(|&(op, n)| match op {
             Op::Slope | Op::Rsquare | Op::Resi => regression(op, &prep, x, start, n),
             _ => plain(op, &prep, x, start, n),
         })
@@ -61,7 +63,7 @@ fn plain(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
             // A window of zeros sums to exactly 0, one repeated value has no variance.
             let flat = p.run[t] >= w.len();
             let all_zero = !p.zeros.is_empty() && p.zeros[t + 1] == p.zeros[a];
-            let [s1, s2] = p.sums.at(t);
+            let [s1, s2] = p.sums.at(a, t);
             let r = p.refs[p.sums.block(t)];
             let var = || if flat { 0.0 } else { ((s2 - s1 * s1 / l) / (l - 1.0)).max(0.0) };
             out[t] = match op {
@@ -91,6 +93,10 @@ fn plain(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
     out
 }
 
+/// The variance at or below which qlib calls a window flat: a standard deviation within
+/// 2e-5 of 0 (`Rsquare`, `Corr`), compared squared (no square root a day).
+pub const FLAT_VAR: f64 = 2e-5 * 2e-5;
+
 /// Sample variance (ddof 1); exactly 0 for a window of one repeated value (as pandas).
 pub fn var(x: &[f64]) -> f64 {
     let m = x.len();
@@ -106,7 +112,8 @@ pub fn var(x: &[f64]) -> f64 {
 
 /// Least squares of the window's finite values on their day position (qlib's `Slope`,
 /// `Rsquare`, and `Resi`: the last day's residual, `NaN` when that day is missing).
-/// `Rsquare` is `NaN` where the values' standard deviation is within 2e-5 of 0 (qlib's rule).
+/// `Rsquare` is `NaN` where the values' standard deviation is within 2e-5 of 0 (qlib's rule,
+/// [`FLAT_VAR`]).
 fn regression(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
     let mut out = vec![f64::NAN; x.len()];
     for t in start..x.len() {
@@ -114,10 +121,10 @@ fn regression(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
         let (c, mx, my, vxx, vxy, vyy) = if p.bad[t + 1] == p.bad[a] {
             // Gap-free: positions 0..L, sums of deviations from the block's reference.
             let l = (t - a + 1) as f64;
-            let [s1, s2] = p.sums.at(t);
+            let [s1, s2] = p.sums.at(a, t);
             let mx = (l - 1.0) / 2.0;
             let flat = p.run[t] > t - a;
-            let vxy = if flat { 0.0 } else { p.sums.pos(t) - mx * s1 };
+            let vxy = if flat { 0.0 } else { p.sums.pos(a, t) - mx * s1 };
             let vyy = if flat { 0.0 } else { (s2 - s1 * s1 / l).max(0.0) };
             (l, mx, p.refs[p.sums.block(t)] + s1 / l, l * (l * l - 1.0) / 12.0, vxy, vyy)
         } else {
@@ -129,7 +136,7 @@ fn regression(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
         let slope = vxy / vxx;
         out[t] = match op {
             Op::Slope => slope,
-            Op::Rsquare if (vyy / (c - 1.0)).sqrt() <= 2e-5 => f64::NAN,
+            Op::Rsquare if vyy / (c - 1.0) <= FLAT_VAR => f64::NAN,
             Op::Rsquare => vxy * vxy / (vxx * vyy),
             _ => x[t] - (my + slope * ((t - a) as f64 - mx)),
         };

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::data::Matrix;
+use crate::expr::apply::{binary, call, r32};
 use crate::expr::ast::{BinOp, Expr, Op, Shape};
-use crate::expr::rolling::{Family, ema, family, pair, rolling, rolling_many};
+use crate::expr::rolling::{Family, family, rolling_many};
 
 /// One node of the graph; children come before their parents.
 #[derive(Clone, Debug)]
@@ -40,11 +41,6 @@ fn join(a: Ty, b: Ty) -> Ty {
     }
 }
 
-/// Rounds to the nearest float32.
-fn r32(v: f64) -> f64 {
-    v as f32 as f64
-}
-
 /// Expressions compiled together.
 pub struct Plan {
     nodes: Vec<Node>,
@@ -56,8 +52,9 @@ pub struct Plan {
     /// Per node: the nodes whose values are no longer needed once it is computed.
     frees: Vec<Vec<usize>>,
     /// Per node: when it is the first of window operators of one [`Family`] over the same
-    /// series and window (say `Mean`, `Std`, `Slope` of `$close` over 20 days), every
-    /// member (itself first), computed in one pass when it is reached.
+    /// series (say `Mean`, `Std`, `Slope` of `$close` over 5 to 60 days; an order
+    /// statistic's window too), every member (itself first), computed in one pass when it
+    /// is reached.
     together: Vec<Vec<usize>>,
     /// Days before a day that any expression's value on it reads (through every window
     /// under it); `None` when one reads the whole past (`EMA`, an expanding window) or the
@@ -109,7 +106,8 @@ impl Plan {
         self.nodes.is_empty()
     }
 
-    /// Window operators computed together: the groups of one family, series and window.
+    /// Window operators computed together: the groups of one family and series (and window,
+    /// for order statistics).
     pub fn passes(&self) -> usize {
         self.together.iter().filter(|g| !g.is_empty()).count()
     }
@@ -129,18 +127,19 @@ impl Plan {
         let mut vals: Vec<Option<Vec<f64>>> = vec![None; self.nodes.len()];
         for (i, node) in self.nodes.iter().enumerate() {
             if let [_, _, ..] = self.together[i].as_slice()
-                && let Node::Call(_, args, Some(n), _) = node
+                && let Node::Call(_, args, Some(_), _) = node
             {
                 // A family's first member computes them all.
-                let ops: Vec<(Op, f64)> = self.together[i]
+                let ops: Vec<(Op, f64, usize)> = self.together[i]
                     .iter()
                     .map(|&k| match &self.nodes[k] {
-                        Node::Call(op, _, _, q) => (*op, *q),
+                        Node::Call(op, _, n, q) => (*op, *q, n.unwrap_or(0.0) as usize),
                         _ => unreachable!("families hold calls only"),
                     })
                     .collect();
-                let x = vals[args[0]].as_deref().expect("child evaluated before its parent");
-                let outs = rolling_many(&ops, x, start, *n as usize);
+                let xs: Vec<&[f64]> =
+                    args.iter().map(|&k| vals[k].as_deref().expect("child evaluated before its parent")).collect();
+                let outs = rolling_many(&ops, &xs, start);
                 for (&k, v) in self.together[i].iter().zip(outs) {
                     vals[k] = Some(v);
                 }
@@ -157,8 +156,7 @@ impl Plan {
                 Node::Num(x) => vec![*x; len],
                 Node::Field(slot) => inputs[*slot].to_vec(),
                 Node::Neg(a) => get(*a).iter().map(|x| -x).collect(),
-                Node::Bin(op, a, c) if f32 => get(*a).iter().zip(get(*c)).map(|(x, y)| binary(*op, r32(*x), r32(*y))).collect(),
-                Node::Bin(op, a, c) => get(*a).iter().zip(get(*c)).map(|(x, y)| binary(*op, *x, *y)).collect(),
+                Node::Bin(op, a, c) => binary(*op, get(*a), get(*c), f32),
                 Node::Call(op, args, n, q) => {
                     let rounded: Vec<Vec<f64>>;
                     let refs: Vec<&[f64]> = if f32 && matches!(op.shape(), Shape::Series(_)) {
@@ -170,7 +168,7 @@ impl Plan {
                     call(*op, &refs, start, *n, *q)
                 }
             };
-            if f32 {
+            if f32 && !matches!(node, Node::Bin(..)) {
                 v.iter_mut().for_each(|x| *x = r32(*x));
             }
             vals[i] = Some(v);
@@ -233,15 +231,17 @@ fn first_value(inputs: &[&[f64]]) -> usize {
 }
 
 /// Per node, the members of its [`Family`] group when it is the group's first (a group of
-/// one is left empty): calls of one family over the same series node and window.
+/// one is left empty): calls of one family over the same series nodes, with windows of any
+/// length (expanding ones apart) where the family allows it, else of one length.
 fn families(nodes: &[Node]) -> Vec<Vec<usize>> {
-    let mut first: HashMap<(Family, usize, u64), usize> = HashMap::new();
+    let mut first: HashMap<(Family, &[usize], u64), usize> = HashMap::new();
     let mut out = vec![vec![]; nodes.len()];
     for (i, node) in nodes.iter().enumerate() {
         if let Node::Call(op, args, Some(n), _) = node
             && let Some(f) = family(*op, *n)
         {
-            let lead = *first.entry((f, args[0], n.to_bits())).or_insert(i);
+            let window = if f.any_length() { u64::from(*n == 0.0) } else { n.to_bits() };
+            let lead = *first.entry((f, args.as_slice(), window)).or_insert(i);
             out[lead].push(i);
         }
     }
@@ -342,47 +342,5 @@ impl Builder {
         let i = self.nodes.len() - 1;
         self.keys.insert(key, i);
         i
-    }
-}
-
-/// The infix operators; comparisons give 1 or 0 (`NaN` compares false, except `!=`),
-/// `&` and `|` read non-zero (and `NaN`, as numpy does) as true.
-fn binary(op: BinOp, x: f64, y: f64) -> f64 {
-    let b = |c: bool| if c { 1.0 } else { 0.0 };
-    let truth = |v: f64| v != 0.0;
-    match op {
-        BinOp::Add => x + y,
-        BinOp::Sub => x - y,
-        BinOp::Mul => x * y,
-        BinOp::Div => x / y,
-        BinOp::Gt => b(x > y),
-        BinOp::Ge => b(x >= y),
-        BinOp::Lt => b(x < y),
-        BinOp::Le => b(x <= y),
-        BinOp::Eq => b(x == y),
-        BinOp::Ne => b(x != y),
-        BinOp::And => b(truth(x) && truth(y)),
-        BinOp::Or => b(truth(x) || truth(y)),
-    }
-}
-
-/// A named operator on its series arguments.
-fn call(op: Op, args: &[&[f64]], start: usize, n: Option<f64>, q: f64) -> Vec<f64> {
-    let x = args[0];
-    let map1 = |f: fn(f64) -> f64| x.iter().map(|v| f(*v)).collect::<Vec<f64>>();
-    let map2 = |f: fn(f64, f64) -> f64| x.iter().zip(args[1]).map(|(a, b)| f(*a, *b)).collect::<Vec<f64>>();
-    match op {
-        Op::Abs => map1(f64::abs),
-        Op::Sign => map1(|v| if v.is_nan() || v == 0.0 { v } else { v.signum() }),
-        Op::Log => map1(f64::ln),
-        Op::Power => map2(f64::powf),
-        // numpy's maximum/minimum: NaN if either is NaN.
-        Op::Greater => map2(|a, b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) }),
-        Op::Less => map2(|a, b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) }),
-        Op::If => (0..x.len()).map(|t| if x[t] != 0.0 { args[1][t] } else { args[2][t] }).collect(),
-        Op::Corr | Op::Cov => pair(op, x, args[1], start, n.unwrap_or(0.0) as usize),
-        // A window 0 < N < 1 is a smoothing factor (EMA, and qlib's Mean(x, alpha)).
-        Op::Ema | Op::Mean if n.is_some_and(|n| n > 0.0 && n < 1.0) => ema(x, n.unwrap_or(0.5)),
-        _ => rolling(op, x, start, n.unwrap_or(0.0) as i64, q),
     }
 }

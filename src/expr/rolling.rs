@@ -7,7 +7,7 @@
 //! exactly 0 and no error accumulates along the series.
 
 use crate::expr::ast::Op;
-use crate::expr::moments::{is_moment, moments, var};
+use crate::expr::moments::{FLAT_VAR, is_moment, moments};
 use crate::expr::order::{is_order, order_statistics};
 use crate::expr::sliding::{block_len, equal_run, references, window_start, window_sums};
 use crate::factors::window::{kurt, skew};
@@ -23,14 +23,24 @@ pub fn rolling(op: Op, x: &[f64], start: usize, n: i64, q: f64) -> Vec<f64> {
     }
 }
 
-/// Window operators that one pass over a series and window computes together
+/// Window operators that one pass over the same series computes together
 /// ([`rolling_many`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Family {
-    /// `Mean Sum Std Var Slope Rsquare Resi`: one set of window sums.
+    /// `Mean Sum Std Var Slope Rsquare Resi`: one set of block sums, for windows of every
+    /// length (all expanding, or none).
     Moments,
-    /// `Quantile Med Rank`: one sorted window.
+    /// `Quantile Med Rank`: one sorted window, of one length.
     Order,
+    /// `Corr Cov` of the same two series: one set of block sums, as `Moments`.
+    Pair,
+}
+
+impl Family {
+    /// Whether one pass serves windows of different lengths.
+    pub fn any_length(self) -> bool {
+        self != Family::Order
+    }
 }
 
 /// The family `op` belongs to with window `n`, if any (a smoothing `Mean(x, 0.5)` is none).
@@ -40,19 +50,24 @@ pub fn family(op: Op, n: f64) -> Option<Family> {
         _ if !whole => None,
         _ if is_moment(op) => Some(Family::Moments),
         _ if is_order(op) => Some(Family::Order),
+        Op::Corr | Op::Cov => Some(Family::Pair),
         _ => None,
     }
 }
 
-/// [`rolling`] of several operators of one [`Family`] (each with its quantile) over the
-/// same series and window: the same values, one series per operator, in order.
-pub fn rolling_many(ops: &[(Op, f64)], x: &[f64], start: usize, n: usize) -> Vec<Vec<f64>> {
-    if ops.iter().all(|(op, _)| is_moment(*op)) {
-        moments(&ops.iter().map(|(op, _)| *op).collect::<Vec<_>>(), x, start, n)
-    } else if ops.iter().all(|(op, _)| is_order(*op)) {
-        order_statistics(ops, x, start, n)
+/// [`rolling`] (or [`pairs`]) of several operators of one [`Family`], each with its
+/// quantile `q` and window `n`, over the same series `xs` (two for `Pair`): the same values
+/// up to rounding, one series per operator, in order.
+pub fn rolling_many(ops: &[(Op, f64, usize)], xs: &[&[f64]], start: usize) -> Vec<Vec<f64>> {
+    let with_n = || ops.iter().map(|&(op, _, n)| (op, n)).collect::<Vec<_>>();
+    if ops.iter().all(|(op, _, _)| is_moment(*op)) {
+        moments(&with_n(), xs[0], start)
+    } else if ops.iter().all(|(op, _, _)| matches!(op, Op::Corr | Op::Cov)) {
+        pairs(&with_n(), xs[0], xs[1], start)
+    } else if ops.iter().all(|(op, _, n)| is_order(*op) && *n == ops[0].2) {
+        order_statistics(&ops.iter().map(|&(op, q, _)| (op, q)).collect::<Vec<_>>(), xs[0], start, ops[0].2)
     } else {
-        ops.iter().map(|&(op, q)| rolling(op, x, start, n as i64, q)).collect()
+        ops.iter().map(|&(op, q, n)| rolling(op, xs[0], start, n as i64, q)).collect()
     }
 }
 
@@ -79,7 +94,7 @@ fn windows(op: Op, x: &[f64], start: usize, n: usize, q: f64) -> Vec<f64> {
     match op {
         Op::Max | Op::Min | Op::IdxMax | Op::IdxMin => return extremes(op, x, start, n),
         _ if is_order(op) => return order_statistics(&[(op, q)], x, start, n).remove(0),
-        _ if is_moment(op) => return moments(&[op], x, start, n).remove(0),
+        _ if is_moment(op) => return moments(&[(op, n)], x, start).remove(0),
         _ => {}
     }
     let bad = prefix_bad(x, f64::is_finite);
@@ -146,25 +161,28 @@ fn moment(x: &[f64], need: usize, flat: f64, f: fn(&[f64]) -> f64) -> f64 {
 fn extremes(op: Op, x: &[f64], start: usize, n: usize) -> Vec<f64> {
     let want_max = matches!(op, Op::Max | Op::IdxMax);
     let positional = matches!(op, Op::IdxMax | Op::IdxMin);
-    let nan = prefix_bad(x, |v| !v.is_nan());
+    let nan = if positional { prefix_bad(x, |v| !v.is_nan()) } else { vec![] };
     let mut out = vec![f64::NAN; x.len()];
-    let mut queue: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    // The queue is `queue[head..]`: days only ever join at the back, so leaving the front
+    // is moving `head` (no ring buffer needed; at most one entry per day).
+    let mut queue: Vec<usize> = Vec::with_capacity(x.len() - start.min(x.len()));
+    let mut head = 0;
     // Strictly worse candidates leave; equal ones stay behind the earlier day.
     let beats = |a: f64, b: f64| if want_max { a > b } else { a < b };
     for t in start..x.len() {
         let v = x[t];
         let usable = if positional { !v.is_nan() } else { v.is_finite() };
         if usable {
-            while queue.back().is_some_and(|&j| beats(v, x[j])) {
-                queue.pop_back();
+            while queue.len() > head && beats(v, x[queue[queue.len() - 1]]) {
+                queue.pop();
             }
-            queue.push_back(t);
+            queue.push(t);
         }
         let a = window_start(t, n, start);
-        while queue.front().is_some_and(|&j| j < a) {
-            queue.pop_front();
+        while head < queue.len() && queue[head] < a {
+            head += 1;
         }
-        out[t] = match (positional, queue.front()) {
+        out[t] = match (positional, queue.get(head)) {
             (_, None) => f64::NAN,
             (true, _) if nan[t + 1] > nan[a] => (x[a..=t].iter().position(|v| v.is_nan()).unwrap_or(0) + 1) as f64,
             (true, Some(&j)) => (j - a + 1) as f64,
@@ -199,14 +217,17 @@ pub fn ema(x: &[f64], alpha: f64) -> Vec<f64> {
     out
 }
 
-/// `Corr` / `Cov` of `x` and `y` over the days both are finite. `Corr` is `NaN` where
-/// either side's own rolling standard deviation is within 2e-5 of 0 (qlib's rule).
-pub fn pair(op: Op, x: &[f64], y: &[f64], start: usize, n: usize) -> Vec<f64> {
+/// `Corr` / `Cov` of `x` and `y` over the days both are finite, each of `ops` with its
+/// window `n` (0 = expanding; all or none of them), from the stock's first day `start`: one
+/// `[day]` series per operator. `Corr` is `NaN` where either side's own rolling standard
+/// deviation is within 2e-5 of 0 (qlib's rule, [`FLAT_VAR`]).
+pub fn pairs(ops: &[(Op, usize)], x: &[f64], y: &[f64], start: usize) -> Vec<Vec<f64>> {
     let (bx, by) = (prefix_bad(x, f64::is_finite), prefix_bad(y, f64::is_finite));
-    let b = block_len(x.len(), n);
+    let longest = if ops.iter().any(|(_, n)| *n == 0) { 0 } else { ops.iter().map(|(_, n)| *n).max().unwrap_or(1) };
+    let b = block_len(x.len(), longest);
     let (rx, ry) = (references(x, start, b), references(y, start, b));
     let top = rx.len() - 1;
-    let sums = window_sums(x.len(), start, n, false, |j, k| {
+    let sums = window_sums(x.len(), start, b, false, |j, k| {
         if !(x[j].is_finite() && y[j].is_finite()) {
             return [0.0; 5];
         }
@@ -214,55 +235,94 @@ pub fn pair(op: Op, x: &[f64], y: &[f64], start: usize, n: usize) -> Vec<f64> {
         [dx, dy, dx * dx, dy * dy, dx * dy]
     });
     let (runx, runy) = (equal_run(x), equal_run(y));
-    let mut out = vec![f64::NAN; x.len()];
-    let mut own: Vec<f64> = vec![];
-    for t in start..x.len() {
-        let a = window_start(t, n, start);
-        let (wx, wy) = (&x[a..=t], &y[a..=t]);
-        let clean = bx[t + 1] == bx[a] && by[t + 1] == by[a];
-        let (c, cxy, vx, vy) = if clean {
-            let l = wx.len() as f64;
-            let [sx, sy, sxx, syy, sxy] = sums.at(t);
-            let (fx, fy) = (runx[t] >= wx.len(), runy[t] >= wx.len());
-            let vx = if fx { 0.0 } else { (sxx - sx * sx / l).max(0.0) };
-            let vy = if fy { 0.0 } else { (syy - sy * sy / l).max(0.0) };
-            let cxy = if fx || fy { 0.0 } else { sxy - sx * sy / l };
-            (l, cxy, vx, vy)
-        } else {
-            direct_pair(wx, wy)
-        };
-        if c < 2.0 {
-            continue;
-        }
-        if op == Op::Cov {
-            out[t] = cxy / (c - 1.0);
-            continue;
-        }
-        // Each side's own standard deviation: the pairwise one when neither has gaps.
-        let mut own_std = |w: &[f64], pairwise: f64| {
-            if clean {
-                return (pairwise / (c - 1.0)).sqrt();
+    let one = |op: Op, n: usize| {
+        let mut out = vec![f64::NAN; x.len()];
+        for t in start..x.len() {
+            let a = window_start(t, n, start);
+            let (wx, wy) = (&x[a..=t], &y[a..=t]);
+            // Without gaps each side's own variance is the pairwise one.
+            let w = if bx[t + 1] == bx[a] && by[t + 1] == by[a] {
+                let l = wx.len() as f64;
+                let [sx, sy, sxx, syy, sxy] = sums.at(a, t);
+                let (fx, fy) = (runx[t] >= wx.len(), runy[t] >= wx.len());
+                let vx = if fx { 0.0 } else { (sxx - sx * sx / l).max(0.0) };
+                let vy = if fy { 0.0 } else { (syy - sy * sy / l).max(0.0) };
+                let cxy = if fx || fy { 0.0 } else { sxy - sx * sy / l };
+                PairWindow { c: l, cxy, vx, vy, own_x: vx / (l - 1.0), own_y: vy / (l - 1.0) }
+            } else {
+                direct_pair(wx, wy)
+            };
+            if w.c < 2.0 {
+                continue;
             }
-            own.clear();
-            own.extend(w.iter().copied().filter(|v| v.is_finite()));
-            var(&own).sqrt()
-        };
-        let (sdx, sdy) = (own_std(wx, vx), own_std(wy, vy));
-        out[t] = if sdx <= 2e-5 || sdy <= 2e-5 { f64::NAN } else { cxy / (vx * vy).sqrt() };
-    }
-    out
+            out[t] = if op == Op::Cov {
+                w.cxy / (w.c - 1.0)
+            } else if w.own_x <= FLAT_VAR || w.own_y <= FLAT_VAR {
+                f64::NAN
+            } else {
+                w.cxy / (w.vx * w.vy).sqrt()
+            };
+        }
+        out
+    };
+    ops.iter().map(|&(op, n)| one(op, n)).collect()
 }
 
-/// Count and centered sums (xy, xx, yy) over the days both values are finite.
-fn direct_pair(wx: &[f64], wy: &[f64]) -> (f64, f64, f64, f64) {
-    let pairs = || wx.iter().zip(wy).filter(|(u, v)| u.is_finite() && v.is_finite());
-    let c = pairs().count() as f64;
-    let (mx, my) = (pairs().map(|p| p.0).sum::<f64>() / c, pairs().map(|p| p.1).sum::<f64>() / c);
-    let (mut cxy, mut vx, mut vy) = (0.0, 0.0, 0.0);
-    for (u, v) in pairs() {
-        cxy += (u - mx) * (v - my);
-        vx += (u - mx) * (u - mx);
-        vy += (v - my) * (v - my);
+/// One window of a pair: over the days both values are finite, their count `c` and
+/// centered sums `cxy`, `vx`, `vy`; and each side's own sample variance over its own
+/// finite values (`NaN` below 2, exactly 0 for one repeated value, as
+/// [`crate::expr::moments::var`]).
+struct PairWindow {
+    c: f64,
+    cxy: f64,
+    vx: f64,
+    vy: f64,
+    own_x: f64,
+    own_y: f64,
+}
+
+/// A window with gaps summed directly: two passes, the means, then the centered sums.
+fn direct_pair(wx: &[f64], wy: &[f64]) -> PairWindow {
+    let (mut c, mut px, mut py) = (0.0, 0.0, 0.0);
+    let (mut cx, mut cy, mut sx, mut sy) = (0.0, 0.0, 0.0, 0.0);
+    let (mut first_x, mut first_y) = (None, None);
+    let (mut flat_x, mut flat_y) = (true, true);
+    for (&u, &v) in wx.iter().zip(wy) {
+        if u.is_finite() {
+            cx += 1.0;
+            sx += u;
+            flat_x &= *first_x.get_or_insert(u) == u;
+        }
+        if v.is_finite() {
+            cy += 1.0;
+            sy += v;
+            flat_y &= *first_y.get_or_insert(v) == v;
+        }
+        if u.is_finite() && v.is_finite() {
+            c += 1.0;
+            px += u;
+            py += v;
+        }
     }
-    (c, cxy, vx, vy)
+    let (mx, my, ox, oy) = (px / c, py / c, sx / cx, sy / cy);
+    let (mut cxy, mut vx, mut vy, mut vox, mut voy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for (&u, &v) in wx.iter().zip(wy) {
+        if u.is_finite() {
+            vox += (u - ox) * (u - ox);
+        }
+        if v.is_finite() {
+            voy += (v - oy) * (v - oy);
+        }
+        if u.is_finite() && v.is_finite() {
+            cxy += (u - mx) * (v - my);
+            vx += (u - mx) * (u - mx);
+            vy += (v - my) * (v - my);
+        }
+    }
+    let own = |count: f64, flat: bool, sum2: f64| match () {
+        _ if count < 2.0 => f64::NAN,
+        _ if flat => 0.0,
+        _ => (sum2 / (count - 1.0)).max(0.0),
+    };
+    PairWindow { c, cxy, vx, vy, own_x: own(cx, flat_x, vox), own_y: own(cy, flat_y, voy) }
 }

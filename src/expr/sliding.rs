@@ -6,10 +6,12 @@
 //! missing value (else they sum it directly) and handle windows of one repeated value
 //! exactly ([`equal_run`]).
 
-/// The window sums of `K` terms over windows of `n` days from `start`: per day `t`,
-/// [`Sums::at`] and (when asked for) `Σ p·term₀` ([`Sums::pos`], `p` = days from the
-/// window's first day), with the reference of `t`'s block ([`Sums::block`]). Kept as the
-/// blocks' running prefix and suffix sums; a window is one suffix plus one prefix.
+/// The sums of `K` terms over windows of up to `b` days from `start`, windows of several
+/// lengths alike: per window `[a, t]`, [`Sums::at`] and (when asked for) `Σ p·term₀`
+/// ([`Sums::pos`], `p` = days from the window's first day `a`), against the reference of
+/// `t`'s block ([`Sums::block`]). Kept as the blocks' running prefix and suffix sums: a
+/// window is one suffix plus one prefix, or (shorter than `b`, inside one block) the
+/// difference of two prefixes.
 pub struct Sums<const K: usize> {
     pre: Vec<[f64; K]>,
     suf: Vec<[f64; K]>,
@@ -19,7 +21,6 @@ pub struct Sums<const K: usize> {
     /// The block of each day (index into the caller's references).
     block: Vec<u32>,
     start: usize,
-    n: usize,
     b: usize,
 }
 
@@ -30,29 +31,41 @@ impl<const K: usize> Sums<K> {
         self.block[t] as usize
     }
 
-    /// The first day of the window ending at `t`, and the first day of `t`'s block.
+    /// The first day of `t`'s block.
     #[inline]
-    fn bounds(&self, t: usize) -> (usize, usize) {
-        (window_start(t, self.n, self.start), self.start + self.block(t) * self.b)
+    fn block_start(&self, t: usize) -> usize {
+        self.start + self.block(t) * self.b
     }
 
-    /// The sums of the terms over the window ending at `t`.
+    /// The sums of the terms over the window `[a, t]` (`a <= t < a + b`, `a >= start`).
     #[inline]
-    pub fn at(&self, t: usize) -> [f64; K] {
-        let (a, bs) = self.bounds(t);
-        if a >= bs {
-            self.pre[t]
+    pub fn at(&self, a: usize, t: usize) -> [f64; K] {
+        let bs = self.block_start(t);
+        let p = self.pre[t];
+        if a == bs {
+            p
+        } else if a > bs {
+            let q = self.pre[a - 1];
+            std::array::from_fn(|i| p[i] - q[i])
         } else {
-            let (s, p) = (self.suf[a], self.pre[t]);
+            let s = self.suf[a];
             std::array::from_fn(|i| s[i] + p[i])
         }
     }
 
-    /// `Σ p·term₀` over the window ending at `t` (built with `positions`).
+    /// `Σ p·term₀` over the window `[a, t]` (built with `positions`).
     #[inline]
-    pub fn pos(&self, t: usize) -> f64 {
-        let (a, bs) = self.bounds(t);
-        if a >= bs { self.pre_p[t] } else { self.suf_p[a] + self.pre_p[t] + (bs - a) as f64 * self.pre[t][0] }
+    pub fn pos(&self, a: usize, t: usize) -> f64 {
+        let bs = self.block_start(t);
+        if a == bs {
+            self.pre_p[t]
+        } else if a > bs {
+            // Positions counted from the block's first day, moved to the window's.
+            let s0 = self.pre[t][0] - self.pre[a - 1][0];
+            self.pre_p[t] - self.pre_p[a - 1] - (a - bs) as f64 * s0
+        } else {
+            self.suf_p[a] + self.pre_p[t] + (bs - a) as f64 * self.pre[t][0]
+        }
     }
 }
 
@@ -62,7 +75,7 @@ pub fn window_start(t: usize, n: usize, start: usize) -> usize {
     if n == 0 { start } else { (t + 1).saturating_sub(n).max(start) }
 }
 
-/// Block length for window `n` (0 = expanding: one block).
+/// Block length for windows of up to `n` days (0 = expanding: one block).
 pub fn block_len(len: usize, n: usize) -> usize {
     if n == 0 { len.max(1) } else { n }
 }
@@ -80,16 +93,15 @@ pub fn references(x: &[f64], start: usize, b: usize) -> Vec<f64> {
 }
 
 /// Window sums of `term(j, block)` (index `j`'s terms against `block`'s references; a
-/// missing value must give zeros) over windows of `n` days from `start`; with
-/// `positions`, also the position-weighted sums of the first term.
+/// missing value must give zeros) in blocks of `b` days from `start` (for windows of up to
+/// `b` days); with `positions`, also the position-weighted sums of the first term.
 pub fn window_sums<const K: usize>(
     len: usize,
     start: usize,
-    n: usize,
+    b: usize,
     positions: bool,
     term: impl Fn(usize, usize) -> [f64; K],
 ) -> Sums<K> {
-    let b = block_len(len, n);
     let mut pre = vec![[0.0; K]; len];
     let mut block = vec![0u32; len];
     let (mut pre_p, mut suf_p) = if positions { (vec![0.0; len], vec![0.0; len]) } else { (vec![], vec![]) };
@@ -127,7 +139,7 @@ pub fn window_sums<const K: usize>(
             }
         }
     }
-    Sums { pre, suf, pre_p, suf_p, block, start, n, b }
+    Sums { pre, suf, pre_p, suf_p, block, start, b }
 }
 
 /// `run[t]`: how many days up to `t` repeat `x[t]` without a break (1 for a change).
@@ -145,28 +157,32 @@ pub fn equal_run(x: &[f64]) -> Vec<usize> {
 mod tests {
     use super::*;
 
-    /// Block sums equal direct sums for every window length, start and day.
+    /// Block sums equal direct sums for every block length, window length up to it, start
+    /// and day (windows inside one block and across two).
     #[test]
     fn block_sums_equal_direct_sums() {
         let x: Vec<f64> = (0..40).map(|i| 100.0 + ((i * 7) % 11) as f64 * 0.37).collect();
         for start in [0, 3] {
-            for n in [0, 1, 2, 5, 7, 40, 60] {
-                let b = block_len(x.len(), n);
+            for n_max in [0, 1, 2, 5, 7, 40, 60] {
+                let b = block_len(x.len(), n_max);
                 let r = references(&x, start, b);
-                let s = window_sums(x.len(), start, n, true, |j, k| {
+                let s = window_sums(x.len(), start, b, true, |j, k| {
                     let d = x[j] - r[k.min(r.len() - 1)];
                     [d, d * d]
                 });
-                for t in start..x.len() {
-                    let a = window_start(t, n, start);
-                    let rf = r[s.block(t)];
-                    let w = &x[a..=t];
-                    let direct: f64 = w.iter().map(|v| v - rf).sum();
-                    let direct2: f64 = w.iter().map(|v| (v - rf) * (v - rf)).sum();
-                    let dpos: f64 = w.iter().enumerate().map(|(p, v)| p as f64 * (v - rf)).sum();
-                    assert!((s.at(t)[0] - direct).abs() < 1e-9, "n={n} t={t}");
-                    assert!((s.at(t)[1] - direct2).abs() < 1e-9, "n={n} t={t}");
-                    assert!((s.pos(t) - dpos).abs() < 1e-8, "n={n} t={t}: {} vs {dpos}", s.pos(t));
+                let lengths: Vec<usize> = if n_max == 0 { vec![0] } else { (1..=n_max).collect() };
+                for n in lengths {
+                    for t in start..x.len() {
+                        let a = window_start(t, n, start);
+                        let rf = r[s.block(t)];
+                        let w = &x[a..=t];
+                        let direct: f64 = w.iter().map(|v| v - rf).sum();
+                        let direct2: f64 = w.iter().map(|v| (v - rf) * (v - rf)).sum();
+                        let dpos: f64 = w.iter().enumerate().map(|(p, v)| p as f64 * (v - rf)).sum();
+                        assert!((s.at(a, t)[0] - direct).abs() < 1e-9, "b={b} n={n} t={t}");
+                        assert!((s.at(a, t)[1] - direct2).abs() < 1e-9, "b={b} n={n} t={t}");
+                        assert!((s.pos(a, t) - dpos).abs() < 1e-8, "b={b} n={n} t={t}: {} vs {dpos}", s.pos(a, t));
+                    }
                 }
             }
         }

@@ -201,43 +201,66 @@ fn span_evaluation_equals_whole_history_on_the_span() {
     }
 }
 
-/// One pass over a family (moments, order statistics) gives each operator's own values, bit
-/// for bit, on series with gaps, infinities, zeros and repeated runs, for every window
-/// length and start; and a plan groups Alpha158's window operators into such passes.
+/// One pass over a family (moments, order statistics, pairs) gives each operator's own
+/// values on series with gaps, infinities, zeros and repeated runs, for every window length
+/// and start: bit for bit when the windows are of one length, to rounding when a pass
+/// serves several lengths; and a plan groups Alpha158's window operators into such passes.
 #[test]
 fn family_passes_equal_each_operator_alone() {
     use super::rolling::{family, rolling, rolling_many};
     let mut rng = crate::rng::Rng::new(11);
-    let x: Vec<f64> = (0..300)
-        .map(|i| match i % 41 {
-            7 => f64::NAN,
-            13 if i > 100 => f64::INFINITY,
-            20..=24 => 0.0,
-            30..=33 => 5.0,
-            _ => 10.0 + rng.normal(),
-        })
-        .collect();
-    let groups: [&[(Op, f64)]; 2] = [
-        &[
-            (Op::Mean, f64::NAN),
-            (Op::Std, f64::NAN),
-            (Op::Slope, f64::NAN),
-            (Op::Sum, f64::NAN),
-            (Op::Rsquare, f64::NAN),
-            (Op::Var, f64::NAN),
-            (Op::Resi, f64::NAN),
-        ],
-        &[(Op::Quantile, 0.8), (Op::Rank, f64::NAN), (Op::Quantile, 0.2), (Op::Med, f64::NAN)],
+    let mut series = |shift: f64| -> Vec<f64> {
+        (0..300)
+            .map(|i| match i % 41 {
+                7 => f64::NAN,
+                13 if i > 100 => f64::INFINITY,
+                20..=24 => 0.0,
+                30..=33 => 5.0,
+                _ => shift + rng.normal(),
+            })
+            .collect()
+    };
+    let (x, y) = (series(10.0), series(-3.0));
+    let nan = f64::NAN;
+    let moments = [Op::Mean, Op::Std, Op::Slope, Op::Sum, Op::Rsquare, Op::Var, Op::Resi].map(|op| (op, nan));
+    let groups: [&[(Op, f64)]; 3] = [
+        &moments,
+        &[(Op::Quantile, 0.8), (Op::Rank, nan), (Op::Quantile, 0.2), (Op::Med, nan)],
+        &[(Op::Corr, nan), (Op::Cov, nan)],
     ];
+    let alone = |op: Op, q: f64, start: usize, n: usize| match op {
+        Op::Corr | Op::Cov => super::rolling::pairs(&[(op, n)], &x, &y, start).remove(0),
+        _ => rolling(op, &x, start, n as i64, q),
+    };
+    let close = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-9 * a.abs().max(1.0);
     for ops in groups {
         for n in [0usize, 1, 2, 5, 20, 60, 200] {
             assert!(ops.iter().all(|(op, _)| family(*op, n as f64).is_some()));
             for start in [0, 9] {
-                let together = rolling_many(ops, &x, start, n);
+                let with_n: Vec<(Op, f64, usize)> = ops.iter().map(|&(op, q)| (op, q, n)).collect();
+                let together = rolling_many(&with_n, &[&x, &y], start);
                 for ((op, q), got) in ops.iter().zip(&together) {
-                    let alone = rolling(*op, &x, start, n as i64, *q);
-                    let same = alone.iter().zip(got).all(|(a, b)| a.to_bits() == b.to_bits());
+                    let one = alone(*op, *q, start, n);
+                    let same = one.iter().zip(got).all(|(a, b)| a.to_bits() == b.to_bits());
                     assert!(same, "{op:?} n={n} start={start}");
+                }
+            }
+        }
+        // One pass over windows of five lengths (moments and pairs).
+        if family(ops[0].0, 5.0).is_some_and(|f| f.any_length()) {
+            let with_n: Vec<(Op, f64, usize)> =
+                [5, 10, 20, 30, 60].iter().flat_map(|&n| ops.iter().map(move |&(op, q)| (op, q, n))).collect();
+            for start in [0, 9] {
+                let together = rolling_many(&with_n, &[&x, &y], start);
+                for (&(op, q, n), got) in with_n.iter().zip(&together) {
+                    let one = alone(op, q, start, n);
+                    let bad = one.iter().zip(got).position(|(a, b)| !close(*a, *b));
+                    assert!(
+                        bad.is_none(),
+                        "{op:?} n={n} start={start} day {bad:?}: {:?} vs {:?}",
+                        bad.map(|d| one[d]),
+                        bad.map(|d| got[d])
+                    );
                 }
             }
         }
@@ -245,7 +268,9 @@ fn family_passes_equal_each_operator_alone() {
     assert_eq!(family(Op::Mean, 0.5), None);
     let exprs: Vec<Expr> = sets::alpha158().iter().map(|(_, t)| parse(t).unwrap()).collect();
     let plan = Plan::new(&exprs.iter().collect::<Vec<_>>());
-    // Per window length: Mean/Std/Slope/Rsquare/Resi of $close, Quantile x2/Rank of $close,
-    // Mean/Std of $volume and of the volume-weighted move.
-    assert_eq!(plan.passes(), 5 * 4, "{}", plan.passes());
+    // Moments of $close (Mean/Std/Slope/Rsquare/Resi), of $volume (Mean/Std), of the
+    // volume-weighted move (Std/Mean), the two counts (CNTP, CNTN), the six Sums (SUMP/N
+    // and VSUMP/N's numerators and denominators) and the two Corr pairs (CORR, CORD), each
+    // one pass over all five lengths; Quantile x2/Rank of $close, one per length.
+    assert_eq!(plan.passes(), 1 + 1 + 1 + 2 + 6 + 2 + 5, "{}", plan.passes());
 }
