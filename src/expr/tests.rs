@@ -274,3 +274,64 @@ fn family_passes_equal_each_operator_alone() {
     // one pass over all five lengths; Quantile x2/Rank of $close, one per length.
     assert_eq!(plan.passes(), 1 + 1 + 1 + 2 + 6 + 2 + 5, "{}", plan.passes());
 }
+
+/// Windows with gaps (a suspension's missing days, lone infinities, runs of one value and
+/// of zeros across a gap) equal the windows' finite values summed naively: `Mean Sum Std
+/// Var`, and `Corr Cov` where both sides miss the same days and where one side misses more
+/// (the price ratio stays through a suspension, the volume ratio does not).
+#[test]
+fn windows_with_gaps_equal_direct_sums() {
+    use super::moments::var;
+    use super::rolling::{pairs, rolling};
+    let mut rng = crate::rng::Rng::new(5);
+    let x: Vec<f64> = (0..400)
+        .map(|i| match i % 97 {
+            10..=17 => f64::NAN,
+            30 => f64::INFINITY,
+            40..=45 | 47..=49 => 7.25,
+            46 => f64::NAN,
+            60..=62 | 64 => 0.0,
+            63 => f64::NAN,
+            _ => 50.0 + 3.0 * rng.normal(),
+        })
+        .collect();
+    // y misses x's days, and some of its own from day 200.
+    let y: Vec<f64> = x
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if !v.is_finite() || (i > 200 && i % 23 == 0) { f64::NAN } else { 2.0 - rng.normal() })
+        .collect();
+    let near = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+    for n in [5usize, 20, 60] {
+        for t in 0..x.len() {
+            let a = (t + 1).saturating_sub(n);
+            let fv: Vec<f64> = x[a..=t].iter().copied().filter(|v| v.is_finite()).collect();
+            let m = fv.len();
+            let sum: f64 = fv.iter().sum();
+            let want = [
+                (Op::Mean, if m > 0 { sum / m as f64 } else { f64::NAN }),
+                (Op::Sum, if m > 0 { sum } else { f64::NAN }),
+                (Op::Var, var(&fv)),
+                (Op::Std, var(&fv).sqrt()),
+            ];
+            for (op, w) in want {
+                let got = rolling(op, &x, 0, n as i64, f64::NAN)[t];
+                assert!(near(w, got), "{op:?} n={n} t={t}: direct {w}, sums {got}");
+            }
+            let both: Vec<(f64, f64)> =
+                x[a..=t].iter().zip(&y[a..=t]).filter(|(u, v)| u.is_finite() && v.is_finite()).map(|(u, v)| (*u, *v)).collect();
+            let c = both.len() as f64;
+            let (mx, my) = (both.iter().map(|p| p.0).sum::<f64>() / c, both.iter().map(|p| p.1).sum::<f64>() / c);
+            let cxy: f64 = both.iter().map(|(u, v)| (u - mx) * (v - my)).sum();
+            let vx: f64 = both.iter().map(|(u, _)| (u - mx) * (u - mx)).sum();
+            let vy: f64 = both.iter().map(|(_, v)| (v - my) * (v - my)).sum();
+            let fy: Vec<f64> = y[a..=t].iter().copied().filter(|v| v.is_finite()).collect();
+            let flat = var(&fv).sqrt() <= 2e-5 || var(&fy).sqrt() <= 2e-5;
+            let cov = if c < 2.0 { f64::NAN } else { cxy / (c - 1.0) };
+            let corr = if c < 2.0 || flat { f64::NAN } else { cxy / (vx * vy).sqrt() };
+            let got = pairs(&[(Op::Cov, n), (Op::Corr, n)], &x, &y, 0);
+            assert!(near(cov, got[0][t]), "Cov n={n} t={t}: direct {cov}, sums {}", got[0][t]);
+            assert!(near(corr, got[1][t]), "Corr n={n} t={t}: direct {corr}, sums {}", got[1][t]);
+        }
+    }
+}
