@@ -69,7 +69,8 @@ fn plain(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
             out[t] = match op {
                 _ if all_zero && matches!(op, Op::Mean | Op::Sum) => 0.0,
                 Op::Mean if flat => x[t],
-                Op::Mean => r + s1 / l,
+                // The sum over the count: exact for counts (a mean of 0/1 values), as pandas.
+                Op::Mean => (l * r + s1) / l,
                 Op::Sum => l * r + s1,
                 _ if w.len() < 2 => f64::NAN,
                 Op::Var => var(),
