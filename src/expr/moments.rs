@@ -1,8 +1,8 @@
 //! The sum-based window operators, `Mean Sum Std Var` and the regressions on the day
 //! position `Slope Rsquare Resi`, several of them over one series in one pass, windows of
 //! several lengths alike: they read the same block sums (Alpha158 asks for five of them on
-//! `$close` for each of five window lengths), which are built once. pandas' `rolling(N, min_periods=1)` rules as in
-//! [`crate::expr::rolling`]: non-finite values are skipped, a standard deviation needs 2
+//! `$close` for each of five window lengths), which are built once. pandas'
+//! `rolling(N, min_periods=1)` rules as in [`crate::expr::rolling`]: non-finite values are skipped, a standard deviation needs 2
 //! values, a window of zeros sums to exactly 0 and one repeated value has no variance.
 
 use crate::expr::ast::Op;
@@ -33,8 +33,7 @@ struct Prep {
 /// starts at `start`: one `[day]` series per operator, in order.
 pub fn moments(ops: &[(Op, usize)], x: &[f64], start: usize) -> Vec<Vec<f64>> {
     let positions = ops.iter().any(|(op, _)| matches!(op, Op::Slope | Op::Rsquare | Op::Resi));
-    let longest = if ops.iter().any(|(_, n)| *n == 0) { 0 } else { ops.iter().map(|(_, n)| *n).max().unwrap_or(1) };
-    let b = block_len(x.len(), longest);
+    let b = block_len(x.len(), ops.iter().map(|(_, n)| *n));
     let r = references(x, start, b);
     let top = r.len() - 1;
     let sums = window_sums(x.len(), start, b, positions, |j, k| {

@@ -7,7 +7,7 @@
 //! exactly 0 and no error accumulates along the series.
 
 use crate::expr::ast::Op;
-use crate::expr::moments::{FLAT_VAR, is_moment, moments};
+use crate::expr::moments::{FLAT_VAR, is_moment, moments, var};
 use crate::expr::order::{is_order, order_statistics};
 use crate::expr::sliding::{block_len, equal_run, references, window_start, window_sums};
 use crate::factors::window::{kurt, skew};
@@ -223,8 +223,7 @@ pub fn ema(x: &[f64], alpha: f64) -> Vec<f64> {
 /// deviation is within 2e-5 of 0 (qlib's rule, [`FLAT_VAR`]).
 pub fn pairs(ops: &[(Op, usize)], x: &[f64], y: &[f64], start: usize) -> Vec<Vec<f64>> {
     let (bx, by) = (prefix_bad(x, f64::is_finite), prefix_bad(y, f64::is_finite));
-    let longest = if ops.iter().any(|(_, n)| *n == 0) { 0 } else { ops.iter().map(|(_, n)| *n).max().unwrap_or(1) };
-    let b = block_len(x.len(), longest);
+    let b = block_len(x.len(), ops.iter().map(|(_, n)| *n));
     let (rx, ry) = (references(x, start, b), references(y, start, b));
     let top = rx.len() - 1;
     let sums = window_sums(x.len(), start, b, false, |j, k| {
@@ -235,94 +234,58 @@ pub fn pairs(ops: &[(Op, usize)], x: &[f64], y: &[f64], start: usize) -> Vec<Vec
         [dx, dy, dx * dx, dy * dy, dx * dy]
     });
     let (runx, runy) = (equal_run(x), equal_run(y));
-    let one = |op: Op, n: usize| {
+    let mut own: Vec<f64> = vec![];
+    let mut one = |op: Op, n: usize| {
         let mut out = vec![f64::NAN; x.len()];
         for t in start..x.len() {
             let a = window_start(t, n, start);
             let (wx, wy) = (&x[a..=t], &y[a..=t]);
-            // Without gaps each side's own variance is the pairwise one.
-            let w = if bx[t + 1] == bx[a] && by[t + 1] == by[a] {
+            let clean = bx[t + 1] == bx[a] && by[t + 1] == by[a];
+            let (c, cxy, vx, vy) = if clean {
                 let l = wx.len() as f64;
                 let [sx, sy, sxx, syy, sxy] = sums.at(a, t);
                 let (fx, fy) = (runx[t] >= wx.len(), runy[t] >= wx.len());
                 let vx = if fx { 0.0 } else { (sxx - sx * sx / l).max(0.0) };
                 let vy = if fy { 0.0 } else { (syy - sy * sy / l).max(0.0) };
                 let cxy = if fx || fy { 0.0 } else { sxy - sx * sy / l };
-                PairWindow { c: l, cxy, vx, vy, own_x: vx / (l - 1.0), own_y: vy / (l - 1.0) }
+                (l, cxy, vx, vy)
             } else {
                 direct_pair(wx, wy)
             };
-            if w.c < 2.0 {
+            if c < 2.0 {
                 continue;
             }
-            out[t] = if op == Op::Cov {
-                w.cxy / (w.c - 1.0)
-            } else if w.own_x <= FLAT_VAR || w.own_y <= FLAT_VAR {
-                f64::NAN
-            } else {
-                w.cxy / (w.vx * w.vy).sqrt()
+            if op == Op::Cov {
+                out[t] = cxy / (c - 1.0);
+                continue;
+            }
+            // Each side's own variance: the pairwise one when neither has gaps.
+            let mut own_var = |w: &[f64], pairwise: f64| {
+                if clean {
+                    return pairwise / (c - 1.0);
+                }
+                own.clear();
+                own.extend(w.iter().copied().filter(|v| v.is_finite()));
+                var(&own)
             };
+            let flat = own_var(wx, vx) <= FLAT_VAR || own_var(wy, vy) <= FLAT_VAR;
+            out[t] = if flat { f64::NAN } else { cxy / (vx * vy).sqrt() };
         }
         out
     };
     ops.iter().map(|&(op, n)| one(op, n)).collect()
 }
 
-/// One window of a pair: over the days both values are finite, their count `c` and
-/// centered sums `cxy`, `vx`, `vy`; and each side's own sample variance over its own
-/// finite values (`NaN` below 2, exactly 0 for one repeated value, as
-/// [`crate::expr::moments::var`]).
-struct PairWindow {
-    c: f64,
-    cxy: f64,
-    vx: f64,
-    vy: f64,
-    own_x: f64,
-    own_y: f64,
-}
-
-/// A window with gaps summed directly: two passes, the means, then the centered sums.
-fn direct_pair(wx: &[f64], wy: &[f64]) -> PairWindow {
-    let (mut c, mut px, mut py) = (0.0, 0.0, 0.0);
-    let (mut cx, mut cy, mut sx, mut sy) = (0.0, 0.0, 0.0, 0.0);
-    let (mut first_x, mut first_y) = (None, None);
-    let (mut flat_x, mut flat_y) = (true, true);
-    for (&u, &v) in wx.iter().zip(wy) {
-        if u.is_finite() {
-            cx += 1.0;
-            sx += u;
-            flat_x &= *first_x.get_or_insert(u) == u;
-        }
-        if v.is_finite() {
-            cy += 1.0;
-            sy += v;
-            flat_y &= *first_y.get_or_insert(v) == v;
-        }
-        if u.is_finite() && v.is_finite() {
-            c += 1.0;
-            px += u;
-            py += v;
-        }
+/// Count and centered sums (xy, xx, yy) over the days both values are finite.
+fn direct_pair(wx: &[f64], wy: &[f64]) -> (f64, f64, f64, f64) {
+    let pairs = || wx.iter().zip(wy).filter(|(u, v)| u.is_finite() && v.is_finite());
+    let c = pairs().count() as f64;
+    let (mx, my) = (pairs().map(|p| p.0).sum::<f64>() / c, pairs().map(|p| p.1).sum::<f64>() / c);
+    let (mut cxy, mut vx, mut vy) = (0.0, 0.0, 0.0);
+    for (u, v) in pairs() {
+        cxy += (u - mx) * (v - my);
+        vx += (u - mx) * (u - mx);
+        vy += (v - my) * (v - my);
     }
-    let (mx, my, ox, oy) = (px / c, py / c, sx / cx, sy / cy);
-    let (mut cxy, mut vx, mut vy, mut vox, mut voy) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for (&u, &v) in wx.iter().zip(wy) {
-        if u.is_finite() {
-            vox += (u - ox) * (u - ox);
-        }
-        if v.is_finite() {
-            voy += (v - oy) * (v - oy);
-        }
-        if u.is_finite() && v.is_finite() {
-            cxy += (u - mx) * (v - my);
-            vx += (u - mx) * (u - mx);
-            vy += (v - my) * (v - my);
-        }
-    }
-    let own = |count: f64, flat: bool, sum2: f64| match () {
-        _ if count < 2.0 => f64::NAN,
-        _ if flat => 0.0,
-        _ => (sum2 / (count - 1.0)).max(0.0),
-    };
-    PairWindow { c, cxy, vx, vy, own_x: own(cx, flat_x, vox), own_y: own(cy, flat_y, voy) }
+    (c, cxy, vx, vy)
 }

@@ -75,9 +75,17 @@ pub fn window_start(t: usize, n: usize, start: usize) -> usize {
     if n == 0 { start } else { (t + 1).saturating_sub(n).max(start) }
 }
 
-/// Block length for windows of up to `n` days (0 = expanding: one block).
-pub fn block_len(len: usize, n: usize) -> usize {
-    if n == 0 { len.max(1) } else { n }
+/// Block length for a group of windows read from one set of sums: the longest of them,
+/// or the whole series (one block) when any is expanding (0).
+pub fn block_len(len: usize, windows: impl IntoIterator<Item = usize>) -> usize {
+    let mut longest = 1;
+    for n in windows {
+        if n == 0 {
+            return len.max(1);
+        }
+        longest = longest.max(n);
+    }
+    longest
 }
 
 /// The first finite value of each block of `x` (0 when it has none), from `start`.
@@ -164,7 +172,7 @@ mod tests {
         let x: Vec<f64> = (0..40).map(|i| 100.0 + ((i * 7) % 11) as f64 * 0.37).collect();
         for start in [0, 3] {
             for n_max in [0, 1, 2, 5, 7, 40, 60] {
-                let b = block_len(x.len(), n_max);
+                let b = block_len(x.len(), [n_max]);
                 let r = references(&x, start, b);
                 let s = window_sums(x.len(), start, b, true, |j, k| {
                     let d = x[j] - r[k.min(r.len() - 1)];
