@@ -177,10 +177,12 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
                 })?;
                 // Untimed: a digest of the last run's values, equal between builds that
                 // compute the same bits (FNV-1a over each value's float32 bits).
+                // Row by row, the features of a row in order.
                 let digest = last.map_or(0, |ev| {
-                    ev.values
-                        .iter()
-                        .fold(0xcbf2_9ce4_8422_2325u64, |h, v| (h ^ u64::from(v.to_bits())).wrapping_mul(0x100_0000_01b3))
+                    let cells = (0..ev.n_rows()).flat_map(|i| (0..ev.names.len()).map(move |f| (i, f)));
+                    cells.fold(0xcbf2_9ce4_8422_2325u64, |h, (i, f)| {
+                        (h ^ u64::from(ev.get(i, f).to_bits())).wrapping_mul(0x100_0000_01b3)
+                    })
                 });
                 println!("digest={digest:016x}");
                 return Ok(());

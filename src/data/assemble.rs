@@ -151,13 +151,20 @@ pub fn finish_merged(panel: &mut Panel, universe: Option<Vec<Spell>>) {
 pub fn clip_universe_to_data(panel: &mut Panel) -> Option<String> {
     let close = panel.fields.get(field::CLOSE)?;
     let ns = panel.n_stocks();
-    let mut span: BTreeMap<&str, (Date, Date)> = BTreeMap::new();
-    for s in 0..ns {
-        let finite: Vec<usize> = (0..close.n_dates).filter(|&d| close.data[d * ns + s].is_finite()).collect();
-        if let (Some(a), Some(b)) = (finite.first(), finite.last()) {
-            span.insert(panel.stocks[s].as_str(), (panel.dates[*a], panel.dates[*b]));
+    // Per stock, its first and last day with a price, in one pass over the dates.
+    let mut days: Vec<Option<(usize, usize)>> = vec![None; ns];
+    for (d, row) in close.data.chunks_exact(ns.max(1)).enumerate() {
+        for (span, v) in days.iter_mut().zip(row) {
+            if v.is_finite() {
+                *span = Some(span.map_or((d, d), |(a, _)| (a, d)));
+            }
         }
     }
+    let span: BTreeMap<&str, (Date, Date)> = days
+        .iter()
+        .enumerate()
+        .filter_map(|(s, x)| x.map(|(a, b)| (panel.stocks[s].as_str(), (panel.dates[a], panel.dates[b]))))
+        .collect();
     let (first, last) = (*panel.dates.first()?, *panel.dates.last()?);
     let spells = panel.universe.as_mut()?;
     let (mut ended, mut never) = (BTreeMap::new(), 0usize);

@@ -207,8 +207,12 @@ pub fn slice_dates(mut p: Panel, start: Option<Date>, end: Option<Date>) -> Resu
         )));
     }
     let ns = p.stocks.len();
+    // In place: no fresh pages (the panel's matrices are its largest part), and the
+    // shrink of a large allocation is a remap, not a copy.
     for m in p.fields.values_mut() {
-        m.data = m.data[a * ns..b * ns].to_vec();
+        m.data.copy_within(a * ns..b * ns, 0);
+        m.data.truncate((b - a) * ns);
+        m.data.shrink_to_fit();
         m.n_dates = b - a;
     }
     for s in p.indices.values_mut() {

@@ -40,8 +40,8 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
     if dirs.is_empty() {
         return Err(Error::format(src.display("features"), "no instrument folders"));
     }
-    // (canonical code, field → series over the whole calendar)
-    let loaded: Vec<(String, BTreeMap<String, Vec<f64>>)> = dirs
+    // (canonical code, field → its stored values)
+    let loaded: Vec<(String, BTreeMap<String, Bin>)> = dirs
         .par_iter()
         .map(|dir| {
             let canon = code::normalize(dir)
@@ -63,13 +63,13 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
     stocks.dedup();
     let (nd, ns) = (dates.len(), stocks.len());
     let mut indices = BTreeMap::new();
-    // (column, field → series) of each stock.
-    let mut columns: Vec<(usize, BTreeMap<String, Vec<f64>>)> = Vec::with_capacity(ns);
+    // (column, field → stored values) of each stock.
+    let mut columns: Vec<(usize, BTreeMap<String, Bin>)> = Vec::with_capacity(ns);
     for (canon, series) in loaded {
         if code::is_index(&canon) {
             let mut s = IndexSeries::default();
             for (name, v) in series {
-                s.fields.insert(rename(&name).to_string(), v);
+                s.fields.insert(rename(&name).to_string(), (0..nd).map(|d| v.get(d)).collect());
             }
             indices.insert(canon, s);
             continue;
@@ -84,17 +84,31 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
     let fields: BTreeMap<String, Matrix> = names
         .par_iter()
         .map(|&name| {
-            let mut m = Matrix::nan(nd, ns);
             let is_price = field::PRICES.contains(&name);
-            for (col, series) in &columns {
-                let factor = series.get("factor").filter(|_| is_price);
-                for (_, v) in series.iter().filter(|(k, _)| rename(k) == name) {
-                    for (d, x) in v.iter().enumerate() {
-                        m.data[d * ns + col] = match factor {
-                            Some(f) if f[d] > 0.0 => x / f[d],
-                            Some(_) => f64::NAN,
-                            None => *x,
-                        };
+            // (column, series, its adjustment factor when a price); the last file wins
+            // where two names mean one field.
+            let cols: Vec<(usize, &Bin, Option<&Bin>)> = columns
+                .iter()
+                .filter_map(|(col, series)| {
+                    let (_, v) = series.iter().rev().find(|(k, _)| rename(k) == name)?;
+                    Some((*col, v, series.get("factor").filter(|_| is_price)))
+                })
+                .collect();
+            let mut m = Matrix::nan(nd, ns);
+            // In blocks of 64 dates (64 rows of the matrix stay in cache), column by column
+            // over the days the file has values (the others stay `NaN`).
+            for d0 in (0..nd).step_by(64) {
+                let d1 = (d0 + 64).min(nd);
+                for &(col, v, factor) in &cols {
+                    let (a, b) = (d0.max(v.start), d1.min(v.start + v.values.len()));
+                    let cells = (a..b).map(|d| d * ns + col);
+                    let vs = v.values.get(a.wrapping_sub(v.start)..b.wrapping_sub(v.start)).unwrap_or_default();
+                    match factor {
+                        None => cells.zip(vs).for_each(|(i, &x)| m.data[i] = f64::from(x)),
+                        Some(f) => cells.zip(vs).zip(a..b).for_each(|((i, &x), d)| {
+                            let k = f.get(d);
+                            m.data[i] = if k > 0.0 { f64::from(x) / k } else { f64::NAN };
+                        }),
                     }
                 }
             }
@@ -110,10 +124,10 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
 
 /// The bar rules ([`crate::data::bar_rules`]) on every day of one instrument folder, on
 /// its stored (adjusted) prices: the rules do not depend on the price basis.
-fn check_bars(src: &Source, dir: &str, fields: &BTreeMap<String, Vec<f64>>, dates: &[Date]) -> Result<()> {
-    let series = FIELDS.map(|f| fields.get(f).map(|v| v.as_slice()));
+fn check_bars(src: &Source, dir: &str, fields: &BTreeMap<String, Bin>, dates: &[Date]) -> Result<()> {
+    let series = FIELDS.map(|f| fields.get(f));
     for (d, date) in dates.iter().enumerate() {
-        if let Err(v) = Bar::from(series.map(|s| s.map_or(f64::NAN, |v| v[d]))).check() {
+        if let Err(v) = Bar::from(series.map(|s| s.map_or(f64::NAN, |v| v.get(d)))).check() {
             let rel = format!("features/{dir}/{}.day.bin", v.field());
             return Err(Error::format(src.display(&rel), format!("{date} (calendar day {d}): {}", v.reason)));
         }
@@ -125,7 +139,7 @@ fn check_bars(src: &Source, dir: &str, fields: &BTreeMap<String, Vec<f64>>, date
 /// case-insensitive copy merges and a case-sensitive one keeps apart) are refused, and so is
 /// a stock without `factor.day.bin` among stocks with one (its prices would stay adjusted
 /// while the others' become raw).
-fn check_folders(src: &Source, dirs: &[String], loaded: &[(String, BTreeMap<String, Vec<f64>>)]) -> Result<()> {
+fn check_folders(src: &Source, dirs: &[String], loaded: &[(String, BTreeMap<String, Bin>)]) -> Result<()> {
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for (dir, (canon, _)) in dirs.iter().zip(loaded) {
         if let Some(first) = seen.insert(canon, dir) {
@@ -135,7 +149,7 @@ fn check_folders(src: &Source, dirs: &[String], loaded: &[(String, BTreeMap<Stri
             ));
         }
     }
-    let priced = |f: &BTreeMap<String, Vec<f64>>| f.contains_key("close");
+    let priced = |f: &BTreeMap<String, Bin>| f.contains_key("close");
     let stocks = || dirs.iter().zip(loaded).filter(|(_, (c, f))| !code::is_index(c) && priced(f));
     let without: Vec<&str> = stocks().filter(|(_, (_, f))| !f.contains_key("factor")).map(|(d, _)| d.as_str()).collect();
     if !without.is_empty() && without.len() < stocks().count() {
@@ -217,8 +231,22 @@ fn read_instruments(src: &Source, rel: &str) -> Result<Vec<Spell>> {
     Ok(spells)
 }
 
-/// One `.day.bin` spread over the calendar (`NaN` outside its span).
-fn read_bin(src: &Source, rel: &str, n_dates: usize) -> Result<Vec<f64>> {
+/// One `.day.bin` as stored: its values from calendar position `start` on.
+struct Bin {
+    start: usize,
+    values: Vec<f32>,
+}
+
+impl Bin {
+    /// The value on calendar day `d` (`NaN` outside the file's span).
+    #[inline]
+    fn get(&self, d: usize) -> f64 {
+        d.checked_sub(self.start).and_then(|i| self.values.get(i)).map_or(f64::NAN, |&v| f64::from(v))
+    }
+}
+
+/// One `.day.bin`, its span checked against the calendar of `n_dates` days.
+fn read_bin(src: &Source, rel: &str, n_dates: usize) -> Result<Bin> {
     let bytes = src.read(rel)?;
     let bad = |reason: String| Error::format(src.display(rel), reason);
     if bytes.len() < 4 {
@@ -227,7 +255,7 @@ fn read_bin(src: &Source, rel: &str, n_dates: usize) -> Result<Vec<f64>> {
     if bytes.len() % 4 != 0 {
         return Err(bad(format!("{} bytes is not a whole number of float32 values: truncated file", bytes.len())));
     }
-    let vals: Vec<f32> = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let mut vals: Vec<f32> = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     let start = vals[0];
     if !(start >= 0.0 && start.fract() == 0.0) {
         return Err(bad(format!("record 0 (start index) is {start}, not a calendar position")));
@@ -244,9 +272,45 @@ fn read_bin(src: &Source, rel: &str, n_dates: usize) -> Result<Vec<f64>> {
             n_dates - start + 1
         )));
     }
-    let mut out = vec![f64::NAN; n_dates];
-    for (i, v) in vals[1..].iter().enumerate() {
-        out[start + i] = *v as f64;
+    vals.remove(0);
+    Ok(Bin { start, values: vals })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `features/<folder>/<field>.day.bin` (start index, then the values).
+    fn bin(dir: &std::path::Path, folder: &str, field: &str, start: f32, values: &[f32]) {
+        std::fs::create_dir_all(dir.join("features").join(folder)).unwrap();
+        let bytes: Vec<u8> = std::iter::once(start).chain(values.iter().copied()).flat_map(f32::to_le_bytes).collect();
+        std::fs::write(dir.join(format!("features/{folder}/{field}.day.bin")), bytes).unwrap();
     }
-    Ok(out)
+
+    /// Files that start and end on different days (a price from day 1, its factor from day
+    /// 0, a zero factor on one day) land on their calendar days, divided by the factor of
+    /// the same day; every other cell is `NaN`.
+    #[test]
+    fn bins_land_on_their_days_divided_by_the_same_days_factor() {
+        let dir = tempfile::tempdir().unwrap();
+        let days = "2020-01-02\n2020-01-03\n2020-01-06\n2020-01-07\n2020-01-08\n";
+        std::fs::create_dir_all(dir.path().join("calendars")).unwrap();
+        std::fs::write(dir.path().join("calendars/day.txt"), days).unwrap();
+        bin(dir.path(), "sh600000", "close", 1.0, &[20.0, 30.0, 40.0]);
+        bin(dir.path(), "sh600000", "factor", 0.0, &[2.0, 2.0, 0.0, 4.0]);
+        bin(dir.path(), "sh600000", "volume", 2.0, &[7.0, 8.0, 9.0]);
+        bin(dir.path(), "sz000001", "close", 0.0, &[1.0, 2.0, 3.0, 4.0, 5.0]);
+        bin(dir.path(), "sz000001", "factor", 0.0, &[1.0; 5]);
+        let p = read_qlib(&Source::Dir(dir.path().to_path_buf()), None).unwrap();
+        assert_eq!(p.stocks, ["SH600000", "SZ000001"]);
+        let col = |f: &str, s: usize| -> Vec<f64> { (0..5).map(|d| p.fields[f].get(d, s)).collect() };
+        let same = |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y || x.is_nan() && y.is_nan());
+        let nan = f64::NAN;
+        // Day 1: 20 / 2; day 2: factor 0 gives NaN; day 3: 40 / 4; day 4: past both files.
+        assert!(same(&col(field::CLOSE, 0), &[nan, 10.0, nan, 10.0, nan]), "{:?}", col(field::CLOSE, 0));
+        assert!(same(&col(field::ADJ_FACTOR, 0), &[2.0, 2.0, 0.0, 4.0, nan]));
+        assert!(same(&col("volume", 0), &[nan, nan, 7.0, 8.0, 9.0]), "{:?}", col("volume", 0));
+        assert!(same(&col(field::CLOSE, 1), &[1.0, 2.0, 3.0, 4.0, 5.0]));
+        assert!(same(&col("volume", 1), &[nan; 5]));
+    }
 }

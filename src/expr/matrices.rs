@@ -4,7 +4,8 @@
 use rayon::prelude::*;
 
 use crate::data::Matrix;
-use crate::expr::plan::{Plan, by_stock};
+use crate::expr::plan::Plan;
+use crate::expr::stock::by_stock;
 
 impl Plan {
     /// Every expression on every stock: `fields[slot]` is field `slot`'s `[date, stock]`

@@ -7,7 +7,8 @@
 use rayon::prelude::*;
 
 use crate::data::Matrix;
-use crate::expr::plan::{Plan, by_stock};
+use crate::expr::plan::Plan;
+use crate::expr::stock::by_stock;
 
 /// Features evaluated on member stock-days ([`crate::expr::evaluate_members`]).
 pub struct MemberRows {
@@ -15,7 +16,8 @@ pub struct MemberRows {
     /// Per row, its (date, stock) indices on the panel's axes: stock by stock, dates
     /// ascending within a stock.
     pub rows: Vec<(u32, u32)>,
-    /// `[row, feature]`, `names.len()` values per row; `NaN` where a feature has no value
+    /// `[feature, row]`: one contiguous column of `rows.len()` values per feature (a
+    /// pandas frame's float block, column by column); `NaN` where a feature has no value
     /// (non-finite results and values beyond float32's range included).
     pub values: Vec<f32>,
     /// Features the panel cannot feed, with the fields they lack.
@@ -27,18 +29,23 @@ impl MemberRows {
         self.rows.len()
     }
 
-    /// Row `i`'s values, one per feature.
-    pub fn row(&self, i: usize) -> &[f32] {
-        let nf = self.names.len();
-        &self.values[i * nf..(i + 1) * nf]
+    /// Feature `f`'s column, one value per row.
+    pub fn column(&self, f: usize) -> &[f32] {
+        let n = self.rows.len();
+        &self.values[f * n..(f + 1) * n]
+    }
+
+    /// Row `i`'s value of feature `f`.
+    pub fn get(&self, i: usize, f: usize) -> f32 {
+        self.values[f * self.rows.len() + i]
     }
 }
 
 impl Plan {
     /// Every expression on the cells of `mask` (`[date, stock]`, true for a member): each
     /// stock is evaluated over the span from its first to its last member day as
-    /// [`Plan::eval_spans`] evaluates it, in parallel, and writes its own rows (one
-    /// contiguous block) directly.
+    /// [`Plan::eval_spans`] evaluates it, in parallel, and writes its own rows of every
+    /// column directly.
     pub(super) fn eval_members(
         &self,
         fields: &[&Matrix],
@@ -48,33 +55,51 @@ impl Plan {
     ) -> MemberRows {
         let (nd, ns) = fields.first().map_or((0, 0), |m| (m.n_dates, m.n_stocks));
         let nf = self.n_outputs();
-        // Per stock, its member days.
-        let days: Vec<Vec<usize>> = (0..ns).map(|s| (0..nd).filter(|&d| mask[d * ns + s]).collect()).collect();
+        // Per stock, its member days (one pass over the mask, date by date).
+        let mut days: Vec<Vec<usize>> = vec![vec![]; ns];
+        for (d, row) in mask.chunks_exact(ns.max(1)).enumerate() {
+            for (ds, _) in days.iter_mut().zip(row).filter(|(_, m)| **m) {
+                ds.push(d);
+            }
+        }
         let rows: Vec<(u32, u32)> =
             days.iter().enumerate().flat_map(|(s, ds)| ds.iter().map(move |&d| (d as u32, s as u32))).collect();
-        // Zeroed: fresh pages, each touched first by the stock that writes it.
+        // Zeroed: fresh pages, each touched first by the stock that writes it. Each stock's
+        // part of every column, cut out in order.
         let mut values = vec![0.0f32; rows.len() * nf];
-        let mut blocks: Vec<(usize, &mut [f32])> = Vec::with_capacity(ns);
-        let mut rest = values.as_mut_slice();
-        for (s, ds) in days.iter().enumerate() {
-            let (block, tail) = rest.split_at_mut(ds.len() * nf);
-            if !ds.is_empty() {
-                blocks.push((s, block));
+        let mut parts: Vec<Vec<&mut [f32]>> = (0..ns).map(|_| Vec::with_capacity(nf)).collect();
+        for column in values.chunks_mut(rows.len().max(1)) {
+            let mut rest = column;
+            for (part, ds) in parts.iter_mut().zip(&days) {
+                let (mine, tail) = rest.split_at_mut(ds.len());
+                part.push(mine);
+                rest = tail;
             }
-            rest = tail;
         }
         let by_stock = by_stock(fields);
-        blocks.par_iter_mut().for_each(|(s, out)| {
-            let ds = &days[*s];
-            let (lo, vals) = self.eval_stock(&by_stock, nd, *s, (ds[0], ds[ds.len() - 1]));
-            // Row by row: the stores run in order; the loads (one day of each feature)
-            // come from one cache line per feature, which the next 7 rows read too.
-            for (cells, &d) in out.chunks_exact_mut(nf).zip(ds) {
-                for (cell, v) in cells.iter_mut().zip(&vals) {
-                    let x = v[d - lo] as f32;
-                    *cell = if x.is_finite() { x } else { f32::NAN };
+        parts.par_iter_mut().enumerate().filter(|(s, _)| !days[*s].is_empty()).for_each(|(s, cols)| {
+            let ds = &days[s];
+            let (first, last) = (ds[0], ds[ds.len() - 1]);
+            let f32_or_nan = |v: f64| {
+                let x = v as f32;
+                if x.is_finite() { x } else { f32::NAN }
+            };
+            let one_spell = last - first + 1 == ds.len();
+            // Each feature's values written as they are computed (then freed).
+            let (lo, _) = self.days_evaluated(nd, (first, last));
+            self.eval_stock_into(&by_stock, nd, s, (first, last), &mut |f, v| {
+                let col = &mut cols[f];
+                if one_spell {
+                    // A straight run of days.
+                    for (cell, &x) in col.iter_mut().zip(&v[first - lo..=last - lo]) {
+                        *cell = f32_or_nan(x);
+                    }
+                } else {
+                    for (cell, &d) in col.iter_mut().zip(ds) {
+                        *cell = f32_or_nan(v[d - lo]);
+                    }
                 }
-            }
+            });
         });
         MemberRows { names, rows, values, missing }
     }
@@ -111,13 +136,13 @@ mod tests {
         let mut finite = 0;
         for (i, &(d, s)) in rows.rows.iter().enumerate() {
             for (f, m) in panel.values.iter().enumerate() {
-                let (x, y) = (rows.row(i)[f], m.get(d as usize, s as usize));
+                let (x, y) = (rows.get(i, f), m.get(d as usize, s as usize));
                 assert!(x.is_nan() && y.is_nan() || x == y as f32, "{} at ({d}, {s}): {x} vs {y}", rows.names[f]);
                 finite += x.is_finite() as usize;
             }
         }
         // The division by zero is NaN, every other feature has values.
-        assert!(rows.names.iter().position(|n| n == "inf").is_some_and(|f| (0..rows.n_rows()).all(|i| rows.row(i)[f].is_nan())));
+        assert!(rows.names.iter().position(|n| n == "inf").is_some_and(|f| rows.column(f).iter().all(|x| x.is_nan())));
         assert!(finite >= 3 * rows.n_rows() - 4, "{finite} finite values");
     }
 }

@@ -16,8 +16,11 @@ pub mod plan;
 pub mod rolling;
 pub mod sets;
 pub mod sliding;
+pub mod stock;
 #[cfg(test)]
 mod tests;
+
+use rayon::prelude::*;
 
 use crate::data::{Matrix, Panel, field};
 use crate::error::{Error, Result};
@@ -112,13 +115,15 @@ pub fn member_spans(panel: &Panel) -> Vec<Option<(usize, usize)>> {
         return vec![(nd > 0).then(|| (0, nd - 1)); ns];
     }
     let mask = panel.universe_mask();
-    (0..ns)
-        .map(|s| {
-            let first = (0..nd).find(|&d| mask[d * ns + s])?;
-            let last = (0..nd).rev().find(|&d| mask[d * ns + s])?;
-            Some((first, last))
-        })
-        .collect()
+    let mut spans: Vec<Option<(usize, usize)>> = vec![None; ns];
+    for (d, row) in mask.chunks_exact(ns.max(1)).enumerate() {
+        for (span, &m) in spans.iter_mut().zip(row) {
+            if m {
+                *span = Some(span.map_or((d, d), |(a, _)| (a, d)));
+            }
+        }
+    }
+    spans
 }
 
 /// Features compiled into one plan with their input matrices: what [`evaluate`] and
@@ -134,22 +139,35 @@ struct Compiled {
 /// Resolves the fields `features` read (those the panel lacks make a feature missing) and
 /// compiles the rest into one shared plan.
 fn compile(panel: &Panel, features: &[Feature]) -> Result<Compiled> {
-    let mut cache: Vec<(String, Option<Matrix>)> = vec![];
-    let mut ok = vec![];
-    let mut missing = vec![];
-    for f in features {
-        let mut used = vec![];
-        f.expr.fields(&mut used);
-        let mut lacks = vec![];
-        for name in used {
-            if !cache.iter().any(|(n, _)| *n == name) {
-                let m = field_values(panel, &name).map_err(|e| Error::Config(format!("feature `{}`: {e}", f.name)))?;
-                cache.push((name.clone(), m));
-            }
-            if cache.iter().any(|(n, m)| *n == name && m.is_none()) {
-                lacks.push(format!("${name}"));
+    // Each field read once (in parallel), the error naming the first feature that reads it.
+    let used: Vec<Vec<String>> = features
+        .iter()
+        .map(|f| {
+            let mut used = vec![];
+            f.expr.fields(&mut used);
+            used
+        })
+        .collect();
+    let mut first_reader: Vec<(String, &str)> = vec![];
+    for (f, names) in features.iter().zip(&used) {
+        for n in names {
+            if !first_reader.iter().any(|(m, _)| m == n) {
+                first_reader.push((n.clone(), &f.name));
             }
         }
+    }
+    let mut cache: Vec<(String, Option<Matrix>)> = first_reader
+        .par_iter()
+        .map(|(name, reader)| {
+            let m = field_values(panel, name).map_err(|e| Error::Config(format!("feature `{reader}`: {e}")))?;
+            Ok((name.clone(), m))
+        })
+        .collect::<Result<_>>()?;
+    let mut ok = vec![];
+    let mut missing = vec![];
+    for (f, names) in features.iter().zip(&used) {
+        let lacks: Vec<String> =
+            names.iter().filter(|n| cache.iter().any(|(c, m)| c == *n && m.is_none())).map(|n| format!("${n}")).collect();
         if lacks.is_empty() { ok.push(f) } else { missing.push((f.name.clone(), lacks)) }
     }
     let exprs: Vec<&Expr> = ok.iter().map(|f| &f.expr).collect();

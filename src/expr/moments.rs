@@ -52,6 +52,23 @@ pub fn moments(ops: &[(Op, usize)], x: &[f64], start: usize) -> Vec<Vec<f64>> {
 
 /// `Mean`, `Sum`, `Std` or `Var` over the finite values of each window.
 fn plain(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
+    // One loop per operator: the operator's branches leave the daily loop.
+    match op {
+        Op::Mean => plain_of::<MEAN>(p, x, start, n),
+        Op::Sum => plain_of::<SUM>(p, x, start, n),
+        Op::Std => plain_of::<STD>(p, x, start, n),
+        _ => plain_of::<VAR>(p, x, start, n),
+    }
+}
+
+const MEAN: u8 = 0;
+const SUM: u8 = 1;
+const STD: u8 = 2;
+const VAR: u8 = 3;
+
+/// [`plain`] for the operator `OP` ([`MEAN`], [`SUM`], [`STD`] or [`VAR`]).
+fn plain_of<const OP: u8>(p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
+    let op = [Op::Mean, Op::Sum, Op::Std, Op::Var][OP as usize];
     let mut buf: Vec<f64> = Vec::with_capacity(n.max(1));
     let mut out = vec![f64::NAN; x.len()];
     for t in start..x.len() {

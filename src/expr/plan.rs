@@ -5,12 +5,10 @@
 
 use std::collections::HashMap;
 
-use rayon::prelude::*;
-
-use crate::data::Matrix;
 use crate::expr::apply::{binary, call, r32};
 use crate::expr::ast::{BinOp, Expr, Op, Shape};
 use crate::expr::rolling::{Family, family, rolling_many};
+use crate::expr::stock::{Sink, first_value};
 
 /// One node of the graph; children come before their parents.
 #[derive(Clone, Debug)]
@@ -51,6 +49,10 @@ pub struct Plan {
     roots: Vec<usize>,
     /// Per node: the nodes whose values are no longer needed once it is computed.
     frees: Vec<Vec<usize>>,
+    /// [`Plan::frees`] when each root is handed on as it is computed: roots freed too.
+    sunk_frees: Vec<Vec<usize>>,
+    /// Per node: the expressions (indices into `roots`) it is the value of.
+    root_of: Vec<Vec<usize>>,
     /// Per node: when it is the first of window operators of one [`Family`] over the same
     /// series (say `Mean`, `Std`, `Slope` of `$close` over 5 to 60 days; an order
     /// statistic's window too), every member (itself first), computed in one pass when it
@@ -81,15 +83,21 @@ impl Plan {
             }
         }
         let mut frees = vec![vec![]; n];
+        let mut sunk_frees = vec![vec![]; n];
         for (k, &at) in last_use.iter().enumerate() {
             if at > k && !roots.contains(&k) {
                 frees[at].push(k);
             }
+            sunk_frees[at.max(k)].push(k);
+        }
+        let mut root_of = vec![vec![]; n];
+        for (j, &r) in roots.iter().enumerate() {
+            root_of[r].push(j);
         }
         let reach = reaches(&b.nodes);
         let reach = roots.iter().try_fold(0, |m, &r| reach[r].map(|x| x.max(m)));
         let together = families(&b.nodes);
-        Plan { nodes: b.nodes, tys: b.tys, fields: b.fields, roots, frees, together, reach }
+        Plan { nodes: b.nodes, tys: b.tys, fields: b.fields, roots, frees, sunk_frees, root_of, together, reach }
     }
 
     /// Distinct nodes (after sharing).
@@ -121,7 +129,15 @@ impl Plan {
 
     /// [`Plan::eval_series`] on a stock whose history starts at `start` (windows do not
     /// reach before it; it may lie before the series given, which is then part of a history).
-    fn eval_from(&self, inputs: &[&[f64]], start: usize) -> Vec<Vec<f64>> {
+    pub(super) fn eval_from(&self, inputs: &[&[f64]], start: usize) -> Vec<Vec<f64>> {
+        self.eval_with(inputs, start, None)
+    }
+
+    /// [`Plan::eval_from`], or with `sink`, each expression's values handed to it as they are
+    /// computed (`sink(expression, values)`) and freed then (nothing is returned): the
+    /// values in use stay few, and in cache.
+    pub(super) fn eval_with(&self, inputs: &[&[f64]], start: usize, mut sink: Option<&mut Sink>) -> Vec<Vec<f64>> {
+        let frees = if sink.is_some() { &self.sunk_frees } else { &self.frees };
         let len = inputs.first().map_or(0, |x| x.len());
         let start = start.min(len);
         let mut vals: Vec<Option<Vec<f64>>> = vec![None; self.nodes.len()];
@@ -145,7 +161,10 @@ impl Plan {
                 }
             }
             if vals[i].is_some() {
-                for &k in &self.frees[i] {
+                if let Some(sink) = sink.as_mut() {
+                    self.root_of[i].iter().for_each(|&j| sink(j, vals[i].as_deref().expect("just computed")));
+                }
+                for &k in &frees[i] {
                     vals[k] = None;
                 }
                 continue;
@@ -171,10 +190,16 @@ impl Plan {
             if f32 && !matches!(node, Node::Bin(..)) {
                 v.iter_mut().for_each(|x| *x = r32(*x));
             }
+            if let Some(sink) = sink.as_mut() {
+                self.root_of[i].iter().for_each(|&j| sink(j, &v));
+            }
             vals[i] = Some(v);
-            for &k in &self.frees[i] {
+            for &k in &frees[i] {
                 vals[k] = None;
             }
+        }
+        if sink.is_some() {
+            return vec![];
         }
         // Roots are moved out (an expression given twice shares its root: that one is cloned).
         let mut out: Vec<Vec<f64>> = Vec::with_capacity(self.roots.len());
@@ -184,50 +209,6 @@ impl Plan {
         }
         out
     }
-
-    /// Every expression on stock `s` (of `nd` days in `by_stock`) for the days of `span`
-    /// (first, last), from [`Plan::reach`] days before it (the stock's whole history when
-    /// that is `None`): the first day evaluated and the values from it, per expression.
-    pub(super) fn eval_stock(&self, by_stock: &[Vec<f64>], nd: usize, s: usize, span: (usize, usize)) -> (usize, Vec<Vec<f64>>) {
-        let whole: Vec<&[f64]> = by_stock.iter().map(|t| &t[s * nd..(s + 1) * nd]).collect();
-        let (lo, hi) = match self.reach {
-            Some(r) => (span.0.saturating_sub(r), span.1),
-            None => (0, nd - 1),
-        };
-        let refs: Vec<&[f64]> = whole.iter().map(|x| &x[lo..=hi]).collect();
-        (lo, self.eval_from(&refs, first_value(&whole).saturating_sub(lo)))
-    }
-}
-
-/// Side of the tiles in which the fields are transposed.
-const TILE: usize = 32;
-
-/// Each `[date, stock]` field transposed to `[stock, date]` (one stock's days contiguous), in
-/// tiles so that reads and writes both stay in cache.
-pub(super) fn by_stock(fields: &[&Matrix]) -> Vec<Vec<f64>> {
-    fields
-        .par_iter()
-        .map(|m| {
-            let (nd, ns) = (m.n_dates, m.n_stocks);
-            let mut t = vec![0.0; nd * ns];
-            for d0 in (0..nd).step_by(TILE) {
-                for s0 in (0..ns).step_by(TILE) {
-                    for s in s0..(s0 + TILE).min(ns) {
-                        for d in d0..(d0 + TILE).min(nd) {
-                            t[s * nd + d] = m.data[d * ns + s];
-                        }
-                    }
-                }
-            }
-            t
-        })
-        .collect()
-}
-
-/// The first day any of `inputs` has a value (their length when none has).
-fn first_value(inputs: &[&[f64]]) -> usize {
-    let len = inputs.first().map_or(0, |x| x.len());
-    inputs.iter().filter_map(|x| x.iter().position(|v| !v.is_nan())).min().unwrap_or(len)
 }
 
 /// Per node, the members of its [`Family`] group when it is the group's first (a group of
