@@ -25,7 +25,7 @@ fn folder(input: &[u8], single: &str) -> Source {
 pub fn run(name: &str, input: &[u8]) -> String {
     let r: Result<String, String> = match name {
         "standard" => standard::read_standard(&folder(input, "daily.csv")).map(shape).map_err(|e| e.to_string()),
-        "qlib" => qlib::read_qlib(&folder(input, "calendars/day.txt"), None).map(shape).map_err(|e| e.to_string()),
+        "qlib" => qlib::read_qlib(&folder(input, "calendars/day.txt"), None, (None, None)).map(shape).map_err(|e| e.to_string()),
         "baostock" => baostock::read_baostock(&folder(input, "sh.600000.csv")).map(shape).map_err(|e| e.to_string()),
         "accounts" => alphasweep::data::assemble::accounts_panel(&folder(input, "profit_data.csv"), None)
             .map(|p| format!("{} reports", p.financials.map_or(0, |f| f.reports.len())))

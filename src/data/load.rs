@@ -108,7 +108,9 @@ pub fn detect(src: &Source) -> Result<Format> {
 }
 
 /// Loads one source.
-pub fn load_one(spec: &SourceSpec, synth: &SynthConfig) -> Result<(Format, Panel)> {
+/// `range` (`[start, end]`): the days a reader may keep alone (the qlib reader: its matrices
+/// over those days only); the caller still slices the merged panel.
+pub fn load_one(spec: &SourceSpec, synth: &SynthConfig, range: (Option<Date>, Option<Date>)) -> Result<(Format, Panel)> {
     if spec.format == Format::Synth {
         return Ok((Format::Synth, generate(synth)?.panel));
     }
@@ -126,7 +128,7 @@ pub fn load_one(spec: &SourceSpec, synth: &SynthConfig) -> Result<(Format, Panel
     };
     let panel = match format {
         Format::Standard => standard::read_standard(&src)?,
-        Format::Qlib => qlib::read_qlib(&src, spec.market.as_deref())?,
+        Format::Qlib => qlib::read_qlib(&src, spec.market.as_deref(), range)?,
         Format::Baostock => baostock::read_baostock(&src)?,
         Format::BaostockAccounts => accounts_panel(&src, None)?,
         Format::Auto | Format::Synth | Format::QlibPit | Format::IndexChanges => unreachable!("resolved above"),
@@ -141,7 +143,7 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
     }
     let mut parts = Vec::new();
     for spec in &opts.sources {
-        let (format, panel) = load_one(spec, &opts.synth)?;
+        let (format, panel) = load_one(spec, &opts.synth, (opts.start, opts.end))?;
         let base = format.name().to_string();
         let n = parts.iter().filter(|(n, _): &&(String, Panel)| n.split('#').next() == Some(&base)).count();
         let name = if n == 0 { base } else { format!("{base}#{}", n + 1) };

@@ -26,8 +26,11 @@ pub fn detect(src: &Source) -> bool {
 
 /// Reads a qlib provider folder. `market` names `instruments/<market>.txt` for membership;
 /// by default `csi300` if present, else none (every stock with a price is in the universe).
-pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
-    let dates = read_calendar(src)?;
+/// Only the calendar days in `range` (`[start, end]`, either bound optional) become the
+/// panel's days (every day when none is in it: the caller reports an empty range); the
+/// files are checked on every day.
+pub fn read_qlib(src: &Source, market: Option<&str>, range: (Option<Date>, Option<Date>)) -> Result<Panel> {
+    let calendar = read_calendar(src)?;
     let market = match market {
         Some(m) => Some(m.to_string()),
         None => src.exists("instruments/csi300.txt").then(|| "csi300".to_string()),
@@ -50,9 +53,9 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
             for file in src.list(&format!("features/{dir}"), false)? {
                 let Some(name) = file.strip_suffix(".day.bin") else { continue };
                 let rel = format!("features/{dir}/{file}");
-                fields.insert(name.to_string(), read_bin(src, &rel, dates.len())?);
+                fields.insert(name.to_string(), read_bin(src, &rel, calendar.len())?);
             }
-            check_bars(src, dir, &fields, &dates)?;
+            check_bars(src, dir, &fields, &calendar)?;
             Ok((canon, fields))
         })
         .collect::<Result<_>>()?;
@@ -61,6 +64,10 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
     let mut stocks: Vec<String> = loaded.iter().map(|x| x.0.clone()).filter(|c| !code::is_index(c)).collect();
     stocks.sort();
     stocks.dedup();
+    let a = range.0.map_or(0, |s| calendar.partition_point(|d| *d < s));
+    let b = range.1.map_or(calendar.len(), |e| calendar.partition_point(|d| *d <= e));
+    let (a, b) = if a < b { (a, b) } else { (0, calendar.len()) };
+    let dates = calendar[a..b].to_vec();
     let (nd, ns) = (dates.len(), stocks.len());
     let mut indices = BTreeMap::new();
     // (column, field → stored values) of each stock.
@@ -69,7 +76,7 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
         if code::is_index(&canon) {
             let mut s = IndexSeries::default();
             for (name, v) in series {
-                s.fields.insert(rename(&name).to_string(), (0..nd).map(|d| v.get(d)).collect());
+                s.fields.insert(rename(&name).to_string(), (a..b).map(|d| v.get(d)).collect());
             }
             indices.insert(canon, s);
             continue;
@@ -96,16 +103,17 @@ pub fn read_qlib(src: &Source, market: Option<&str>) -> Result<Panel> {
                 .collect();
             let mut m = Matrix::nan(nd, ns);
             // In blocks of 64 dates (64 rows of the matrix stay in cache), column by column
-            // over the days the file has values (the others stay `NaN`).
-            for d0 in (0..nd).step_by(64) {
-                let d1 = (d0 + 64).min(nd);
+            // over the days the file has values (the others stay `NaN`); calendar day `d`
+            // is row `d - a`.
+            for d0 in (a..b).step_by(64) {
+                let d1 = (d0 + 64).min(b);
                 for &(col, v, factor) in &cols {
-                    let (a, b) = (d0.max(v.start), d1.min(v.start + v.values.len()));
-                    let cells = (a..b).map(|d| d * ns + col);
-                    let vs = v.values.get(a.wrapping_sub(v.start)..b.wrapping_sub(v.start)).unwrap_or_default();
+                    let (lo, hi) = (d0.max(v.start), d1.min(v.start + v.values.len()));
+                    let cells = (lo..hi).map(|d| (d - a) * ns + col);
+                    let vs = v.values.get(lo.wrapping_sub(v.start)..hi.wrapping_sub(v.start)).unwrap_or_default();
                     match factor {
                         None => cells.zip(vs).for_each(|(i, &x)| m.data[i] = f64::from(x)),
-                        Some(f) => cells.zip(vs).zip(a..b).for_each(|((i, &x), d)| {
+                        Some(f) => cells.zip(vs).zip(lo..hi).for_each(|((i, &x), d)| {
                             let k = f.get(d);
                             m.data[i] = if k > 0.0 { f64::from(x) / k } else { f64::NAN };
                         }),
@@ -289,7 +297,7 @@ mod tests {
 
     /// Files that start and end on different days (a price from day 1, its factor from day
     /// 0, a zero factor on one day) land on their calendar days, divided by the factor of
-    /// the same day; every other cell is `NaN`.
+    /// the same day; every other cell is `NaN`; a date range keeps its days alone.
     #[test]
     fn bins_land_on_their_days_divided_by_the_same_days_factor() {
         let dir = tempfile::tempdir().unwrap();
@@ -301,7 +309,7 @@ mod tests {
         bin(dir.path(), "sh600000", "volume", 2.0, &[7.0, 8.0, 9.0]);
         bin(dir.path(), "sz000001", "close", 0.0, &[1.0, 2.0, 3.0, 4.0, 5.0]);
         bin(dir.path(), "sz000001", "factor", 0.0, &[1.0; 5]);
-        let p = read_qlib(&Source::Dir(dir.path().to_path_buf()), None).unwrap();
+        let p = read_qlib(&Source::Dir(dir.path().to_path_buf()), None, (None, None)).unwrap();
         assert_eq!(p.stocks, ["SH600000", "SZ000001"]);
         let col = |f: &str, s: usize| -> Vec<f64> { (0..5).map(|d| p.fields[f].get(d, s)).collect() };
         let same = |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y || x.is_nan() && y.is_nan());
@@ -312,5 +320,16 @@ mod tests {
         assert!(same(&col("volume", 0), &[nan, nan, 7.0, 8.0, 9.0]), "{:?}", col("volume", 0));
         assert!(same(&col(field::CLOSE, 1), &[1.0, 2.0, 3.0, 4.0, 5.0]));
         assert!(same(&col("volume", 1), &[nan; 5]));
+        // A range keeps its days only, the same values on them.
+        let day = |t: &str| t.parse::<Date>().unwrap();
+        let range = (Some(day("2020-01-03")), Some(day("2020-01-07")));
+        let q = read_qlib(&Source::Dir(dir.path().to_path_buf()), None, range).unwrap();
+        assert_eq!(q.dates, p.dates[1..4]);
+        for f in [field::CLOSE, field::ADJ_FACTOR, "volume"] {
+            for s in 0..2 {
+                let kept: Vec<f64> = (0..3).map(|d| q.fields[f].get(d, s)).collect();
+                assert!(same(&kept, &col(f, s)[1..4]), "{f} {s}: {kept:?}");
+            }
+        }
     }
 }

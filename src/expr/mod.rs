@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod ast;
+pub mod extremes;
 pub mod matrices;
 pub mod members;
 pub mod moments;

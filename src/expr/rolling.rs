@@ -7,6 +7,7 @@
 //! exactly 0 and no error accumulates along the series.
 
 use crate::expr::ast::Op;
+use crate::expr::extremes::{extremes_many, is_extreme};
 use crate::expr::moments::{FLAT_VAR, is_moment, moments, var};
 use crate::expr::order::{is_order, order_statistics};
 use crate::expr::sliding::{block_len, equal_run, references, window_start, window_sums};
@@ -34,6 +35,9 @@ pub enum Family {
     Order,
     /// `Corr Cov` of the same two series: one set of block sums, as `Moments`.
     Pair,
+    /// `Max Min IdxMax IdxMin` over windows of at least one day: one sparse table per kind,
+    /// for windows of every length ([`crate::expr::extremes`]).
+    Extremes,
 }
 
 impl Family {
@@ -51,6 +55,7 @@ pub fn family(op: Op, n: f64) -> Option<Family> {
         _ if is_moment(op) => Some(Family::Moments),
         _ if is_order(op) => Some(Family::Order),
         Op::Corr | Op::Cov => Some(Family::Pair),
+        _ if is_extreme(op) && n >= 1.0 => Some(Family::Extremes),
         _ => None,
     }
 }
@@ -64,6 +69,8 @@ pub fn rolling_many(ops: &[(Op, f64, usize)], xs: &[&[f64]], start: usize) -> Ve
         moments(&with_n(), xs[0], start)
     } else if ops.iter().all(|(op, _, _)| matches!(op, Op::Corr | Op::Cov)) {
         pairs(&with_n(), xs[0], xs[1], start)
+    } else if ops.iter().all(|(op, _, n)| is_extreme(*op) && *n >= 1) {
+        extremes_many(&with_n(), xs[0], start)
     } else if ops.iter().all(|(op, _, n)| is_order(*op) && *n == ops[0].2) {
         order_statistics(&ops.iter().map(|&(op, q, _)| (op, q)).collect::<Vec<_>>(), xs[0], start, ops[0].2)
     } else {

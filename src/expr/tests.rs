@@ -271,8 +271,9 @@ fn family_passes_equal_each_operator_alone() {
     // Moments of $close (Mean/Std/Slope/Rsquare/Resi), of $volume (Mean/Std), of the
     // volume-weighted move (Std/Mean), the two counts (CNTP, CNTN), the six Sums (SUMP/N
     // and VSUMP/N's numerators and denominators) and the two Corr pairs (CORR, CORD), each
-    // one pass over all five lengths; Quantile x2/Rank of $close, one per length.
-    assert_eq!(plan.passes(), 1 + 1 + 1 + 2 + 6 + 2 + 5, "{}", plan.passes());
+    // one pass over all five lengths; Max/IdxMax of $high and Min/IdxMin of $low, one pass
+    // each; Quantile x2/Rank of $close, one per length.
+    assert_eq!(plan.passes(), 1 + 1 + 1 + 2 + 6 + 2 + 2 + 5, "{}", plan.passes());
 }
 
 /// Windows with gaps (a suspension's missing days, lone infinities, runs of one value and
