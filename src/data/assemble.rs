@@ -150,17 +150,8 @@ pub fn finish_merged(panel: &mut Panel, universe: Option<Vec<Spell>>) {
 /// prediction and no position. Returns a warning if member-days were removed.
 pub fn clip_universe_to_data(panel: &mut Panel) -> Option<String> {
     let close = panel.fields.get(field::CLOSE)?;
-    let ns = panel.n_stocks();
-    // Per stock, its first and last day with a price, in one pass over the dates.
-    let mut days: Vec<Option<(usize, usize)>> = vec![None; ns];
-    for (d, row) in close.data.chunks_exact(ns.max(1)).enumerate() {
-        for (span, v) in days.iter_mut().zip(row) {
-            if v.is_finite() {
-                *span = Some(span.map_or((d, d), |(a, _)| (a, d)));
-            }
-        }
-    }
-    let span: BTreeMap<&str, (Date, Date)> = days
+    let span: BTreeMap<&str, (Date, Date)> = close
+        .first_last(f64::is_finite)
         .iter()
         .enumerate()
         .filter_map(|(s, x)| x.map(|(a, b)| (panel.stocks[s].as_str(), (panel.dates[a], panel.dates[b]))))

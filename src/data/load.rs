@@ -143,7 +143,10 @@ pub fn load(opts: &LoadOptions) -> Result<Loaded> {
     }
     let mut parts = Vec::new();
     for spec in &opts.sources {
-        let (format, panel) = load_one(spec, &opts.synth, (opts.start, opts.end))?;
+        // A lone source may keep only the days asked for (merging several compares their
+        // whole spans first).
+        let range = if opts.sources.len() == 1 { (opts.start, opts.end) } else { (None, None) };
+        let (format, panel) = load_one(spec, &opts.synth, range)?;
         let base = format.name().to_string();
         let n = parts.iter().filter(|(n, _): &&(String, Panel)| n.split('#').next() == Some(&base)).count();
         let name = if n == 0 { base } else { format!("{base}#{}", n + 1) };

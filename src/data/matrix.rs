@@ -37,6 +37,11 @@ impl Matrix {
         (0..self.n_dates).map(|d| self.get(d, s)).collect()
     }
 
+    /// Per stock, the first and last date whose value passes `keep` (`None`: no such date).
+    pub fn first_last(&self, keep: impl Fn(f64) -> bool) -> Vec<Option<(usize, usize)>> {
+        first_last_per_column(&self.data, self.n_stocks, |v| keep(*v))
+    }
+
     /// Number of finite values.
     pub fn count_finite(&self) -> usize {
         self.data.iter().filter(|v| v.is_finite()).count()
@@ -70,6 +75,21 @@ impl Matrix {
         }
         out
     }
+}
+
+/// Per column of a row-major `[row, column]` array of `n_cols` columns, the first and last
+/// row whose cell passes `keep`, in one pass over the rows (a strided scan per column would
+/// miss the cache on every cell).
+pub fn first_last_per_column<T>(data: &[T], n_cols: usize, keep: impl Fn(&T) -> bool) -> Vec<Option<(usize, usize)>> {
+    let mut out: Vec<Option<(usize, usize)>> = vec![None; n_cols];
+    for (r, row) in data.chunks_exact(n_cols.max(1)).enumerate() {
+        for (span, v) in out.iter_mut().zip(row) {
+            if keep(v) {
+                *span = Some(span.map_or((r, r), |(a, _)| (a, r)));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

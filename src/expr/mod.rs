@@ -115,16 +115,7 @@ pub fn member_spans(panel: &Panel) -> Vec<Option<(usize, usize)>> {
     if panel.universe.is_none() {
         return vec![(nd > 0).then(|| (0, nd - 1)); ns];
     }
-    let mask = panel.universe_mask();
-    let mut spans: Vec<Option<(usize, usize)>> = vec![None; ns];
-    for (d, row) in mask.chunks_exact(ns.max(1)).enumerate() {
-        for (span, &m) in spans.iter_mut().zip(row) {
-            if m {
-                *span = Some(span.map_or((d, d), |(a, _)| (a, d)));
-            }
-        }
-    }
-    spans
+    crate::data::matrix::first_last_per_column(&panel.universe_mask(), ns, |m| *m)
 }
 
 /// Features compiled into one plan with their input matrices: what [`evaluate`] and
