@@ -110,6 +110,14 @@ impl<'de> serde::Deserialize<'de> for Date {
     }
 }
 
+/// The positions `a..b` of the ascending `dates` inside `[start, end]` (either bound
+/// optional); `a >= b` when none is.
+pub fn range_positions(dates: &[Date], start: Option<Date>, end: Option<Date>) -> (usize, usize) {
+    let a = start.map_or(0, |s| dates.partition_point(|d| *d < s));
+    let b = end.map_or(dates.len(), |e| dates.partition_point(|d| *d <= e));
+    (a, b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

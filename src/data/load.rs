@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::data::assemble::{self as sources, accounts_panel};
-use crate::data::date::Date;
+use crate::data::date::{Date, range_positions};
 use crate::data::merge::{Disagreement, merge};
 use crate::data::panel::Panel;
 use crate::data::source::Source;
@@ -200,8 +200,7 @@ pub fn read_industry_file(path: &Path) -> Result<BTreeMap<String, String>> {
 
 /// Keeps the dates in `[start, end]` (either bound optional).
 pub fn slice_dates(mut p: Panel, start: Option<Date>, end: Option<Date>) -> Result<Panel> {
-    let a = start.map_or(0, |s| p.dates.partition_point(|d| *d < s));
-    let b = end.map_or(p.dates.len(), |e| p.dates.partition_point(|d| *d <= e));
+    let (a, b) = range_positions(&p.dates, start, end);
     if a >= b {
         return Err(Error::Config(format!(
             "no trading days in the range {}..{} (data covers {}..{})",

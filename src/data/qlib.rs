@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::data::bar_rules::{Bar, FIELDS};
 use crate::data::code;
-use crate::data::date::Date;
+use crate::data::date::{Date, range_positions};
 use crate::data::matrix::Matrix;
 use crate::data::panel::{IndexSeries, Panel, Spell, field};
 use crate::data::source::Source;
@@ -64,8 +64,7 @@ pub fn read_qlib(src: &Source, market: Option<&str>, range: (Option<Date>, Optio
     let mut stocks: Vec<String> = loaded.iter().map(|x| x.0.clone()).filter(|c| !code::is_index(c)).collect();
     stocks.sort();
     stocks.dedup();
-    let a = range.0.map_or(0, |s| calendar.partition_point(|d| *d < s));
-    let b = range.1.map_or(calendar.len(), |e| calendar.partition_point(|d| *d <= e));
+    let (a, b) = range_positions(&calendar, range.0, range.1);
     let (a, b) = if a < b { (a, b) } else { (0, calendar.len()) };
     let dates = calendar[a..b].to_vec();
     let (nd, ns) = (dates.len(), stocks.len());

@@ -18,18 +18,11 @@ impl Plan {
     }
 
     /// [`Plan::eval_stock`] with each expression's values handed to `sink` as they are
-    /// computed ([`Plan::eval_with`]); returns the first day evaluated.
-    pub(super) fn eval_stock_into(
-        &self,
-        by_stock: &[Vec<f64>],
-        nd: usize,
-        s: usize,
-        span: (usize, usize),
-        sink: &mut Sink,
-    ) -> usize {
+    /// computed ([`Plan::eval_with`]), from the first day of [`Plan::days_evaluated`].
+    pub(super) fn eval_stock_into(&self, by_stock: &[Vec<f64>], nd: usize, s: usize, span: (usize, usize), sink: &mut Sink) {
         self.eval_stock_with(by_stock, nd, s, span, |refs, start| {
             self.eval_with(refs, start, Some(sink));
-        })
+        });
     }
 
     /// The days (first, last) evaluated for a stock of `nd` days to have values on `span`:

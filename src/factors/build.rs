@@ -121,8 +121,7 @@ fn build(panel: &Panel, cfg: &FactorConfig, keep_raw: bool) -> Result<FactorTabl
     let mut values = if cfg.includes_paper() { compute_with(&inputs, &cfg.list, cfg.upsample)? } else { FactorValues::empty() };
     let origins = formulaic::append(panel, cfg, &mut values)?;
     let mask = panel.universe_mask();
-    let a = cfg.start.map_or(0, |s| panel.dates.partition_point(|d| *d < s));
-    let b = cfg.end.map_or(panel.n_dates(), |e| panel.dates.partition_point(|d| *d <= e));
+    let (a, b) = crate::data::date::range_positions(&panel.dates, cfg.start, cfg.end);
     let ns = panel.n_stocks();
     // Clean only the reported range: outside it, members are masked out.
     let mut range_mask = mask.clone();
