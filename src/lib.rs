@@ -16,6 +16,7 @@ pub mod error;
 pub mod expr;
 pub mod factors;
 pub mod json;
+pub mod memory;
 pub mod model;
 pub mod plot;
 pub mod predict;

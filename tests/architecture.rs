@@ -11,6 +11,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("stats", 0),
     ("json", 0),
     ("atomic", 0),
+    ("memory", 0),
     ("data", 1),
     ("factors", 2),
     ("expr", 2),

@@ -214,3 +214,48 @@ fn builtin_sets_are_qlibs_definitions() {
         }
     }
 }
+
+/// Member rows (each stock's member days evaluated in stretches, apart where a gap between
+/// membership spells is longer than the plan reads back) hold the `[date, stock]`
+/// matrices' values (each stock evaluated from its first to its last member day) on every
+/// member stock-day of the bins, Alpha158: the same NaN pattern, values equal up to the
+/// rounding of running sums that start on other days.
+#[test]
+fn member_rows_are_the_matrices_on_every_member_day() {
+    let Some(data) = common::shared_data() else { return };
+    let panel = bins(&data);
+    let feats: Vec<expr::Feature> = expr::sets::alpha158().iter().map(|(n, e)| expr::feature(n, e, false).unwrap()).collect();
+    let rows = expr::evaluate_members(&panel, &feats).unwrap();
+    let m = expr::evaluate(&panel, &feats).unwrap();
+    assert_eq!(rows.names, m.names);
+    // Stocks whose spells lie more than Alpha158's 60-day reach apart: evaluated in stretches.
+    let spells = panel.universe.as_ref().expect("the bins' csi300 membership");
+    let apart = panel
+        .stocks
+        .iter()
+        .filter(|c| {
+            let mut s: Vec<_> = spells.iter().filter(|sp| &&sp.code == c).map(|sp| (sp.start, sp.end)).collect();
+            s.sort();
+            s.windows(2).any(|w| panel.date_index(w[1].0).zip(panel.date_index(w[0].1)).is_some_and(|(a, b)| a > b + 62))
+        })
+        .count();
+    assert!(apart >= 10, "only {apart} stocks with spells far apart: the stretches go untested");
+    let mut worst = (0.0f64, String::new());
+    for (f, name) in rows.names.iter().enumerate() {
+        let col = rows.column(f);
+        let mut sizes: Vec<f64> = col.iter().map(|x| f64::from(x.abs())).filter(|x| x.is_finite()).collect();
+        sizes.sort_by(f64::total_cmp);
+        let scale = sizes.get(sizes.len() / 2).copied().unwrap_or(0.0);
+        for (i, &(d, s)) in rows.rows.iter().enumerate() {
+            let (x, y) = (f64::from(col[i]), f64::from(m.values[f].get(d as usize, s as usize) as f32));
+            assert_eq!(x.is_nan(), y.is_nan(), "{name} at {} {}: {x} vs {y}", panel.dates[d as usize], panel.stocks[s as usize]);
+            let off = (x - y).abs() / (y.abs() + scale + 1e-30);
+            if off > worst.0 {
+                worst = (off, format!("{name} at {} {}: {x:e} vs {y:e}", panel.dates[d as usize], panel.stocks[s as usize]));
+            }
+        }
+    }
+    // float32 carries 6e-8 of a value: a few units of its last place.
+    assert!(worst.0 <= 1e-6, "{}: {:.1e} of the value and the column's median size", worst.1, worst.0);
+    eprintln!("{} member rows x {} features; largest difference {:.1e} ({})", rows.n_rows(), rows.names.len(), worst.0, worst.1);
+}

@@ -51,6 +51,25 @@ impl From<[f64; 5]> for Bar {
 }
 
 impl Bar {
+    /// Whether the bar keeps every rule: [`Bar::check`]'s verdict as one test without
+    /// branches, for checking many bars (`check` then says which rule a failing one breaks).
+    #[inline]
+    pub fn passes(&self) -> bool {
+        let Bar { open: o, high: h, low: l, close: c, volume: v } = *self;
+        let (top, bottom) = (h * (1.0 + REL_TOL), l * (1.0 - REL_TOL));
+        // Comparisons with NaN are false: a missing value breaks no rule.
+        !(o <= 0.0)
+            & !(h <= 0.0)
+            & !(l <= 0.0)
+            & !(c <= 0.0)
+            & !(v < 0.0)
+            & !(h < l)
+            & !(o > top)
+            & !(o < bottom)
+            & !(c > top)
+            & !(c < bottom)
+    }
+
     /// The first rule the bar breaks, if any.
     pub fn check(&self) -> Result<(), Violation> {
         let fail = |slot, reason: String| Err(Violation { slot, reason });
@@ -113,5 +132,40 @@ mod tests {
         // float32 rounding of an adjusted close equal to its high.
         let h = 123.456_f64;
         assert!(bar(h, h, 100.0, (h as f32) as f64, 1.0).check().is_ok());
+    }
+
+    /// `passes` is `check`'s verdict on every combination of values around the rules'
+    /// edges: missing, zero (both signs), negative, the tolerance's bounds and beyond.
+    #[test]
+    fn passes_agrees_with_check() {
+        let (t, nan) = (REL_TOL, f64::NAN);
+        let prices = [
+            nan,
+            0.0,
+            -0.0,
+            -1.0,
+            9.0,
+            9.0 * (1.0 - t),
+            9.0 * (1.0 - 2.0 * t),
+            10.0,
+            11.0,
+            11.0 * (1.0 + t),
+            11.0 * (1.0 + 2.0 * t),
+        ];
+        let mut n = 0;
+        for o in prices {
+            for h in [nan, 0.0, 9.0, 11.0] {
+                for l in [nan, -1.0, 9.0, 11.0] {
+                    for c in prices {
+                        for v in [nan, -0.0, -1.0, 0.0, 5.0] {
+                            let b = bar(o, h, l, c, v);
+                            assert_eq!(b.passes(), b.check().is_ok(), "{b:?}");
+                            n += usize::from(!b.passes());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(n > 1000, "only {n} failing bars tried");
     }
 }

@@ -133,8 +133,23 @@ pub fn read_qlib(src: &Source, market: Option<&str>, range: (Option<Date>, Optio
 /// its stored (adjusted) prices: the rules do not depend on the price basis.
 fn check_bars(src: &Source, dir: &str, fields: &BTreeMap<String, Bin>, dates: &[Date]) -> Result<()> {
     let series = FIELDS.map(|f| fields.get(f));
-    for (d, date) in dates.iter().enumerate() {
-        if let Err(v) = Bar::from(series.map(|s| s.map_or(f64::NAN, |v| v.get(d)))).check() {
+    // Outside every file's span all values are missing, which no rule rejects.
+    let from = series.iter().flatten().map(|b| b.start).min().unwrap_or(0);
+    let to = series.iter().flatten().map(|b| b.start + b.values.len()).max().unwrap_or(0).min(dates.len());
+    // Each field over [from, to), NaN outside its file.
+    let cols = series.map(|s| {
+        let mut c = vec![f64::NAN; to.saturating_sub(from)];
+        if let Some(b) = s {
+            c[b.start - from..b.start - from + b.values.len()].iter_mut().zip(&b.values).for_each(|(x, &v)| *x = f64::from(v));
+        }
+        c
+    });
+    for i in 0..to.saturating_sub(from) {
+        let bar = Bar::from(cols.each_ref().map(|c| c[i]));
+        if !bar.passes()
+            && let Err(v) = bar.check()
+        {
+            let (d, date) = (from + i, dates[from + i]);
             let rel = format!("features/{dir}/{}.day.bin", v.field());
             return Err(Error::format(src.display(&rel), format!("{date} (calendar day {d}): {}", v.reason)));
         }

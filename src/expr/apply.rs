@@ -12,13 +12,14 @@ pub(super) fn r32(v: f64) -> f64 {
 
 /// An infix operator day by day over `x` and `y`; comparisons give 1 or 0 (`NaN` compares
 /// false, except `!=`), `&` and `|` read non-zero (and `NaN`, as numpy does) as true. With
-/// `f32`, operands and results are rounded to float32 (numpy's arithmetic on fields).
+/// `f32`, results are rounded to float32 (numpy's arithmetic on fields; the caller gives
+/// float32 operands).
 pub(super) fn binary(op: BinOp, x: &[f64], y: &[f64], f32: bool) -> Vec<f64> {
     /// One loop per operator (the match is outside it, so the loop vectorizes).
     #[inline(always)]
     fn each(x: &[f64], y: &[f64], f32: bool, f: impl Fn(f64, f64) -> f64) -> Vec<f64> {
         if f32 {
-            x.iter().zip(y).map(|(u, v)| r32(f(r32(*u), r32(*v)))).collect()
+            x.iter().zip(y).map(|(u, v)| r32(f(*u, *v))).collect()
         } else {
             x.iter().zip(y).map(|(u, v)| f(*u, *v)).collect()
         }

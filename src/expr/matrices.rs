@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use crate::data::Matrix;
 use crate::expr::plan::Plan;
-use crate::expr::stock::by_stock;
+use crate::expr::stock::{Input, by_stock};
 
 impl Plan {
     /// Every expression on every stock: `fields[slot]` is field `slot`'s `[date, stock]`
@@ -22,29 +22,32 @@ impl Plan {
     /// those of a whole-history evaluation (the windows on the span's days see the same
     /// days), up to the rounding of running sums.
     pub fn eval_spans(&self, fields: &[&Matrix], spans: &[Option<(usize, usize)>]) -> Vec<Matrix> {
-        self.eval_spans_with(fields, spans, |v| v)
+        let inputs: Vec<Input> = fields.iter().map(|m| Input::Of(m)).collect();
+        self.eval_spans_with(&inputs, spans, |v| v)
     }
 
-    /// [`Plan::eval_spans`] with every non-finite value (a division by 0) written as `NaN`.
-    pub fn eval_spans_finite(&self, fields: &[&Matrix], spans: &[Option<(usize, usize)>]) -> Vec<Matrix> {
+    /// [`Plan::eval_spans`] on the fields as compiled, every non-finite value (a division by
+    /// 0) written as `NaN`.
+    pub(super) fn eval_inputs_finite(&self, fields: &[Input], spans: &[Option<(usize, usize)>]) -> Vec<Matrix> {
         self.eval_spans_with(fields, spans, |v| if v.is_finite() { v } else { f64::NAN })
     }
 
     /// [`Plan::eval_spans`], each value passed through `write` on its way into the outputs.
     fn eval_spans_with(
         &self,
-        fields: &[&Matrix],
+        fields: &[Input],
         spans: &[Option<(usize, usize)>],
         write: impl Fn(f64) -> f64 + Sync,
     ) -> Vec<Matrix> {
-        let (nd, ns) = fields.first().map_or((0, 0), |m| (m.n_dates, m.n_stocks));
+        let (nd, ns) = fields.first().map_or((0, 0), Input::shape);
         if nd == 0 || ns == 0 {
             return (0..self.n_outputs()).map(|_| Matrix::nan(nd, ns)).collect();
         }
-        // Zeroed allocations are fresh pages, not written here: the scatter below writes
-        // every cell (NaN off the spans), in parallel, so each page is touched once.
+        // Zeroed allocations are fresh pages, mapped ahead (in parallel) and not written
+        // here: the scatter below writes every cell (NaN off the spans).
         let mut out: Vec<Matrix> =
             (0..self.n_outputs()).map(|_| Matrix { n_dates: nd, n_stocks: ns, data: vec![0.0; nd * ns] }).collect();
+        out.iter_mut().for_each(|m| crate::memory::populate(&mut m.data));
         let by_stock = by_stock(fields);
         // Stocks in groups: each group's columns are scattered before the next is computed,
         // so memory beyond the output is one group's worth.

@@ -28,6 +28,7 @@ use crate::error::{Error, Result};
 pub use ast::Expr;
 pub use members::MemberRows;
 pub use plan::Plan;
+use stock::Input;
 
 /// A named, parsed expression.
 #[derive(Clone, Debug)]
@@ -66,26 +67,33 @@ pub const QLIB_FIELDS: [(&str, &str); 8] = [
 /// The `[date, stock]` values of `$name` on `panel`: `Ok(None)` when the panel lacks the
 /// data, an error when no field has that name.
 pub fn field_values(panel: &Panel, name: &str) -> Result<Option<Matrix>> {
-    let plain = |f: &str| panel.fields.get(f).filter(|m| m.count_finite() > 0).cloned();
-    let adjusted = |f: &str| match panel.fields.get(field::ADJ_FACTOR) {
-        Some(_) => panel.adjusted(f),
-        None => plain(f),
-    };
+    Ok(field_input(panel, name)?.map(Input::into_matrix))
+}
+
+/// [`field_values`] as a plan reads them: the panel's matrices borrowed, adjusted prices
+/// left as the product of two.
+fn field_input<'p>(panel: &'p Panel, name: &str) -> Result<Option<Input<'p>>> {
+    // A field with no value at all is not there.
+    let plain = |f: &str| panel.fields.get(f).filter(|m| m.data.iter().any(|v| v.is_finite()));
+    let factor = panel.fields.get(field::ADJ_FACTOR);
     Ok(match name {
-        "open" | "high" | "low" | "close" => adjusted(name),
+        "open" | "high" | "low" | "close" => match factor {
+            Some(k) => panel.fields.get(name).map(|m| Input::Product(m, k)),
+            None => plain(name).map(Input::Of),
+        },
         "vwap" => match (plain(field::AMOUNT), plain(field::VOLUME)) {
             (Some(a), Some(v)) => {
-                let raw = a.zip_with(&v, |a, v| if v > 0.0 { a / v } else { f64::NAN });
-                Some(match panel.fields.get(field::ADJ_FACTOR) {
+                let raw = a.zip_with(v, |a, v| if v > 0.0 { a / v } else { f64::NAN });
+                Some(Input::Owned(match factor {
                     Some(f) => raw.zip_with(f, |p, f| p * f),
                     None => raw,
-                })
+                }))
             }
             _ => None,
         },
-        "factor" => plain(field::ADJ_FACTOR),
-        "change" => plain(field::PCT_CHANGE),
-        other if field::KNOWN.contains(&other) || panel.fields.contains_key(other) => plain(other),
+        "factor" => plain(field::ADJ_FACTOR).map(Input::Of),
+        "change" => plain(field::PCT_CHANGE).map(Input::Of),
+        other if field::KNOWN.contains(&other) || panel.fields.contains_key(other) => plain(other).map(Input::Of),
         other => {
             let mut known: Vec<String> = QLIB_FIELDS.iter().map(|(f, _)| format!("${f}")).collect();
             known.extend(panel.fields.keys().map(|f| format!("${f}")));
@@ -120,17 +128,17 @@ pub fn member_spans(panel: &Panel) -> Vec<Option<(usize, usize)>> {
 
 /// Features compiled into one plan with their input matrices: what [`evaluate`] and
 /// [`evaluate_members`] share.
-struct Compiled {
+struct Compiled<'p> {
     names: Vec<String>,
     plan: Plan,
     /// `[date, stock]` per plan slot.
-    inputs: Vec<Matrix>,
+    inputs: Vec<Input<'p>>,
     missing: Vec<(String, Vec<String>)>,
 }
 
 /// Resolves the fields `features` read (those the panel lacks make a feature missing) and
 /// compiles the rest into one shared plan.
-fn compile(panel: &Panel, features: &[Feature]) -> Result<Compiled> {
+fn compile<'p>(panel: &'p Panel, features: &[Feature]) -> Result<Compiled<'p>> {
     // Each field read once (in parallel), the error naming the first feature that reads it.
     let used: Vec<Vec<String>> = features
         .iter()
@@ -148,10 +156,10 @@ fn compile(panel: &Panel, features: &[Feature]) -> Result<Compiled> {
             }
         }
     }
-    let mut cache: Vec<(String, Option<Matrix>)> = first_reader
+    let mut cache: Vec<(String, Option<Input>)> = first_reader
         .par_iter()
         .map(|(name, reader)| {
-            let m = field_values(panel, name).map_err(|e| Error::Config(format!("feature `{reader}`: {e}")))?;
+            let m = field_input(panel, name).map_err(|e| Error::Config(format!("feature `{reader}`: {e}")))?;
             Ok((name.clone(), m))
         })
         .collect::<Result<_>>()?;
@@ -164,14 +172,14 @@ fn compile(panel: &Panel, features: &[Feature]) -> Result<Compiled> {
     }
     let exprs: Vec<&Expr> = ok.iter().map(|f| &f.expr).collect();
     let plan = Plan::new(&exprs);
-    let mut inputs: Vec<Matrix> = plan
+    let mut inputs: Vec<Input> = plan
         .fields
         .iter()
         .map(|n| cache.iter_mut().find(|(c, _)| c == n).and_then(|(_, m)| m.take()).expect("field present once"))
         .collect();
     if inputs.is_empty() {
         // Expressions of numbers only.
-        inputs.push(Matrix::nan(panel.n_dates(), panel.n_stocks()).map(|_| 0.0));
+        inputs.push(Input::Owned(Matrix::nan(panel.n_dates(), panel.n_stocks()).map(|_| 0.0)));
     }
     let names = ok.iter().map(|f| f.name.clone()).collect();
     Ok(Compiled { names, plan, inputs, missing })
@@ -181,8 +189,7 @@ fn compile(panel: &Panel, features: &[Feature]) -> Result<Compiled> {
 /// Features that read a field the panel lacks are listed in `missing`.
 pub fn evaluate(panel: &Panel, features: &[Feature]) -> Result<Evaluated> {
     let c = compile(panel, features)?;
-    let inputs: Vec<&Matrix> = c.inputs.iter().collect();
-    let values = c.plan.eval_spans_finite(&inputs, &member_spans(panel));
+    let values = c.plan.eval_inputs_finite(&c.inputs, &member_spans(panel));
     Ok(Evaluated { names: c.names, values, missing: c.missing, nodes: c.plan.len() })
 }
 
@@ -191,11 +198,10 @@ pub fn evaluate(panel: &Panel, features: &[Feature]) -> Result<Evaluated> {
 /// `D.features` on a market returns. Values equal [`evaluate`]'s on those cells.
 pub fn evaluate_members(panel: &Panel, features: &[Feature]) -> Result<MemberRows> {
     let c = compile(panel, features)?;
-    let inputs: Vec<&Matrix> = c.inputs.iter().collect();
     // Every stock-day without a membership list, as `member_spans` has it.
     let mask = match panel.universe {
         Some(_) => panel.universe_mask(),
         None => vec![true; panel.n_dates() * panel.n_stocks()],
     };
-    Ok(c.plan.eval_members(&inputs, &mask, c.names, c.missing))
+    Ok(c.plan.eval_members(&c.inputs, &mask, c.names, c.missing))
 }

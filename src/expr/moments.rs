@@ -7,7 +7,7 @@
 
 use crate::expr::ast::Op;
 use crate::expr::rolling::prefix_bad;
-use crate::expr::sliding::{Sums, block_len, equal_run, references, window_start, window_sums};
+use crate::expr::sliding::{Sums, block_len, equal_run, reciprocals, references, window_start, window_sums};
 
 /// Whether `op` is one of this module's operators.
 pub fn is_moment(op: Op) -> bool {
@@ -71,6 +71,7 @@ fn plain_of<const OP: u8>(p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f6
     let op = [Op::Mean, Op::Sum, Op::Std, Op::Var][OP as usize];
     let mut buf: Vec<f64> = Vec::with_capacity(n.max(1));
     let mut out = vec![f64::NAN; x.len()];
+    let inv = if matches!(OP, STD | VAR) { reciprocals(if n == 0 { x.len() } else { n }) } else { vec![] };
     for t in start..x.len() {
         let a = window_start(t, n, start);
         let w = &x[a..=t];
@@ -81,7 +82,7 @@ fn plain_of<const OP: u8>(p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f6
             let all_zero = !p.zeros.is_empty() && p.zeros[t + 1] == p.zeros[a];
             let [s1, s2] = p.sums.at(a, t);
             let r = p.refs[p.sums.block(t)];
-            let var = || if flat { 0.0 } else { ((s2 - s1 * s1 / l) / (l - 1.0)).max(0.0) };
+            let var = || if flat { 0.0 } else { ((s2 - s1 * s1 * inv[w.len()].0) * inv[w.len()].1).max(0.0) };
             out[t] = match op {
                 _ if all_zero && matches!(op, Op::Mean | Op::Sum) => 0.0,
                 Op::Mean if flat => x[t],
@@ -133,6 +134,7 @@ pub fn var(x: &[f64]) -> f64 {
 /// [`FLAT_VAR`]).
 fn regression(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
     let mut out = vec![f64::NAN; x.len()];
+    let inv = reciprocals(if n == 0 { x.len() } else { n });
     for t in start..x.len() {
         let a = window_start(t, n, start);
         let (c, mx, my, vxx, vxy, vyy) = if p.bad[t + 1] == p.bad[a] {
@@ -141,9 +143,10 @@ fn regression(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
             let [s1, s2] = p.sums.at(a, t);
             let mx = (l - 1.0) / 2.0;
             let flat = p.run[t] > t - a;
+            let mean = s1 * inv[t - a + 1].0;
             let vxy = if flat { 0.0 } else { p.sums.pos(a, t) - mx * s1 };
-            let vyy = if flat { 0.0 } else { (s2 - s1 * s1 / l).max(0.0) };
-            (l, mx, p.refs[p.sums.block(t)] + s1 / l, l * (l * l - 1.0) / 12.0, vxy, vyy)
+            let vyy = if flat { 0.0 } else { (s2 - s1 * mean).max(0.0) };
+            (l, mx, p.refs[p.sums.block(t)] + mean, l * (l * l - 1.0) / 12.0, vxy, vyy)
         } else {
             direct_regression(&x[a..=t])
         };

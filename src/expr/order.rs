@@ -28,18 +28,39 @@ pub fn order_statistics(ops: &[(Op, f64)], x: &[f64], start: usize, n: usize) ->
     let mut out = vec![vec![f64::NAN; x.len()]; ops.len()];
     for t in start..x.len() {
         let a = window_start(t, n, start);
-        // Only finite values are kept, so `<` orders them (0.0 and -0.0 are one value).
-        if a > start && x[a - 1].is_finite() {
-            let i = count_below(&sorted, x[a - 1]);
-            sorted.remove(i);
-        }
         let v = x[t];
-        // Where today's value went in: the count of smaller values.
-        let less = v.is_finite().then(|| {
-            let i = count_below(&sorted, v);
-            sorted.insert(i, v);
-            i
-        });
+        // Only finite values are kept, so `<` orders them (0.0 and -0.0 are one value).
+        let leaving = (a > start && x[a - 1].is_finite()).then(|| x[a - 1]);
+        // Where today's value goes in: the count of smaller values staying.
+        let less = match leaving {
+            // One value out, one in: one scan finds both places, one move closes the gap.
+            Some(old) if v.is_finite() && sorted.len() <= LINEAR => {
+                let (mut i, mut j) = (0, 0);
+                for u in &sorted {
+                    i += usize::from(*u < old);
+                    j += usize::from(*u < v);
+                }
+                let j = j - usize::from(old < v);
+                if i < j {
+                    sorted.copy_within(i + 1..=j, i);
+                } else if j < i {
+                    sorted.copy_within(j..i, j + 1);
+                }
+                sorted[j] = v;
+                Some(j)
+            }
+            _ => {
+                if let Some(old) = leaving {
+                    let i = count_below(&sorted, old);
+                    sorted.remove(i);
+                }
+                v.is_finite().then(|| {
+                    let i = count_below(&sorted, v);
+                    sorted.insert(i, v);
+                    i
+                })
+            }
+        };
         let m = sorted.len();
         if m == 0 {
             continue;
@@ -54,7 +75,8 @@ pub fn order_statistics(ops: &[(Op, f64)], x: &[f64], start: usize, n: usize) ->
                 _ => {
                     let q = if op == Op::Med { 0.5 } else { q };
                     let pos = q * (m - 1) as f64;
-                    let i = pos.floor() as usize;
+                    // pos >= 0: truncation is the floor (no libm call).
+                    let i = pos as usize;
                     let frac = pos - i as f64;
                     if i + 1 < m { sorted[i] + (sorted[i + 1] - sorted[i]) * frac } else { sorted[i] }
                 }

@@ -3,6 +3,7 @@
 //! evaluated stock by stock on `[date]` series (the output forms: [`super::matrices`],
 //! [`super::members`]).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::expr::apply::{binary, call, r32};
@@ -171,20 +172,21 @@ impl Plan {
             }
             let f32 = self.tys[i] == Ty::F32;
             let get = |k: usize| vals[k].as_deref().expect("child evaluated before its parent");
+            // A float32 node's operands as float32: its float32 children are (fields come
+            // rounded, float32 nodes round their results), numbers and comparisons are
+            // rounded here.
+            let operand = |k: usize| -> Cow<[f64]> {
+                if f32 && self.tys[k] != Ty::F32 { get(k).iter().map(|x| r32(*x)).collect() } else { get(k).into() }
+            };
             let mut v = match node {
                 Node::Num(x) => vec![*x; len],
                 Node::Field(slot) => inputs[*slot].to_vec(),
                 Node::Neg(a) => get(*a).iter().map(|x| -x).collect(),
-                Node::Bin(op, a, c) => binary(*op, get(*a), get(*c), f32),
+                Node::Bin(op, a, c) => binary(*op, &operand(*a), &operand(*c), f32),
                 Node::Call(op, args, n, q) => {
-                    let rounded: Vec<Vec<f64>>;
-                    let refs: Vec<&[f64]> = if f32 && matches!(op.shape(), Shape::Series(_)) {
-                        rounded = args.iter().map(|&k| get(k).iter().map(|x| r32(*x)).collect()).collect();
-                        rounded.iter().map(|v| v.as_slice()).collect()
-                    } else {
-                        args.iter().map(|&k| get(k)).collect()
-                    };
-                    call(*op, &refs, start, *n, *q)
+                    let series = matches!(op.shape(), Shape::Series(_));
+                    let args: Vec<Cow<[f64]>> = args.iter().map(|&k| if series { operand(k) } else { get(k).into() }).collect();
+                    call(*op, &args.iter().map(|a| a.as_ref()).collect::<Vec<_>>(), start, *n, *q)
                 }
             };
             if f32 && !matches!(node, Node::Bin(..)) {

@@ -8,9 +8,9 @@
 
 use crate::expr::ast::Op;
 use crate::expr::extremes::{extremes_many, is_extreme};
-use crate::expr::moments::{FLAT_VAR, is_moment, moments, var};
+use crate::expr::moments::{FLAT_VAR, is_moment, moments};
 use crate::expr::order::{is_order, order_statistics};
-use crate::expr::sliding::{block_len, equal_run, references, window_start, window_sums};
+use crate::expr::sliding::{block_len, equal_run, reciprocals, references, window_start, window_sums};
 use crate::factors::window::{kurt, skew};
 
 /// Applies rolling `op` with window `n` (0 = expanding) and quantile `q` to `x`, whose
@@ -241,9 +241,9 @@ pub fn pairs(ops: &[(Op, usize)], x: &[f64], y: &[f64], start: usize) -> Vec<Vec
         [dx, dy, dx * dx, dy * dy, dx * dy]
     });
     let (runx, runy) = (equal_run(x), equal_run(y));
-    let mut own: Vec<f64> = vec![];
-    let mut one = |op: Op, n: usize| {
+    let one = |op: Op, n: usize| {
         let mut out = vec![f64::NAN; x.len()];
+        let inv = reciprocals(if n == 0 { x.len() } else { n });
         for t in start..x.len() {
             let a = window_start(t, n, start);
             let (wx, wy) = (&x[a..=t], &y[a..=t]);
@@ -252,9 +252,10 @@ pub fn pairs(ops: &[(Op, usize)], x: &[f64], y: &[f64], start: usize) -> Vec<Vec
                 let l = wx.len() as f64;
                 let [sx, sy, sxx, syy, sxy] = sums.at(a, t);
                 let (fx, fy) = (runx[t] >= wx.len(), runy[t] >= wx.len());
-                let vx = if fx { 0.0 } else { (sxx - sx * sx / l).max(0.0) };
-                let vy = if fy { 0.0 } else { (syy - sy * sy / l).max(0.0) };
-                let cxy = if fx || fy { 0.0 } else { sxy - sx * sy / l };
+                let (mx, my) = (sx * inv[wx.len()].0, sy * inv[wx.len()].0);
+                let vx = if fx { 0.0 } else { (sxx - sx * mx).max(0.0) };
+                let vy = if fy { 0.0 } else { (syy - sy * my).max(0.0) };
+                let cxy = if fx || fy { 0.0 } else { sxy - sx * my };
                 (l, cxy, vx, vy)
             } else {
                 direct_pair(wx, wy)
@@ -267,14 +268,7 @@ pub fn pairs(ops: &[(Op, usize)], x: &[f64], y: &[f64], start: usize) -> Vec<Vec
                 continue;
             }
             // Each side's own variance: the pairwise one when neither has gaps.
-            let mut own_var = |w: &[f64], pairwise: f64| {
-                if clean {
-                    return pairwise / (c - 1.0);
-                }
-                own.clear();
-                own.extend(w.iter().copied().filter(|v| v.is_finite()));
-                var(&own)
-            };
+            let own_var = |w: &[f64], pairwise: f64| if clean { pairwise * inv[wx.len()].1 } else { finite_var(w) };
             let flat = own_var(wx, vx) <= FLAT_VAR || own_var(wy, vy) <= FLAT_VAR;
             out[t] = if flat { f64::NAN } else { cxy / (vx * vy).sqrt() };
         }
@@ -283,11 +277,39 @@ pub fn pairs(ops: &[(Op, usize)], x: &[f64], y: &[f64], start: usize) -> Vec<Vec
     ops.iter().map(|&(op, n)| one(op, n)).collect()
 }
 
+/// [`crate::expr::moments::var`] of the finite values of `w`, without gathering them.
+fn finite_var(w: &[f64]) -> f64 {
+    let finite = || w.iter().copied().filter(|v| v.is_finite());
+    let (mut m, mut sum, mut first, mut equal) = (0usize, 0.0, f64::NAN, true);
+    for v in finite() {
+        if m == 0 {
+            first = v;
+        }
+        equal &= v == first;
+        m += 1;
+        sum += v;
+    }
+    if m < 2 {
+        return f64::NAN;
+    }
+    if equal {
+        return 0.0;
+    }
+    let c = sum / m as f64;
+    (finite().map(|v| (v - c) * (v - c)).sum::<f64>() / (m - 1) as f64).max(0.0)
+}
+
 /// Count and centered sums (xy, xx, yy) over the days both values are finite.
 fn direct_pair(wx: &[f64], wy: &[f64]) -> (f64, f64, f64, f64) {
     let pairs = || wx.iter().zip(wy).filter(|(u, v)| u.is_finite() && v.is_finite());
-    let c = pairs().count() as f64;
-    let (mx, my) = (pairs().map(|p| p.0).sum::<f64>() / c, pairs().map(|p| p.1).sum::<f64>() / c);
+    let (mut n, mut sx, mut sy) = (0usize, 0.0, 0.0);
+    for (u, v) in pairs() {
+        n += 1;
+        sx += u;
+        sy += v;
+    }
+    let c = n as f64;
+    let (mx, my) = (sx / c, sy / c);
     let (mut cxy, mut vx, mut vy) = (0.0, 0.0, 0.0);
     for (u, v) in pairs() {
         cxy += (u - mx) * (v - my);

@@ -150,6 +150,13 @@ pub fn window_sums<const K: usize>(
     Sums { pre, suf, pre_p, suf_p, block, start, b }
 }
 
+/// `(1/L, 1/(L-1))` for window lengths `L` up to `longest` (of a window of `n` days, or
+/// every length when `n` is 0 over a series of `len` days): multiplications in the daily
+/// loops instead of divisions, the same values to an ulp.
+pub fn reciprocals(longest: usize) -> Vec<(f64, f64)> {
+    (0..=longest).map(|l| (1.0 / l as f64, 1.0 / (l as f64 - 1.0))).collect()
+}
+
 /// `run[t]`: how many days up to `t` repeat `x[t]` without a break (1 for a change).
 pub fn equal_run(x: &[f64]) -> Vec<usize> {
     let mut out = vec![1; x.len()];

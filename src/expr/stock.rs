@@ -5,6 +5,7 @@
 use rayon::prelude::*;
 
 use crate::data::Matrix;
+use crate::expr::apply::r32;
 use crate::expr::plan::Plan;
 
 impl Plan {
@@ -55,29 +56,69 @@ impl Plan {
 /// What receives each expression's values as they are computed: `(expression, values)`.
 pub(super) type Sink<'a> = dyn FnMut(usize, &[f64]) + 'a;
 
+/// A field's `[date, stock]` values as a plan reads them: a panel matrix, the cell-by-cell
+/// product of two (an adjusted price: raw × adjustment factor, formed as the fields are
+/// transposed rather than stored), or a matrix computed for the plan.
+pub enum Input<'a> {
+    Of(&'a Matrix),
+    Product(&'a Matrix, &'a Matrix),
+    Owned(Matrix),
+}
+
+impl Input<'_> {
+    /// (dates, stocks).
+    pub fn shape(&self) -> (usize, usize) {
+        let m = match self {
+            Input::Of(m) | Input::Product(m, _) => m,
+            Input::Owned(m) => m,
+        };
+        (m.n_dates, m.n_stocks)
+    }
+
+    /// The values as one matrix.
+    pub fn into_matrix(self) -> Matrix {
+        match self {
+            Input::Of(m) => m.clone(),
+            Input::Product(a, b) => a.zip_with(b, |x, k| x * k),
+            Input::Owned(m) => m,
+        }
+    }
+}
+
 /// Side of the tiles in which the fields are transposed.
 const TILE: usize = 32;
 
-/// Each `[date, stock]` field transposed to `[stock, date]` (one stock's days contiguous), in
-/// tiles so that reads and writes both stay in cache.
-pub(super) fn by_stock(fields: &[&Matrix]) -> Vec<Vec<f64>> {
+/// Each field rounded to float32 and transposed to `[stock, date]` (one stock's days
+/// contiguous), in tiles so that reads and writes both stay in cache.
+pub(super) fn by_stock(fields: &[Input]) -> Vec<Vec<f64>> {
     fields
         .par_iter()
-        .map(|m| {
-            let (nd, ns) = (m.n_dates, m.n_stocks);
+        .map(|input| {
+            let (nd, ns) = input.shape();
             let mut t = vec![0.0; nd * ns];
-            for d0 in (0..nd).step_by(TILE) {
-                for s0 in (0..ns).step_by(TILE) {
-                    for s in s0..(s0 + TILE).min(ns) {
-                        for d in d0..(d0 + TILE).min(nd) {
-                            t[s * nd + d] = m.data[d * ns + s];
-                        }
-                    }
-                }
+            crate::memory::populate(&mut t);
+            // Fields are float32 (qlib's bins; numpy's arithmetic on them stays float32).
+            match input {
+                Input::Of(m) => transpose(nd, ns, &mut t, |i| r32(m.data[i])),
+                Input::Owned(m) => transpose(nd, ns, &mut t, |i| r32(m.data[i])),
+                Input::Product(a, b) => transpose(nd, ns, &mut t, |i| r32(a.data[i] * b.data[i])),
             }
             t
         })
         .collect()
+}
+
+/// `t[s * nd + d] = cell(d * ns + s)` in tiles.
+fn transpose(nd: usize, ns: usize, t: &mut [f64], cell: impl Fn(usize) -> f64) {
+    for d0 in (0..nd).step_by(TILE) {
+        for s0 in (0..ns).step_by(TILE) {
+            for s in s0..(s0 + TILE).min(ns) {
+                for d in d0..(d0 + TILE).min(nd) {
+                    t[s * nd + d] = cell(d * ns + s);
+                }
+            }
+        }
+    }
 }
 
 /// The first day any of `inputs` has a value (their length when none has).

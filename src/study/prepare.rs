@@ -56,7 +56,7 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
     let mut data = WindowData::build(&panel, &table.names, &table.clean, &dataset)?;
     data.look_ahead |= table.look_ahead;
     drop(table);
-    return_freed_memory();
+    crate::memory::return_freed_memory();
     Ok(Prepared { panel, data, factors: dataset.factors })
 }
 
@@ -64,19 +64,6 @@ pub fn prepare(cfg: &Config, base: &Path) -> Result<Prepared> {
 /// list (so a checkpoint records what its network reads); otherwise `cfg` as it is.
 pub fn with_resolved_factors(cfg: &Config, factors: Vec<String>) -> Config {
     if cfg.dataset.every_factor() { cfg.with_factors(factors) } else { cfg.clone() }
-}
-
-/// Hands freed heap memory back to the system. glibc keeps freed blocks of a few MB (one
-/// factor's `[date, stock]` matrix, once its mmap threshold has adapted to them) in its
-/// heaps; a sweep over Alpha360 held 10.8 GB of such freed heap for its whole life, beside
-/// a 1.8 GB data set. Elsewhere this does nothing.
-pub fn return_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns pages of free chunks of glibc's own heaps; it
-    // touches no live allocation.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// A checkpoint's config and its data set rebuilt from it (on `data` instead of the

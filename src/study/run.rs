@@ -121,7 +121,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         obs.factors(&factors(end, factors_file.clone())?);
         Ok(Some(vec![]))
     })?;
-    crate::study::prepare::return_freed_memory();
+    crate::memory::return_freed_memory();
 
     eprintln!("\n== 3/7 screen ({start} .. {screen_end}: the training period only)");
     let screen_dir = out.join("screen");
@@ -212,7 +212,7 @@ pub fn run(o: &RunOptions, obs: &mut dyn RunObserver) -> Result<RunOutcome> {
         Ok(Some(vec![]))
     })?;
     drop(cache);
-    crate::study::prepare::return_freed_memory();
+    crate::memory::return_freed_memory();
 
     let split: SplitRecord = read_json(&sweep_dir.join("split.json"))?;
     let mut bt = cfg.backtest.clone();
