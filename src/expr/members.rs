@@ -42,9 +42,9 @@ impl MemberRows {
 
 impl Plan {
     /// Every expression on the cells of `mask` (`[date, stock]`, true for a member): each
-    /// stock is evaluated over the span from its first to its last member day as
-    /// [`Plan::eval_spans`] evaluates it, in parallel, and writes its own rows of every
-    /// column directly.
+    /// stock's member days are evaluated in [`stretches`] (each as [`Plan::eval_spans`]
+    /// evaluates a span: from the plan's reach before it), stocks in parallel, each writing
+    /// its own rows of every column directly.
     pub(super) fn eval_members(
         &self,
         fields: &[Input],

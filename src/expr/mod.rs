@@ -195,7 +195,9 @@ pub fn evaluate(panel: &Panel, features: &[Feature]) -> Result<Evaluated> {
 
 /// Evaluates `features` on `panel` into [`MemberRows`]: the index members' stock-days only
 /// (every stock-day without a membership list), float32, stock-major: what qlib's
-/// `D.features` on a market returns. Values equal [`evaluate`]'s on those cells.
+/// `D.features` on a market returns. Values equal [`evaluate`]'s on those cells, up to the
+/// rounding of running sums that start on other days (a stock's spells far apart are
+/// evaluated apart).
 pub fn evaluate_members(panel: &Panel, features: &[Feature]) -> Result<MemberRows> {
     let c = compile(panel, features)?;
     // Every stock-day without a membership list, as `member_spans` has it.
