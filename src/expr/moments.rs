@@ -71,7 +71,7 @@ fn plain_of<const OP: u8>(p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f6
     let op = [Op::Mean, Op::Sum, Op::Std, Op::Var][OP as usize];
     let mut buf: Vec<f64> = Vec::with_capacity(n.max(1));
     let mut out = vec![f64::NAN; x.len()];
-    let inv = if matches!(OP, STD | VAR) { reciprocals(if n == 0 { x.len() } else { n }) } else { vec![] };
+    let inv = if matches!(OP, STD | VAR) { reciprocals(n, x.len()) } else { vec![] };
     for t in start..x.len() {
         let a = window_start(t, n, start);
         let w = &x[a..=t];
@@ -117,15 +117,29 @@ pub const FLAT_VAR: f64 = 2e-5 * 2e-5;
 
 /// Sample variance (ddof 1); exactly 0 for a window of one repeated value (as pandas).
 pub fn var(x: &[f64]) -> f64 {
-    let m = x.len();
+    var_of(|| x.iter().copied())
+}
+
+/// [`var`] of the values `values()` yields (read twice: count and sum, then the squares),
+/// say a window's finite values without gathering them.
+pub fn var_of<I: Iterator<Item = f64>>(values: impl Fn() -> I) -> f64 {
+    let (mut m, mut sum, mut first, mut equal) = (0usize, 0.0, f64::NAN, true);
+    for v in values() {
+        if m == 0 {
+            first = v;
+        }
+        equal &= v == first;
+        m += 1;
+        sum += v;
+    }
     if m < 2 {
         return f64::NAN;
     }
-    if x.iter().all(|v| *v == x[0]) {
+    if equal {
         return 0.0;
     }
-    let c = x.iter().sum::<f64>() / m as f64;
-    (x.iter().map(|v| (v - c) * (v - c)).sum::<f64>() / (m - 1) as f64).max(0.0)
+    let c = sum / m as f64;
+    (values().map(|v| (v - c) * (v - c)).sum::<f64>() / (m - 1) as f64).max(0.0)
 }
 
 /// Least squares of the window's finite values on their day position (qlib's `Slope`,
@@ -134,7 +148,7 @@ pub fn var(x: &[f64]) -> f64 {
 /// [`FLAT_VAR`]).
 fn regression(op: Op, p: &Prep, x: &[f64], start: usize, n: usize) -> Vec<f64> {
     let mut out = vec![f64::NAN; x.len()];
-    let inv = reciprocals(if n == 0 { x.len() } else { n });
+    let inv = reciprocals(n, x.len());
     for t in start..x.len() {
         let a = window_start(t, n, start);
         let (c, mx, my, vxx, vxy, vyy) = if p.bad[t + 1] == p.bad[a] {

@@ -20,6 +20,20 @@ fn count_below(sorted: &[f64], v: f64) -> usize {
     if sorted.len() <= LINEAR { sorted.iter().map(|u| usize::from(*u < v)).sum() } else { sorted.partition_point(|u| *u < v) }
 }
 
+/// [`count_below`] of two values (one scan for a short window).
+#[inline]
+fn count_below_both(sorted: &[f64], a: f64, b: f64) -> (usize, usize) {
+    if sorted.len() > LINEAR {
+        return (count_below(sorted, a), count_below(sorted, b));
+    }
+    let (mut i, mut j) = (0, 0);
+    for u in sorted {
+        i += usize::from(*u < a);
+        j += usize::from(*u < b);
+    }
+    (i, j)
+}
+
 /// `ops[i]` (with quantile `qs[i]`; `Med` is the 0.5 quantile) over windows of `n` days
 /// (0 = expanding) of `x`, whose stock starts at `start`: one `[day]` series per operator.
 /// numpy's linear interpolation for quantiles; ranks average ties, over the count of values.
@@ -32,14 +46,10 @@ pub fn order_statistics(ops: &[(Op, f64)], x: &[f64], start: usize, n: usize) ->
         // Only finite values are kept, so `<` orders them (0.0 and -0.0 are one value).
         let leaving = (a > start && x[a - 1].is_finite()).then(|| x[a - 1]);
         // Where today's value goes in: the count of smaller values staying.
-        let less = match leaving {
-            // One value out, one in: one scan finds both places, one move closes the gap.
-            Some(old) if v.is_finite() && sorted.len() <= LINEAR => {
-                let (mut i, mut j) = (0, 0);
-                for u in &sorted {
-                    i += usize::from(*u < old);
-                    j += usize::from(*u < v);
-                }
+        let less = match (leaving, v.is_finite()) {
+            // One value out, one in: both places found together, one move closes the gap.
+            (Some(old), true) => {
+                let (i, j) = count_below_both(&sorted, old, v);
                 let j = j - usize::from(old < v);
                 if i < j {
                     sorted.copy_within(i + 1..=j, i);
@@ -49,17 +59,16 @@ pub fn order_statistics(ops: &[(Op, f64)], x: &[f64], start: usize, n: usize) ->
                 sorted[j] = v;
                 Some(j)
             }
-            _ => {
-                if let Some(old) = leaving {
-                    let i = count_below(&sorted, old);
-                    sorted.remove(i);
-                }
-                v.is_finite().then(|| {
-                    let i = count_below(&sorted, v);
-                    sorted.insert(i, v);
-                    i
-                })
+            (Some(old), false) => {
+                sorted.remove(count_below(&sorted, old));
+                None
             }
+            (None, true) => {
+                let i = count_below(&sorted, v);
+                sorted.insert(i, v);
+                Some(i)
+            }
+            (None, false) => None,
         };
         let m = sorted.len();
         if m == 0 {

@@ -8,7 +8,7 @@
 
 use crate::expr::ast::Op;
 use crate::expr::extremes::{extremes_many, is_extreme};
-use crate::expr::moments::{FLAT_VAR, is_moment, moments};
+use crate::expr::moments::{FLAT_VAR, is_moment, moments, var_of};
 use crate::expr::order::{is_order, order_statistics};
 use crate::expr::sliding::{block_len, equal_run, reciprocals, references, window_start, window_sums};
 use crate::factors::window::{kurt, skew};
@@ -243,7 +243,7 @@ pub fn pairs(ops: &[(Op, usize)], x: &[f64], y: &[f64], start: usize) -> Vec<Vec
     let (runx, runy) = (equal_run(x), equal_run(y));
     let one = |op: Op, n: usize| {
         let mut out = vec![f64::NAN; x.len()];
-        let inv = reciprocals(if n == 0 { x.len() } else { n });
+        let inv = reciprocals(n, x.len());
         for t in start..x.len() {
             let a = window_start(t, n, start);
             let (wx, wy) = (&x[a..=t], &y[a..=t]);
@@ -268,35 +268,15 @@ pub fn pairs(ops: &[(Op, usize)], x: &[f64], y: &[f64], start: usize) -> Vec<Vec
                 continue;
             }
             // Each side's own variance: the pairwise one when neither has gaps.
-            let own_var = |w: &[f64], pairwise: f64| if clean { pairwise * inv[wx.len()].1 } else { finite_var(w) };
+            let own_var = |w: &[f64], pairwise: f64| {
+                if clean { pairwise * inv[wx.len()].1 } else { var_of(|| w.iter().copied().filter(|v| v.is_finite())) }
+            };
             let flat = own_var(wx, vx) <= FLAT_VAR || own_var(wy, vy) <= FLAT_VAR;
             out[t] = if flat { f64::NAN } else { cxy / (vx * vy).sqrt() };
         }
         out
     };
     ops.iter().map(|&(op, n)| one(op, n)).collect()
-}
-
-/// [`crate::expr::moments::var`] of the finite values of `w`, without gathering them.
-fn finite_var(w: &[f64]) -> f64 {
-    let finite = || w.iter().copied().filter(|v| v.is_finite());
-    let (mut m, mut sum, mut first, mut equal) = (0usize, 0.0, f64::NAN, true);
-    for v in finite() {
-        if m == 0 {
-            first = v;
-        }
-        equal &= v == first;
-        m += 1;
-        sum += v;
-    }
-    if m < 2 {
-        return f64::NAN;
-    }
-    if equal {
-        return 0.0;
-    }
-    let c = sum / m as f64;
-    (finite().map(|v| (v - c) * (v - c)).sum::<f64>() / (m - 1) as f64).max(0.0)
 }
 
 /// Count and centered sums (xy, xx, yy) over the days both values are finite.

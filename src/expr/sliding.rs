@@ -150,10 +150,11 @@ pub fn window_sums<const K: usize>(
     Sums { pre, suf, pre_p, suf_p, block, start, b }
 }
 
-/// `(1/L, 1/(L-1))` for window lengths `L` up to `longest` (of a window of `n` days, or
-/// every length when `n` is 0 over a series of `len` days): multiplications in the daily
-/// loops instead of divisions, the same values to an ulp.
-pub fn reciprocals(longest: usize) -> Vec<(f64, f64)> {
+/// `(1/L, 1/(L-1))`, indexed by `L`, for every length a window of `n` days takes (up to
+/// `n`; up to `len`, the series' length, when `n` is 0, expanding): multiplications in the
+/// daily loops instead of divisions, the same values to an ulp.
+pub fn reciprocals(n: usize, len: usize) -> Vec<(f64, f64)> {
+    let longest = if n == 0 { len } else { n };
     (0..=longest).map(|l| (1.0 / l as f64, 1.0 / (l as f64 - 1.0))).collect()
 }
 
